@@ -1,0 +1,39 @@
+# Crossing: `make run` serves the demo; `make test` runs every test.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint format install clean-demo
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# The demo: SQLite, an embedded file-system broker, e-mails written to var/mail/.
+run: export DJANGO_DEBUG ?= 1
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Crossing: http://127.0.0.1:8000  (sign in as demo / demo; e-mails land in var/mail/)"
+	$(BIN)/honcho -f Procfile.dev start
+
+# With DATABASE_URL and CELERY_BROKER_URL set, the tests run against those services.
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean-demo:
+	rm -rf var/

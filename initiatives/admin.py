@@ -1,0 +1,123 @@
+"""The Django admin: usable lists for every model. History is read-only everywhere."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    BusinessUnit,
+    Initiative,
+    InitiativeEvent,
+    InitiativeLink,
+    OwnershipConfirmation,
+    OwnershipHandover,
+    PromotionRequest,
+    StageTransition,
+    Team,
+    TeamMembership,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: visible, never editable."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BusinessUnit)
+class BusinessUnitAdmin(SimpleHistoryAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Team)
+class TeamAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "email"]
+    search_fields = ["name", "email"]
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class InitiativeLinkInline(admin.TabularInline):
+    model = InitiativeLink
+    extra = 0
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "stage",
+        "stage_entered_at",
+        "business_unit",
+        "risk_tier",
+        "production_owner",
+        "owner_confirmed_at",
+    ]
+    list_filter = ["stage", "business_unit", "risk_tier", "owning_team"]
+    search_fields = ["name", "slug", "summary"]
+    list_select_related = ["business_unit", "production_owner"]
+    autocomplete_fields = ["sponsor", "backup_owner", "business_unit"]
+    # Stage and ownership change only through their services, which record transitions and
+    # handovers; the admin shows them but cannot bypass the gates.
+    readonly_fields = [
+        "stage",
+        "stage_entered_at",
+        "production_owner",
+        "owner_accepted_at",
+        "owner_confirmed_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [TeamMembershipInline, InitiativeLinkInline]
+    date_hierarchy = "stage_entered_at"
+
+
+@admin.register(StageTransition)
+class StageTransitionAdmin(ReadOnlyAdmin):
+    list_display = ["initiative", "from_stage", "to_stage", "actor", "at"]
+    list_filter = ["to_stage", "from_stage"]
+    search_fields = ["initiative__name", "note"]
+    list_select_related = ["initiative", "actor"]
+
+
+@admin.register(OwnershipHandover)
+class OwnershipHandoverAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["initiative", "from_owner", "to_owner", "status", "requested_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["initiative__name", "to_owner__username", "from_owner__username"]
+    list_select_related = ["initiative", "from_owner", "to_owner"]
+
+
+@admin.register(OwnershipConfirmation)
+class OwnershipConfirmationAdmin(ReadOnlyAdmin):
+    list_display = ["initiative", "owner", "confirmed_at", "channel"]
+    list_filter = ["channel"]
+    search_fields = ["initiative__name", "owner__username"]
+    list_select_related = ["initiative", "owner"]
+
+
+@admin.register(PromotionRequest)
+class PromotionRequestAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["initiative", "requested_by", "status", "requested_at", "reviewed_by"]
+    list_filter = ["status"]
+    search_fields = ["initiative__name"]
+    list_select_related = ["initiative", "requested_by", "reviewed_by"]
+
+
+@admin.register(InitiativeEvent)
+class InitiativeEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "initiative", "kind", "message", "actor"]
+    list_filter = ["kind"]
+    search_fields = ["initiative__name", "message"]
+    list_select_related = ["initiative", "actor"]

@@ -1,0 +1,220 @@
+"""API representations. Every serializer lists its fields; write serializers refuse fields
+they do not know, so nobody can set stage, ownership or audit fields through them."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from ..choices import Stage
+from ..models import (
+    BusinessUnit,
+    Initiative,
+    InitiativeEvent,
+    OwnershipHandover,
+    PromotionRequest,
+    StageTransition,
+    Team,
+)
+
+User = get_user_model()
+
+
+class StrictSerializerMixin:
+    """Refuse unknown input fields with a field-level error instead of ignoring them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            writable = {name for name, f in self.fields.items() if not f.read_only}
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Unknown or read-only field."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+def person_field(**kwargs) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), **kwargs
+    )
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["username", "name"]
+
+    def get_name(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class InitiativeSerializer(serializers.ModelSerializer):
+    business_unit = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    owning_team = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    sponsor = PersonSerializer(read_only=True)
+    production_owner = PersonSerializer(read_only=True)
+    backup_owner = PersonSerializer(read_only=True)
+    ownership_pending = serializers.BooleanField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:initiative-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "summary",
+            "business_unit",
+            "sponsor",
+            "risk_tier",
+            "stage",
+            "stage_entered_at",
+            "target_production_date",
+            "production_owner",
+            "ownership_pending",
+            "owner_accepted_at",
+            "owner_confirmed_at",
+            "owning_team",
+            "backup_owner",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class InitiativeDetailSerializer(InitiativeSerializer):
+    team_members = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+
+    class Meta(InitiativeSerializer.Meta):
+        fields = [*InitiativeSerializer.Meta.fields, "team_members"]
+        read_only_fields = fields
+
+
+class InitiativeWriteSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    business_unit = serializers.SlugRelatedField(
+        slug_field="name", queryset=BusinessUnit.objects.all()
+    )
+    sponsor = person_field(required=False, allow_null=True)
+    team_members = person_field(many=True, required=False)
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "name",
+            "slug",
+            "summary",
+            "business_unit",
+            "sponsor",
+            "risk_tier",
+            "target_production_date",
+            "team_members",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            self.fields["slug"].read_only = True
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = StageTransition
+        fields = ["id", "from_stage", "to_stage", "actor", "at", "note"]
+        read_only_fields = fields
+
+
+class TransitionRequestSerializer(StrictSerializerMixin, serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class HandoverSerializer(serializers.ModelSerializer):
+    initiative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    from_owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    to_owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owning_team = serializers.SlugRelatedField(slug_field="name", read_only=True)
+
+    class Meta:
+        model = OwnershipHandover
+        fields = [
+            "id",
+            "initiative",
+            "from_owner",
+            "to_owner",
+            "owning_team",
+            "requested_by",
+            "requested_at",
+            "note",
+            "status",
+            "decided_at",
+            "decision_note",
+            "confirms_skills",
+            "confirms_mandate",
+            "confirms_budget",
+        ]
+        read_only_fields = fields
+
+
+class HandoverRequestSerializer(StrictSerializerMixin, serializers.Serializer):
+    to_owner = person_field()
+    owning_team = serializers.SlugRelatedField(
+        slug_field="name", queryset=Team.objects.all(), required=False, allow_null=True
+    )
+    backup_owner = person_field(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class HandoverAcceptSerializer(StrictSerializerMixin, serializers.Serializer):
+    confirms_skills = serializers.BooleanField()
+    confirms_mandate = serializers.BooleanField()
+    confirms_budget = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class HandoverDeclineSerializer(StrictSerializerMixin, serializers.Serializer):
+    note = serializers.CharField(max_length=5000)
+
+
+class PromotionSerializer(serializers.ModelSerializer):
+    initiative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = PromotionRequest
+        fields = [
+            "id",
+            "initiative",
+            "requested_by",
+            "requested_at",
+            "note",
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+        ]
+        read_only_fields = fields
+
+
+class PromotionRequestSerializer(StrictSerializerMixin, serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class PromotionReviewSerializer(StrictSerializerMixin, serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "reject"])
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = InitiativeEvent
+        fields = ["at", "kind", "message", "actor"]
+        read_only_fields = fields

@@ -1,0 +1,12 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("initiatives", views.InitiativeViewSet, basename="initiative")
+router.register("handovers", views.HandoverViewSet, basename="handover")
+router.register("promotion-requests", views.PromotionRequestViewSet, basename="promotion-request")
+
+app_name = "api"
+urlpatterns = [path("", include(router.urls))]

@@ -1,0 +1,184 @@
+"""API views: each validates with a serializer and calls one service."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .. import selectors, services
+from ..filtersets import InitiativeFilterSet
+from ..models import Initiative, OwnershipHandover, PromotionRequest
+from . import serializers as s
+
+
+class InitiativeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Initiatives, addressed by slug. Every signed-in user reads; the team writes."""
+
+    lookup_field = "slug"
+    filterset_class = InitiativeFilterSet
+    ordering_fields = ["name", "stage", "stage_entered_at", "risk_tier", "owner_confirmed_at"]
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.initiative_list().prefetch_related("team_members")
+        return selectors.initiative_list()
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return s.InitiativeWriteSerializer
+        if self.action == "retrieve":
+            return s.InitiativeDetailSerializer
+        return s.InitiativeSerializer
+
+    def _represent(self, initiative: Initiative, status_code: int) -> Response:
+        initiative = (
+            selectors.initiative_list().prefetch_related("team_members").get(pk=initiative.pk)
+        )
+        data = s.InitiativeDetailSerializer(initiative, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+    @extend_schema(request=s.InitiativeWriteSerializer, responses=s.InitiativeDetailSerializer)
+    def create(self, request, *args, **kwargs):
+        serializer = s.InitiativeWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        initiative = services.initiative_create(actor=request.user, **serializer.validated_data)
+        return self._represent(initiative, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.InitiativeWriteSerializer, responses=s.InitiativeDetailSerializer)
+    def update(self, request, *args, **kwargs):
+        initiative = self.get_object()
+        partial = kwargs.get("partial", False)
+        serializer = s.InitiativeWriteSerializer(initiative, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        team_members = data.pop("team_members", None)
+        services.initiative_update(
+            initiative=initiative, actor=request.user, data=data, team_members=team_members
+        )
+        return self._represent(initiative, status.HTTP_200_OK)
+
+    @extend_schema(request=s.TransitionRequestSerializer, responses={201: s.TransitionSerializer})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, slug=None):
+        """Move the initiative to another stage; refused with every unmet condition."""
+        initiative = self.get_object()
+        serializer = s.TransitionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            transition = services.initiative_transition(
+                initiative=initiative, actor=request.user, **serializer.validated_data
+            )
+        except services.TransitionRefused as refused:
+            return Response({"to_stage": refused.messages}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(s.TransitionSerializer(transition).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.TransitionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def transitions(self, request, slug=None):
+        initiative = self.get_object()
+        queryset = initiative.transitions.select_related("actor")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(s.TransitionSerializer(page, many=True).data)
+
+    @extend_schema(request=s.HandoverRequestSerializer, responses={201: s.HandoverSerializer})
+    @action(detail=True, methods=["post"])
+    def handover(self, request, slug=None):
+        """Name a production owner; they must accept before the ownership counts."""
+        initiative = self.get_object()
+        serializer = s.HandoverRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        handover = services.handover_start(
+            initiative=initiative, actor=request.user, **serializer.validated_data
+        )
+        return Response(s.HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: None})
+    @action(detail=True, methods=["post"], url_path="confirm-ownership")
+    def confirm_ownership(self, request, slug=None):
+        """The production owner confirms they still own the system."""
+        initiative = self.get_object()
+        confirmation = services.ownership_confirm(
+            initiative=initiative, actor=request.user, channel="api"
+        )
+        return Response({"confirmed_at": confirmation.confirmed_at}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PromotionRequestSerializer, responses={201: s.PromotionSerializer})
+    @action(detail=True, methods=["post"], url_path="promotion-request")
+    def promotion_request(self, request, slug=None):
+        """Ask governance to approve promotion to production."""
+        initiative = self.get_object()
+        serializer = s.PromotionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        promotion = services.promotion_request(
+            initiative=initiative, actor=request.user, **serializer.validated_data
+        )
+        return Response(s.PromotionSerializer(promotion).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.EventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, slug=None):
+        """The readable timeline, newest first."""
+        initiative = self.get_object()
+        page = self.paginate_queryset(initiative.events.select_related("actor"))
+        return self.get_paginated_response(s.EventSerializer(page, many=True).data)
+
+
+class HandoverViewSet(viewsets.ReadOnlyModelViewSet):
+    """Every ownership handover; the named owner accepts or declines here."""
+
+    serializer_class = s.HandoverSerializer
+    queryset = OwnershipHandover.objects.select_related(
+        "initiative", "from_owner", "to_owner", "requested_by", "owning_team"
+    )
+    filterset_fields = ["status"]
+
+    def _handover(self, pk) -> OwnershipHandover:
+        return get_object_or_404(OwnershipHandover, pk=pk)
+
+    @extend_schema(request=s.HandoverAcceptSerializer, responses=s.HandoverSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        serializer = s.HandoverAcceptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        handover = services.handover_accept(
+            handover=self._handover(pk), actor=request.user, **serializer.validated_data
+        )
+        return Response(s.HandoverSerializer(handover).data)
+
+    @extend_schema(request=s.HandoverDeclineSerializer, responses=s.HandoverSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        serializer = s.HandoverDeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        handover = services.handover_decline(
+            handover=self._handover(pk), actor=request.user, **serializer.validated_data
+        )
+        return Response(s.HandoverSerializer(handover).data)
+
+
+class PromotionRequestViewSet(viewsets.ReadOnlyModelViewSet):
+    """Requests to promote an initiative to production; governance reviews them here."""
+
+    serializer_class = s.PromotionSerializer
+    queryset = PromotionRequest.objects.select_related("initiative", "requested_by", "reviewed_by")
+    filterset_fields = ["status"]
+
+    @extend_schema(request=s.PromotionReviewSerializer, responses=s.PromotionSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        serializer = s.PromotionReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        promotion = services.promotion_review(
+            promotion=get_object_or_404(PromotionRequest, pk=pk),
+            actor=request.user,
+            approve=serializer.validated_data["decision"] == "approve",
+            comment=serializer.validated_data["comment"],
+        )
+        return Response(s.PromotionSerializer(promotion).data)

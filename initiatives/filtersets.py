@@ -1,0 +1,50 @@
+"""One filter definition, shared by the initiative list page and the API."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from .choices import RiskTier, Stage
+from .models import BusinessUnit, Initiative
+
+User = get_user_model()
+
+
+class InitiativeFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+    business_unit = django_filters.ModelChoiceFilter(queryset=BusinessUnit.objects.all())
+    risk_tier = django_filters.MultipleChoiceFilter(choices=RiskTier.choices)
+    owner = django_filters.CharFilter(method="filter_owner", label="Owner (username)")
+    ownership_pending = django_filters.BooleanFilter(
+        method="filter_ownership_pending", label="Ownership pending"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("stage", "stage"),
+            ("stage_entered_at", "stage_entered_at"),
+            ("business_unit__name", "business_unit"),
+            ("risk_tier", "risk_tier"),
+            ("owner_confirmed_at", "owner_confirmed_at"),
+        )
+    )
+
+    class Meta:
+        model = Initiative
+        fields = ["q", "stage", "business_unit", "risk_tier", "owner"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(summary__icontains=value) | Q(slug__icontains=value)
+        )
+
+    def filter_owner(self, queryset, name, value):
+        return queryset.filter(production_owner__username=value)
+
+    def filter_ownership_pending(self, queryset, name, value):
+        pending = Q(production_owner__isnull=False, owner_accepted_at__isnull=True)
+        return queryset.filter(pending) if value else queryset.exclude(pending)

@@ -1,0 +1,128 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from .choices import Stage
+from .models import Initiative, Team
+
+User = get_user_model()
+
+
+def active_people():
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        full = obj.get_full_name()
+        return f"{full} ({obj.username})" if full else obj.username
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return PersonChoiceField.label_from_instance(self, obj)
+
+
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field where the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class InitiativeForm(forms.ModelForm):
+    sponsor = PersonChoiceField(queryset=active_people(), required=False)
+    team_members = PeopleChoiceField(
+        queryset=active_people(),
+        required=False,
+        help_text="Contributors who may edit the initiative. You are added when you create it.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "name",
+            "slug",
+            "summary",
+            "business_unit",
+            "sponsor",
+            "risk_tier",
+            "target_production_date",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "target_production_date": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {
+            "slug": "Short name used in addresses, e.g. invoice-matching. Cannot change later.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The slug is the initiative's address; bookmarks and API clients rely on it.
+            del self.fields["slug"]
+            self.fields["team_members"].initial = list(
+                self.instance.team_members.values_list("pk", flat=True)
+            )
+
+
+class TransitionForm(forms.Form):
+    to_stage = forms.ChoiceField(choices=Stage.choices, label="Move to")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Required when moving backwards or cancelling.",
+    )
+
+
+class HandoverForm(forms.Form):
+    to_owner = PersonChoiceField(
+        queryset=active_people(),
+        label="New production owner",
+        help_text="The one person accountable for the system in production. "
+        "They must accept before the ownership counts.",
+    )
+    owning_team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+    backup_owner = PersonChoiceField(queryset=active_people(), required=False)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class HandoverAcceptForm(forms.Form):
+    confirms_skills = forms.BooleanField(
+        required=False, label="My team has the skills to run this system in production."
+    )
+    confirms_mandate = forms.BooleanField(
+        required=False, label="My team has the mandate to run it."
+    )
+    confirms_budget = forms.BooleanField(required=False, label="My team has the budget to run it.")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class HandoverDeclineForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why you decline")
+
+
+class PromotionRequestForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class PromotionReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="A CSV file with the columns listed below (UTF-8).")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.PORTAL_IMPORT_MAX_BYTES:
+            raise ValidationError(
+                f"The file is larger than {settings.PORTAL_IMPORT_MAX_BYTES // 1024} KiB."
+            )
+        return upload

@@ -1,0 +1,327 @@
+"""Loading an existing inventory from CSV (PRODUCT.md section 11).
+
+The whole file is validated first; any error is reported by row and column and nothing is
+written. Rows are matched on `slug`, so importing the same file again updates, never
+duplicates. Historical dates (`stage_entered_at`, `owner_confirmed_at`) are kept as given.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .choices import ConfirmationChannel, EventKind, HandoverStatus, RiskTier, Stage
+from .models import (
+    BusinessUnit,
+    Initiative,
+    OwnershipConfirmation,
+    OwnershipHandover,
+    Team,
+)
+from .services import _save, initiative_transition, record_event
+
+User = get_user_model()
+
+COLUMNS = (
+    "name",
+    "slug",
+    "summary",
+    "business_unit",
+    "stage",
+    "stage_entered_at",
+    "sponsor",
+    "production_owner",
+    "owning_team",
+    "owner_confirmed_at",
+    "risk_tier",
+    "target_production_date",
+)
+REQUIRED_COLUMNS = ("name", "business_unit", "stage")
+PEOPLE_COLUMNS = ("sponsor", "production_owner")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+class ImportFailed(Exception):
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors[:5]))
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    slugs: list[str] = field(default_factory=list)
+
+
+class RowForm(forms.Form):
+    """One row's fields, validated as a form so every message is a field-level one."""
+
+    name = forms.CharField(max_length=200)
+    slug = forms.SlugField(max_length=80, required=False)
+    summary = forms.CharField(required=False)
+    business_unit = forms.CharField(max_length=100)
+    stage = forms.ChoiceField(choices=Stage.choices)
+    stage_entered_at = forms.DateTimeField(required=False)
+    sponsor = forms.CharField(required=False)
+    production_owner = forms.CharField(required=False)
+    owning_team = forms.CharField(max_length=100, required=False)
+    owner_confirmed_at = forms.DateTimeField(required=False)
+    risk_tier = forms.ChoiceField(choices=RiskTier.choices, required=False)
+    target_production_date = forms.DateField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if "name" in data and not data.get("slug"):
+            data["slug"] = slugify(data["name"])[:80]
+            if not data["slug"]:
+                self.add_error("slug", "Give a slug: none can be made from this name.")
+        now = timezone.now()
+        for column in ("stage_entered_at", "owner_confirmed_at"):
+            value = data.get(column)
+            if value is not None and value > now:
+                self.add_error(column, "This date is in the future.")
+        if data.get("owner_confirmed_at") and not self.data.get("production_owner", "").strip():
+            self.add_error("owner_confirmed_at", "A confirmation date needs a production_owner.")
+        return data
+
+
+def _decode(content: bytes | str) -> str:
+    if isinstance(content, str):
+        return content.removeprefix("\ufeff")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFailed(
+            [RowError(0, "", f"The file is not UTF-8 text (byte {error.start}).")]
+        ) from error
+
+
+def _find_people(identifiers: set[str]) -> dict[str, User]:
+    """Everyone named by username or e-mail, in one query (case-insensitive)."""
+    if not identifiers:
+        return {}
+    lowered = {i.lower() for i in identifiers}
+    query = Q()
+    for identifier in lowered:
+        query |= Q(username__iexact=identifier) | Q(email__iexact=identifier)
+    found: dict[str, User] = {}
+    ambiguous: set[str] = set()
+    for user in User.objects.filter(query):
+        for key in {user.username.lower(), user.email.lower()} & lowered:
+            if key in found and found[key].pk != user.pk:
+                ambiguous.add(key)
+            found[key] = user
+    for key in ambiguous:
+        found.pop(key)
+    return found
+
+
+def parse(content: bytes | str) -> list[tuple[int, dict]]:
+    """Validate the whole file. Returns (row number, cleaned data) pairs or raises ImportFailed.
+
+    Row numbers are the file's line numbers, the header being row 1.
+    """
+    text = _decode(content)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    errors: list[RowError] = []
+    if not header:
+        raise ImportFailed([RowError(1, "", "The file is empty; expected a header row.")])
+    reader.fieldnames = header
+    unknown = [h for h in header if h not in COLUMNS]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if unknown:
+        errors.append(
+            RowError(1, ", ".join(unknown), f"Unknown column. Columns: {', '.join(COLUMNS)}.")
+        )
+    if missing:
+        errors.append(RowError(1, ", ".join(missing), "Required column is missing."))
+    if errors:
+        raise ImportFailed(errors)
+
+    raw_rows: list[tuple[int, dict]] = []
+    for values in reader:
+        if values.get(None):
+            errors.append(RowError(reader.line_num, "", "More cells than columns in the header."))
+            continue
+        cells = {k: (v or "").strip() for k, v in values.items() if k is not None}
+        if not any(cells.values()):
+            continue  # a blank line
+        raw_rows.append((reader.line_num, cells))
+    if not raw_rows and not errors:
+        errors.append(RowError(2, "", "The file has a header but no rows."))
+
+    people = _find_people({c[col] for _, c in raw_rows for col in PEOPLE_COLUMNS if c.get(col)})
+    rows: list[tuple[int, dict]] = []
+    slugs_seen: dict[str, int] = {}
+    for line, cells in raw_rows:
+        form = RowForm(cells)
+        row_errors = [] if form.is_valid() else form.errors.items()
+        for column, messages in row_errors:
+            for message in messages:
+                errors.append(RowError(line, column if column != "__all__" else "", message))
+        data = dict(form.cleaned_data)
+        for column in PEOPLE_COLUMNS:
+            identifier = cells.get(column, "")
+            if identifier:
+                person = people.get(identifier.lower())
+                if person is None:
+                    errors.append(
+                        RowError(
+                            line, column, f"No single person has username or e-mail '{identifier}'."
+                        )
+                    )
+                elif not person.is_active and column == "sponsor":
+                    errors.append(RowError(line, column, f"'{identifier}' is deactivated."))
+                data[column] = person
+            else:
+                data[column] = None
+        slug = data.get("slug")
+        if slug:
+            if slug in slugs_seen:
+                errors.append(
+                    RowError(line, "slug", f"'{slug}' is also on row {slugs_seen[slug]}.")
+                )
+            slugs_seen.setdefault(slug, line)
+        rows.append((line, data))
+    if errors:
+        raise ImportFailed(errors)
+    return rows
+
+
+def _as_aware(value):
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return timezone.make_aware(datetime.combine(value, time.min))
+
+
+@transaction.atomic
+def import_initiatives(
+    content: bytes | str, *, actor: User | None = None, source: str = "import"
+) -> ImportResult:
+    """Validate the whole file, then create or update every row in one transaction."""
+    rows = parse(content)
+    reason = f"Imported from {source}"
+    result = ImportResult()
+    units = {u.name.lower(): u for u in BusinessUnit.objects.all()}
+    teams = {t.name.lower(): t for t in Team.objects.all()}
+    existing = {i.slug: i for i in Initiative.objects.filter(slug__in=[d["slug"] for _, d in rows])}
+    now = timezone.now()
+    for _line, data in rows:
+        unit = units.get(data["business_unit"].lower())
+        if unit is None:
+            unit = units[data["business_unit"].lower()] = BusinessUnit.objects.create(
+                name=data["business_unit"]
+            )
+        team = None
+        if data["owning_team"]:
+            team = teams.get(data["owning_team"].lower())
+            if team is None:
+                team = teams[data["owning_team"].lower()] = Team.objects.create(
+                    name=data["owning_team"]
+                )
+        initiative = existing.get(data["slug"])
+        created = initiative is None
+        if created:
+            initiative = Initiative(slug=data["slug"], stage=data["stage"])
+        stage_entered_at = _as_aware(data["stage_entered_at"])
+        initiative.name = data["name"]
+        initiative.summary = data["summary"]
+        initiative.business_unit = unit
+        initiative.sponsor = data["sponsor"]
+        initiative.risk_tier = data["risk_tier"] or initiative.risk_tier or RiskTier.MEDIUM
+        initiative.target_production_date = data["target_production_date"]
+        if team is not None:
+            initiative.owning_team = team
+        if created:
+            initiative.stage_entered_at = stage_entered_at or now
+        elif stage_entered_at is not None and initiative.stage == data["stage"]:
+            initiative.stage_entered_at = stage_entered_at
+        _save(initiative, actor, reason)
+        if not created and initiative.stage != data["stage"]:
+            initiative_transition(
+                initiative=initiative,
+                actor=None,
+                to_stage=data["stage"],
+                note=reason,
+                at=stage_entered_at or now,
+                check_gates=False,
+            )
+            initiative.refresh_from_db()
+        _import_owner(initiative, data, actor, reason, now)
+        record_event(
+            initiative=initiative,
+            actor=actor,
+            kind=EventKind.IMPORTED,
+            message=f"{'Created' if created else 'Updated'} from {source}.",
+        )
+        result.created += created
+        result.updated += not created
+        result.slugs.append(initiative.slug)
+    return result
+
+
+def _import_owner(initiative: Initiative, data: dict, actor, reason: str, now) -> None:
+    """An imported owner already runs the system: their handover is recorded as accepted."""
+    owner = data["production_owner"]
+    confirmed_at = _as_aware(data["owner_confirmed_at"])
+    if owner is None:
+        return
+    changed = False
+    if owner.pk != initiative.production_owner_id:
+        for pending in initiative.handovers.filter(status=HandoverStatus.PENDING):
+            pending.status = HandoverStatus.SUPERSEDED
+            pending.decided_at = now
+            _save(pending, actor, reason)
+        _save(
+            OwnershipHandover(
+                initiative=initiative,
+                from_owner=initiative.production_owner,
+                from_owner_accepted_at=initiative.owner_accepted_at,
+                to_owner=owner,
+                owning_team=initiative.owning_team,
+                requested_at=confirmed_at or now,
+                note=reason,
+                status=HandoverStatus.ACCEPTED,
+                decided_at=confirmed_at or now,
+                confirms_skills=True,
+                confirms_mandate=True,
+                confirms_budget=True,
+            ),
+            actor,
+            reason,
+        )
+        initiative.production_owner = owner
+        initiative.owner_accepted_at = confirmed_at or now
+        changed = True
+    if confirmed_at is not None and confirmed_at != initiative.owner_confirmed_at:
+        initiative.owner_confirmed_at = confirmed_at
+        OwnershipConfirmation.objects.create(
+            initiative=initiative,
+            owner=owner,
+            confirmed_at=confirmed_at,
+            channel=ConfirmationChannel.IMPORT,
+        )
+        changed = True
+    if changed:
+        _save(initiative, actor, reason)

@@ -1,0 +1,200 @@
+"""A believable demo portfolio, loaded through the same importer organisations use."""
+
+import csv
+import io
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from initiatives import services
+from initiatives.choices import Stage
+from initiatives.importer import COLUMNS, import_initiatives
+from initiatives.models import Initiative, Team, TeamMembership
+from initiatives.permissions import GOVERNANCE_GROUP
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - the README names it; for the local demo only
+
+PEOPLE = [
+    # username, first, last, governance
+    ("demo", "Demo", "Administrator", True),
+    ("olga", "Olga", "Petrova", False),
+    ("ravi", "Ravi", "Shankar", False),
+    ("mei", "Mei", "Chen", False),
+    ("tom", "Tom", "Becker", False),
+    ("amara", "Amara", "Okafor", False),
+    ("lucas", "Lucas", "Martin", False),
+    ("sofia", "Sofia", "Rossi", True),
+    ("ines", "Inês", "Duarte", False),
+    ("kenji", "Kenji", "Watanabe", False),
+    ("hannah", "Hannah", "Schmidt", False),
+    ("felix", "Felix", "Wagner", False),  # deactivated: his systems are ownerless
+]
+SPONSORS = ["hannah", "tom", "sofia"]
+OWNERS = ["olga", "ravi", "mei", "amara", "lucas", "ines", "kenji"]
+UNITS = ["Retail Banking", "Claims", "Supply Chain", "Customer Service", "Finance", "HR"]
+TEAMS = ["ML Platform", "Claims Analytics", "Forecasting", "Service Automation", "Risk Models"]
+IDEAS = [
+    ("Invoice matching", "Match supplier invoices to purchase orders and flag mismatches."),
+    ("Claims triage", "Route incoming claims by complexity and likely fraud."),
+    ("Demand forecast", "Forecast weekly demand per store and product family."),
+    ("Call summarisation", "Summarise support calls into the CRM after each call."),
+    ("Churn early warning", "Score customers monthly for the risk of leaving."),
+    ("CV screening assistant", "Shortlist applicants against the role's criteria."),
+    ("Contract clause search", "Find risky clauses across the contract archive."),
+    ("Fraud scoring", "Score card transactions for fraud in real time."),
+    ("Route optimisation", "Plan delivery routes that cut distance and late drops."),
+    ("Knowledge-base chatbot", "Answer staff questions from the policy handbook."),
+    ("Expense anomaly detection", "Flag unusual expense claims for review."),
+    ("Document classification", "Classify inbound mail into the right work queue."),
+    ("Credit limit advisor", "Suggest credit limit changes with reasons."),
+    ("Stock-out prediction", "Warn stores of stock-outs three days ahead."),
+    ("Email intent routing", "Read customer e-mails and route them by intent."),
+    ("Damage photo assessment", "Estimate repair cost from photos of vehicle damage."),
+    ("Payroll error check", "Catch payroll errors before the monthly run."),
+    ("Supplier risk radar", "Watch news and filings for supplier risk."),
+    ("Next best offer", "Choose the next offer for each customer contact."),
+    ("Translation for agents", "Translate chats for support agents in real time."),
+    ("Cash-flow forecast", "Forecast daily cash positions per entity."),
+    ("Meeting notes assistant", "Draft meeting notes and actions from transcripts."),
+    ("Returns prediction", "Predict returns at checkout to reduce reverse logistics."),
+    ("Underwriting assistant", "Pre-fill underwriting files from submitted documents."),
+    ("Shift planning", "Plan staff shifts against forecast footfall."),
+    ("Anti-money-laundering alerts", "Prioritise AML alerts for investigators."),
+    ("Procurement spend cube", "Classify spend lines into categories."),
+    ("Sentiment dashboard", "Track customer sentiment across channels."),
+    ("Policy Q&A for customers", "Answer policy questions on the website."),
+    ("Maintenance prediction", "Predict conveyor failures in warehouses."),
+    ("Tax code suggestion", "Suggest tax codes for invoice lines."),
+    ("Job description writer", "Draft inclusive job descriptions."),
+    ("Complaint root causes", "Cluster complaints to find their root causes."),
+    ("Price elasticity model", "Estimate price elasticity per product."),
+    ("Accessibility checker", "Check customer letters for plain language."),
+    ("Onboarding document check", "Verify identity documents at onboarding."),
+]
+# stage, days in stage (range), has owner
+STAGE_PLAN = (
+    [(Stage.IDEA, (5, 60), False)] * 6
+    + [(Stage.POC, (10, 80), False)] * 5
+    + [(Stage.POC, (120, 300), False)] * 5  # stalled in POC
+    + [(Stage.PILOT, (20, 100), True)] * 5
+    + [(Stage.PILOT, (150, 260), True)] * 3  # stalled in pilot
+    + [(Stage.PILOT, (30, 90), False)] * 2  # ownerless
+    + [(Stage.PRODUCTION, (60, 500), True)] * 7
+    + [(Stage.RETIRED, (30, 200), True)] * 1
+    + [(Stage.CANCELLED, (10, 200), False)] * 2
+)
+
+
+class Command(BaseCommand):
+    help = "Load a demo portfolio and demo accounts (password 'demo'). Does nothing if loaded."
+
+    def handle(self, *args, **options):
+        if Initiative.objects.exists():
+            self.stdout.write("The portfolio already has initiatives; demo data not loaded.")
+            return
+        with transaction.atomic():
+            people = self._people()
+            self._portfolio(people)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo portfolio loaded: {Initiative.objects.count()} initiatives. "
+                f"Sign in as 'demo' with password '{DEMO_PASSWORD}'."
+            )
+        )
+
+    def _people(self):
+        User = get_user_model()
+        governance, _ = Group.objects.get_or_create(name=GOVERNANCE_GROUP)
+        people = {}
+        for username, first, last, is_governance in PEOPLE:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.com",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.is_staff = user.is_superuser = username == "demo"
+                user.save()
+            if is_governance:
+                user.groups.add(governance)
+            people[username] = user
+        for name in TEAMS:
+            Team.objects.get_or_create(name=name, defaults={"email": ""})
+        return people
+
+    def _portfolio(self, people):
+        rng = random.Random(7)  # the same demo every time
+        now = timezone.now()
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=COLUMNS)
+        writer.writeheader()
+        for (name, summary), (stage, days, has_owner) in zip(IDEAS, STAGE_PLAN, strict=False):
+            entered = now - timedelta(days=rng.randint(*days))
+            owner = rng.choice(OWNERS) if has_owner else ""
+            confirmed = ""
+            if owner:
+                # Some owners confirmed recently, some long ago (stale ownership).
+                confirmed = (now - timedelta(days=rng.choice([3, 20, 45, 80, 130, 200]))).date()
+            writer.writerow(
+                {
+                    "name": name,
+                    "slug": "",
+                    "summary": summary,
+                    "business_unit": rng.choice(UNITS),
+                    "stage": stage,
+                    "stage_entered_at": entered.date().isoformat(),
+                    "sponsor": rng.choice(SPONSORS),
+                    "production_owner": owner,
+                    "owning_team": rng.choice(TEAMS) if owner else "",
+                    "owner_confirmed_at": confirmed.isoformat() if confirmed else "",
+                    "risk_tier": rng.choice(["low", "medium", "medium", "high", "critical"]),
+                    "target_production_date": (now + timedelta(days=rng.randint(30, 300)))
+                    .date()
+                    .isoformat()
+                    if stage in (Stage.IDEA, Stage.POC, Stage.PILOT)
+                    else "",
+                }
+            )
+        import_initiatives(out.getvalue(), actor=people["demo"], source="the demo seed")
+
+        initiatives = list(Initiative.objects.order_by("pk"))
+        for initiative in initiatives:
+            for username in rng.sample([*OWNERS, "tom", "felix"], 3):
+                TeamMembership.objects.get_or_create(initiative=initiative, user=people[username])
+
+        # Stories worth seeing on first start.
+        pilots = [i for i in initiatives if i.stage == Stage.PILOT and i.production_owner_id]
+        services.handover_start(
+            initiative=pilots[0],
+            actor=people["demo"],
+            to_owner=people["olga"]
+            if pilots[0].production_owner != people["olga"]
+            else people["ravi"],
+            note="The forecasting team takes over from the pilot team.",
+        )
+        services.promotion_request(
+            initiative=pilots[1], actor=people["demo"], note="Pilot met its targets."
+        )
+        felix_owned = pilots[2]
+        services.handover_start(
+            initiative=felix_owned, actor=people["demo"], to_owner=people["felix"]
+        )
+        handover = felix_owned.handovers.get(status="pending")
+        services.handover_accept(
+            handover=handover,
+            actor=people["felix"],
+            confirms_skills=True,
+            confirms_mandate=True,
+            confirms_budget=True,
+        )
+        people["felix"].is_active = False  # left the company: his system is now ownerless
+        people["felix"].save()

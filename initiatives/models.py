@@ -1,0 +1,297 @@
+"""Crossing's data and its invariants. Writes go through `initiatives.services`."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .choices import (
+    ConfirmationChannel,
+    EventKind,
+    HandoverStatus,
+    PromotionStatus,
+    RiskTier,
+    Stage,
+)
+
+User = settings.AUTH_USER_MODEL
+
+
+class BusinessUnit(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """The team that runs a system in production (the owning team)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    email = models.EmailField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Initiative(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    summary = models.TextField(blank=True)
+    business_unit = models.ForeignKey(
+        BusinessUnit, on_delete=models.PROTECT, related_name="initiatives"
+    )
+    sponsor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sponsored_initiatives",
+        help_text="The executive who funds the initiative; receives escalations.",
+    )
+    risk_tier = models.CharField(max_length=16, choices=RiskTier.choices, default=RiskTier.MEDIUM)
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.IDEA)
+    stage_entered_at = models.DateTimeField(default=timezone.now)
+    target_production_date = models.DateField(null=True, blank=True)
+    team_members = models.ManyToManyField(
+        User, through="TeamMembership", related_name="member_of_initiatives", blank=True
+    )
+
+    # Ownership. The production owner is the named person; until they accept the handover
+    # (`owner_accepted_at` is empty) their ownership is pending.
+    production_owner = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_initiatives"
+    )
+    owner_accepted_at = models.DateTimeField(null=True, blank=True)
+    owner_confirmed_at = models.DateTimeField(null=True, blank=True)
+    owning_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="initiatives"
+    )
+    backup_owner = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="backup_initiatives"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["stage", "stage_entered_at"]),
+            models.Index(fields=["business_unit", "stage"]),
+            models.Index(fields=["risk_tier"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__in=Stage.values), name="initiative_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_tier__in=RiskTier.values), name="initiative_risk_tier_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(backup_owner__isnull=True)
+                | Q(production_owner__isnull=True)
+                | ~Q(backup_owner=models.F("production_owner")),
+                name="initiative_backup_owner_differs",
+            ),
+            models.CheckConstraint(
+                condition=Q(owner_accepted_at__isnull=True) | Q(production_owner__isnull=False),
+                name="initiative_acceptance_needs_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("initiative-detail", kwargs={"slug": self.slug})
+
+    @property
+    def ownership_pending(self) -> bool:
+        return self.production_owner_id is not None and self.owner_accepted_at is None
+
+
+class TeamMembership(models.Model):
+    """A contributor: a member of the initiative's team, who may edit it."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "user"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.initiative}"
+
+
+class InitiativeLink(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="links")
+    title = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StageTransition(models.Model):
+    """Every change of stage, kept for ever (PRODUCT.md section 2)."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="transitions")
+    from_stage = models.CharField(max_length=16, choices=Stage.choices)
+    to_stage = models.CharField(max_length=16, choices=Stage.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["initiative", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.from_stage} → {self.to_stage}"
+
+
+class OwnershipHandover(models.Model):
+    """Naming a production owner. Kept for ever; the new owner must accept it."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="handovers")
+    from_owner = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The previous owner's acceptance, restored if the new owner declines.
+    from_owner_accepted_at = models.DateTimeField(null=True, blank=True)
+    to_owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="handovers_received")
+    owning_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=HandoverStatus.choices, default=HandoverStatus.PENDING
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    # What the new owner confirms on acceptance (PRODUCT.md section 3).
+    confirms_skills = models.BooleanField(default=False)
+    confirms_mandate = models.BooleanField(default=False)
+    confirms_budget = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative"],
+                condition=Q(status=HandoverStatus.PENDING),
+                name="handover_one_pending_per_initiative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=HandoverStatus.values), name="handover_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["to_owner", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: handover to {self.to_owner}"
+
+
+class OwnershipConfirmation(models.Model):
+    """The owner saying "I still own this" (or an acceptance, or an imported date)."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="confirmations"
+    )
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    channel = models.CharField(max_length=16, choices=ConfirmationChannel.choices)
+
+    class Meta:
+        ordering = ["-confirmed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.owner} confirmed {self.initiative}"
+
+
+class PromotionRequest(models.Model):
+    """A request to promote an initiative to production, reviewed by governance."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="promotion_requests"
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=PromotionStatus.choices, default=PromotionStatus.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative"],
+                condition=Q(status=PromotionStatus.PENDING),
+                name="promotion_one_pending_per_initiative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Promotion of {self.initiative} ({self.status})"
+
+
+class InitiativeEvent(models.Model):
+    """A readable timeline entry ("Olga accepted ownership"), beside field-level history."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    message = models.CharField(max_length=500)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["initiative", "-at"])]
+
+    def __str__(self) -> str:
+        return self.message

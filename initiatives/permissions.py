@@ -1,0 +1,110 @@
+"""Who may do what (PRODUCT.md section 1). Written once; called by views, the API and services.
+
+Every function takes the acting user first. `viewer` rights belong to every active,
+signed-in user; everything else is granted by team membership, ownership or the
+`governance` group. Superusers may do everything.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .choices import HandoverStatus, PromotionStatus
+from .models import Initiative, OwnershipHandover, PromotionRequest, TeamMembership
+
+GOVERNANCE_GROUP = "governance"
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def can_view(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def is_governance(user: AnyUser) -> bool:
+    if not can_view(user):
+        return False
+    if user.is_superuser:
+        return True
+    # Cached on the user object: templates and lists ask many times per request.
+    cached = getattr(user, "_crossing_is_governance", None)
+    if cached is None:
+        cached = user.groups.filter(name=GOVERNANCE_GROUP).exists()
+        user._crossing_is_governance = cached
+    return cached
+
+
+def team_filter(user: AnyUser) -> Q:
+    """Initiatives on whose team `user` is: owner, backup owner or contributor."""
+    return (
+        Q(production_owner=user)
+        | Q(backup_owner=user)
+        | Q(Exists(TeamMembership.objects.filter(initiative=OuterRef("pk"), user=user)))
+    )
+
+
+def is_team_member(user: AnyUser, initiative: Initiative) -> bool:
+    if not can_view(user):
+        return False
+    if user.pk in (initiative.production_owner_id, initiative.backup_owner_id):
+        return True
+    return TeamMembership.objects.filter(initiative=initiative, user=user).exists()
+
+
+def editable_initiatives(user: AnyUser, queryset: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    """The subset of `queryset` that `user` may edit."""
+    if not can_view(user):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(team_filter(user))
+
+
+def can_create_initiative(user: AnyUser) -> bool:
+    # Any employee may propose an idea; they become its first contributor.
+    return can_view(user)
+
+
+def can_edit_initiative(user: AnyUser, initiative: Initiative) -> bool:
+    return can_view(user) and (user.is_superuser or is_team_member(user, initiative))
+
+
+def can_change_stage(user: AnyUser, initiative: Initiative) -> bool:
+    return can_edit_initiative(user, initiative)
+
+
+def can_name_owner(user: AnyUser, initiative: Initiative) -> bool:
+    # The team, the current owner handing over, or governance resolving an ownerless system.
+    return can_edit_initiative(user, initiative) or is_governance(user)
+
+
+def can_answer_handover(user: AnyUser, handover: OwnershipHandover) -> bool:
+    return (
+        can_view(user)
+        and handover.status == HandoverStatus.PENDING
+        and handover.to_owner_id == user.pk
+    )
+
+
+def can_confirm_ownership(user: AnyUser, initiative: Initiative) -> bool:
+    return (
+        can_view(user)
+        and initiative.production_owner_id == user.pk
+        and initiative.owner_accepted_at is not None
+    )
+
+
+def can_request_promotion(user: AnyUser, initiative: Initiative) -> bool:
+    return can_edit_initiative(user, initiative)
+
+
+def can_review_promotion(user: AnyUser, promotion: PromotionRequest) -> bool:
+    # A reviewer never approves their own request.
+    return (
+        is_governance(user)
+        and promotion.status == PromotionStatus.PENDING
+        and promotion.requested_by_id != user.pk
+    )
+
+
+def can_import(user: AnyUser) -> bool:
+    return can_view(user) and user.is_staff

@@ -1,0 +1,150 @@
+"""Reads: querysets with their joins done, so no page or endpoint issues N+1 queries."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, QuerySet
+
+from .choices import HandoverStatus, PromotionStatus, Stage
+from .models import (
+    Initiative,
+    InitiativeEvent,
+    OwnershipHandover,
+    PromotionRequest,
+    StageTransition,
+)
+
+User = get_user_model()
+
+HISTORY_LIMIT = 50
+
+
+def initiative_list() -> QuerySet[Initiative]:
+    """Initiatives with what a list row shows (unit, sponsor, owner, team) joined in."""
+    return Initiative.objects.select_related(
+        "business_unit", "sponsor", "production_owner", "owning_team", "backup_owner"
+    )
+
+
+def initiative_detail() -> QuerySet[Initiative]:
+    """One initiative with everything its page shows, in a constant number of queries."""
+    return initiative_list().prefetch_related(
+        "links",
+        Prefetch("team_members", queryset=User.objects.order_by("username")),
+        Prefetch(
+            "handovers",
+            queryset=OwnershipHandover.objects.select_related(
+                "from_owner", "to_owner", "requested_by", "owning_team"
+            ),
+        ),
+        Prefetch("transitions", queryset=StageTransition.objects.select_related("actor")),
+        Prefetch(
+            "promotion_requests",
+            queryset=PromotionRequest.objects.select_related("requested_by", "reviewed_by"),
+        ),
+    )
+
+
+def initiative_events(initiative: Initiative, limit: int = HISTORY_LIMIT) -> list[InitiativeEvent]:
+    return list(initiative.events.select_related("actor")[:limit])
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    user: str
+    kind: str
+    reason: str
+    changes: list[FieldChange]
+
+
+def _display(value) -> str:
+    return "—" if value in (None, "") else str(value)
+
+
+def initiative_history(initiative: Initiative, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
+    """Field-level history, newest first: who changed what from what, at most `limit` entries.
+
+    Foreign keys are shown by name, resolved in one query per related model.
+    """
+    records = list(initiative.history.select_related("history_user")[: limit + 1])
+    fk_fields = {
+        f.attname: f
+        for f in Initiative._meta.concrete_fields
+        if f.is_relation and f.attname != "id"
+    }
+    # Resolve every referenced FK value once per model.
+    wanted: dict = {}
+    for record in records:
+        for attname, field in fk_fields.items():
+            value = getattr(record, attname)
+            if value is not None:
+                wanted.setdefault(field.related_model, set()).add(value)
+    names = {
+        model: {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=pks)}
+        for model, pks in wanted.items()
+    }
+    labels = {f.attname: f.verbose_name for f in Initiative._meta.concrete_fields}
+
+    def shown(attname: str, value) -> str:
+        field = fk_fields.get(attname)
+        if field is not None and value is not None:
+            return names[field.related_model].get(value, f"#{value}")
+        if attname in ("stage",) and value in Stage.values:
+            return Stage(value).label
+        return _display(value)
+
+    entries = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        if len(entries) == limit:
+            break
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older)
+            for change in delta.changes:
+                attname = Initiative._meta.get_field(change.field).attname
+                changes.append(
+                    FieldChange(
+                        field=str(labels.get(attname, change.field)),
+                        old=shown(attname, getattr(older, attname)),
+                        new=shown(attname, getattr(newer, attname)),
+                    )
+                )
+        user = newer.history_user
+        entries.append(
+            HistoryEntry(
+                at=newer.history_date,
+                user=(user.get_full_name() or user.get_username()) if user else "Crossing",
+                kind={"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
+                reason=newer.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def stage_counts() -> dict[str, int]:
+    counts = dict(
+        Initiative.objects.values_list("stage").annotate(n=Count("pk")).values_list("stage", "n")
+    )
+    return {stage: counts.get(stage, 0) for stage in Stage.values}
+
+
+def pending_handovers_for(user) -> QuerySet[OwnershipHandover]:
+    return OwnershipHandover.objects.filter(
+        to_owner=user, status=HandoverStatus.PENDING
+    ).select_related("initiative", "requested_by")
+
+
+def pending_promotions() -> QuerySet[PromotionRequest]:
+    return PromotionRequest.objects.filter(status=PromotionStatus.PENDING).select_related(
+        "initiative", "requested_by"
+    )

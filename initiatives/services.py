@@ -1,0 +1,458 @@
+"""Every write to initiatives, stages and ownership.
+
+Services are keyword-only, take the acting user, check the permission rule, validate with
+`full_clean()` and write atomically. They raise `PermissionDenied` when the actor may not
+act and `ValidationError` (field-keyed where a field is at fault) when the input is wrong,
+so the web forms and the API report the same thing. Each write records a timeline event;
+field-level history is kept by django-simple-history, which is told who acted.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import permissions, tasks
+from .choices import (
+    ConfirmationChannel,
+    EventKind,
+    HandoverStatus,
+    PromotionStatus,
+    Stage,
+)
+from .gates import unmet_conditions
+from .models import (
+    BusinessUnit,
+    Initiative,
+    InitiativeEvent,
+    OwnershipConfirmation,
+    OwnershipHandover,
+    PromotionRequest,
+    StageTransition,
+    Team,
+    TeamMembership,
+)
+from .notifications import enqueue_after_commit
+
+User = AbstractBaseUser
+
+# The fields a contributor may change with `initiative_update`. Stage and ownership have
+# their own services; audit fields are never written from input.
+EDITABLE_FIELDS = (
+    "name",
+    "summary",
+    "business_unit",
+    "sponsor",
+    "risk_tier",
+    "target_production_date",
+)
+
+
+class TransitionRefused(ValidationError):
+    """A stage change that fails its gates; `messages` lists every unmet condition."""
+
+
+def display_name(user: User | None) -> str:
+    if user is None:
+        return "Crossing"
+    return user.get_full_name() or user.get_username()
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _save(instance, actor: User | None, reason: str = "") -> None:
+    """full_clean() then save(), telling the history who acted and why."""
+    instance.full_clean()
+    instance._history_user = actor
+    if reason:
+        instance._change_reason = reason
+    instance.save()
+
+
+def record_event(
+    *, initiative: Initiative, actor: User | None, kind: str, message: str
+) -> InitiativeEvent:
+    return InitiativeEvent.objects.create(
+        initiative=initiative, actor=actor, kind=kind, message=message[:500]
+    )
+
+
+def _lock(initiative: Initiative) -> Initiative:
+    """Re-read the initiative under a row lock, so concurrent writes serialise."""
+    return (
+        Initiative.objects.select_for_update()
+        .select_related("production_owner", "business_unit")
+        .get(pk=initiative.pk)
+    )
+
+
+# --- Initiatives ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def initiative_create(
+    *,
+    actor: User,
+    name: str,
+    slug: str,
+    business_unit: BusinessUnit,
+    summary: str = "",
+    sponsor: User | None = None,
+    risk_tier: str = "medium",
+    target_production_date: date | None = None,
+    team_members: Iterable[User] = (),
+) -> Initiative:
+    """Create an initiative in `idea`; the creator becomes its first contributor."""
+    _require(permissions.can_create_initiative(actor), "You may not create initiatives.")
+    initiative = Initiative(
+        name=name,
+        slug=slug,
+        summary=summary,
+        business_unit=business_unit,
+        sponsor=sponsor,
+        risk_tier=risk_tier,
+        target_production_date=target_production_date,
+        stage=Stage.IDEA,
+        stage_entered_at=timezone.now(),
+    )
+    _save(initiative, actor)
+    members = {actor.pk: actor, **{m.pk: m for m in team_members}}
+    for member in members.values():
+        _save(TeamMembership(initiative=initiative, user=member), actor)
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.CREATED,
+        message=f"{display_name(actor)} created the initiative.",
+    )
+    return initiative
+
+
+@transaction.atomic
+def initiative_update(
+    *, initiative: Initiative, actor: User, data: dict, team_members: Iterable[User] | None = None
+) -> Initiative:
+    """Change the editable fields named in `data`; anything else in `data` is refused."""
+    _require(
+        permissions.can_edit_initiative(actor, initiative),
+        "Only the initiative's team may edit it.",
+    )
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+    initiative = _lock(initiative)
+    changed = [f for f, v in data.items() if getattr(initiative, f) != v]
+    for field, value in data.items():
+        setattr(initiative, field, value)
+    if changed:
+        _save(initiative, actor)
+    if team_members is not None:
+        changed += _set_team(initiative, actor, team_members)
+    if changed:
+        record_event(
+            initiative=initiative,
+            actor=actor,
+            kind=EventKind.EDITED,
+            message=f"{display_name(actor)} changed {', '.join(changed)}.",
+        )
+    return initiative
+
+
+def _set_team(initiative: Initiative, actor: User, members: Iterable[User]) -> list[str]:
+    wanted = {m.pk for m in members}
+    current = dict(TeamMembership.objects.filter(initiative=initiative).values_list("user", "pk"))
+    if wanted == set(current):
+        return []
+    for user_pk, membership_pk in current.items():
+        if user_pk not in wanted:
+            membership = TeamMembership.objects.get(pk=membership_pk)
+            membership._history_user = actor
+            membership.delete()
+    for user_pk in wanted - set(current):
+        _save(TeamMembership(initiative=initiative, user_id=user_pk), actor)
+    return ["team members"]
+
+
+# --- Stages ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def initiative_transition(
+    *,
+    initiative: Initiative,
+    actor: User | None,
+    to_stage: str,
+    note: str = "",
+    at: datetime | None = None,
+    check_gates: bool = True,
+) -> StageTransition:
+    """Move the initiative to `to_stage`, recording the transition.
+
+    Raises `TransitionRefused` listing every unmet condition. `check_gates=False` is for
+    the import only, which records history as it was rather than making it.
+    """
+    if actor is not None:
+        _require(
+            permissions.can_change_stage(actor, initiative),
+            "Only the initiative's team may change its stage.",
+        )
+    initiative = _lock(initiative)
+    if check_gates:
+        reasons = unmet_conditions(initiative, to_stage, note)
+        if reasons:
+            raise TransitionRefused(reasons)
+    elif to_stage not in Stage.values:
+        raise ValidationError({"stage": f"'{to_stage}' is not a stage."})
+    at = at or timezone.now()
+    transition = StageTransition(
+        initiative=initiative,
+        from_stage=initiative.stage,
+        to_stage=to_stage,
+        actor=actor,
+        at=at,
+        note=note,
+    )
+    transition.full_clean()
+    transition.save()
+    initiative.stage = to_stage
+    initiative.stage_entered_at = at
+    _save(initiative, actor, reason=f"Stage → {to_stage}")
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.STAGE_CHANGED,
+        message=(
+            f"{display_name(actor)} moved the initiative from "
+            f"{Stage(transition.from_stage).label} to {Stage(to_stage).label}."
+            + (f" Note: {note}" if note else "")
+        ),
+    )
+    return transition
+
+
+# --- Ownership ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def handover_start(
+    *,
+    initiative: Initiative,
+    actor: User,
+    to_owner: User,
+    owning_team: Team | None = None,
+    backup_owner: User | None = None,
+    note: str = "",
+) -> OwnershipHandover:
+    """Name `to_owner` as production owner. Their ownership is pending until they accept.
+
+    A handover still pending for someone else is superseded (and kept).
+    """
+    _require(
+        permissions.can_name_owner(actor, initiative),
+        "Only the initiative's team or governance may name its production owner.",
+    )
+    initiative = _lock(initiative)
+    errors = {}
+    if not to_owner.is_active:
+        errors["to_owner"] = "This person's account is deactivated."
+    elif to_owner.pk == initiative.production_owner_id:
+        errors["to_owner"] = "This person is already the production owner."
+    if backup_owner is not None and backup_owner.pk == to_owner.pk:
+        errors["backup_owner"] = "The backup owner must be someone other than the owner."
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    for pending in initiative.handovers.filter(status=HandoverStatus.PENDING):
+        pending.status = HandoverStatus.SUPERSEDED
+        pending.decided_at = now
+        _save(pending, actor)
+    handover = OwnershipHandover(
+        initiative=initiative,
+        from_owner=initiative.production_owner,
+        from_owner_accepted_at=initiative.owner_accepted_at,
+        to_owner=to_owner,
+        owning_team=owning_team or initiative.owning_team,
+        requested_by=actor,
+        requested_at=now,
+        note=note,
+    )
+    _save(handover, actor)
+    initiative.production_owner = to_owner
+    initiative.owner_accepted_at = None
+    if owning_team is not None:
+        initiative.owning_team = owning_team
+    if backup_owner is not None:
+        initiative.backup_owner = backup_owner
+    _save(initiative, actor, reason="Production owner named")
+    enqueue_after_commit(tasks.send_handover_request, handover.pk)
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.OWNER_NAMED,
+        message=(
+            f"{display_name(actor)} named {display_name(to_owner)} production owner; "
+            "awaiting their acceptance."
+        ),
+    )
+    return handover
+
+
+@transaction.atomic
+def handover_accept(
+    *,
+    handover: OwnershipHandover,
+    actor: User,
+    confirms_skills: bool,
+    confirms_mandate: bool,
+    confirms_budget: bool,
+    note: str = "",
+) -> OwnershipHandover:
+    """The named owner accepts, confirming the team has the skills, mandate and budget."""
+    handover = OwnershipHandover.objects.select_for_update().get(pk=handover.pk)
+    _require(
+        permissions.can_answer_handover(actor, handover),
+        "Only the person named, while the handover is pending, may accept it.",
+    )
+    missing = {
+        field: message
+        for field, given, message in (
+            ("confirms_skills", confirms_skills, "Confirm the team has the skills to run it."),
+            ("confirms_mandate", confirms_mandate, "Confirm the team has the mandate."),
+            ("confirms_budget", confirms_budget, "Confirm the team has the budget."),
+        )
+        if not given
+    }
+    if missing:
+        raise ValidationError(missing)
+    now = timezone.now()
+    handover.status = HandoverStatus.ACCEPTED
+    handover.decided_at = now
+    handover.decision_note = note
+    handover.confirms_skills = handover.confirms_mandate = handover.confirms_budget = True
+    _save(handover, actor)
+    initiative = _lock(handover.initiative)
+    initiative.owner_accepted_at = now
+    initiative.owner_confirmed_at = now
+    _save(initiative, actor, reason="Handover accepted")
+    OwnershipConfirmation.objects.create(
+        initiative=initiative, owner=actor, confirmed_at=now, channel=ConfirmationChannel.HANDOVER
+    )
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.HANDOVER_ACCEPTED,
+        message=f"{display_name(actor)} accepted ownership.",
+    )
+    return handover
+
+
+@transaction.atomic
+def handover_decline(*, handover: OwnershipHandover, actor: User, note: str) -> OwnershipHandover:
+    """The named owner declines; the previous owner (if any) owns it again as before."""
+    handover = OwnershipHandover.objects.select_for_update().get(pk=handover.pk)
+    _require(
+        permissions.can_answer_handover(actor, handover),
+        "Only the person named, while the handover is pending, may decline it.",
+    )
+    if not note.strip():
+        raise ValidationError({"note": "Say why you decline, so the team can name someone else."})
+    handover.status = HandoverStatus.DECLINED
+    handover.decided_at = timezone.now()
+    handover.decision_note = note
+    _save(handover, actor)
+    initiative = _lock(handover.initiative)
+    initiative.production_owner = handover.from_owner
+    initiative.owner_accepted_at = handover.from_owner_accepted_at
+    _save(initiative, actor, reason="Handover declined")
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.HANDOVER_DECLINED,
+        message=f"{display_name(actor)} declined ownership: {note}",
+    )
+    return handover
+
+
+@transaction.atomic
+def ownership_confirm(
+    *, initiative: Initiative, actor: User, channel: str = ConfirmationChannel.WEB
+) -> OwnershipConfirmation:
+    """The owner says "I still own this"; resets the confirmation clock."""
+    initiative = _lock(initiative)
+    _require(
+        permissions.can_confirm_ownership(actor, initiative),
+        "Only the production owner, once they have accepted, may confirm ownership.",
+    )
+    now = timezone.now()
+    initiative.owner_confirmed_at = now
+    _save(initiative, actor, reason="Ownership confirmed")
+    confirmation = OwnershipConfirmation.objects.create(
+        initiative=initiative, owner=actor, confirmed_at=now, channel=channel
+    )
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.OWNERSHIP_CONFIRMED,
+        message=f"{display_name(actor)} confirmed they still own the system.",
+    )
+    return confirmation
+
+
+# --- Promotion to production ----------------------------------------------------------------
+
+
+@transaction.atomic
+def promotion_request(*, initiative: Initiative, actor: User, note: str = "") -> PromotionRequest:
+    """Ask governance to approve the promotion to production."""
+    _require(
+        permissions.can_request_promotion(actor, initiative),
+        "Only the initiative's team may request its promotion.",
+    )
+    initiative = _lock(initiative)
+    if initiative.stage != Stage.PILOT:
+        raise ValidationError("Only an initiative in pilot can be promoted to production.")
+    if initiative.promotion_requests.filter(status=PromotionStatus.PENDING).exists():
+        raise ValidationError("A promotion request is already awaiting review.")
+    promotion = PromotionRequest(initiative=initiative, requested_by=actor, note=note)
+    _save(promotion, actor)
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.PROMOTION_REQUESTED,
+        message=f"{display_name(actor)} asked governance to approve promotion to production.",
+    )
+    return promotion
+
+
+@transaction.atomic
+def promotion_review(
+    *, promotion: PromotionRequest, actor: User, approve: bool, comment: str = ""
+) -> PromotionRequest:
+    """A governance reviewer (never the requester) approves or rejects, with a comment."""
+    promotion = PromotionRequest.objects.select_for_update().get(pk=promotion.pk)
+    _require(
+        permissions.can_review_promotion(actor, promotion),
+        "Only a governance reviewer other than the requester may review a pending promotion.",
+    )
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "Say why the promotion is rejected."})
+    promotion.status = PromotionStatus.APPROVED if approve else PromotionStatus.REJECTED
+    promotion.reviewed_by = actor
+    promotion.reviewed_at = timezone.now()
+    promotion.review_comment = comment
+    _save(promotion, actor)
+    verb = "approved" if approve else "rejected"
+    record_event(
+        initiative=promotion.initiative,
+        actor=actor,
+        kind=EventKind.PROMOTION_REVIEWED,
+        message=f"{display_name(actor)} {verb} the promotion to production."
+        + (f" {comment}" if comment else ""),
+    )
+    return promotion

@@ -1,0 +1,42 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.PortfolioView.as_view(), name="portfolio"),
+    path("initiatives/", views.InitiativeListView.as_view(), name="initiative-list"),
+    path("initiatives/new/", views.InitiativeCreateView.as_view(), name="initiative-create"),
+    path("initiatives/import/", views.ImportView.as_view(), name="initiative-import"),
+    path(
+        "initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"
+    ),
+    path(
+        "initiatives/<slug:slug>/edit/", views.InitiativeEditView.as_view(), name="initiative-edit"
+    ),
+    path(
+        "initiatives/<slug:slug>/stage/",
+        views.InitiativeTransitionView.as_view(),
+        name="initiative-transition",
+    ),
+    path(
+        "initiatives/<slug:slug>/owner/",
+        views.HandoverCreateView.as_view(),
+        name="initiative-handover",
+    ),
+    path(
+        "initiatives/<slug:slug>/confirm-ownership/",
+        views.OwnershipConfirmView.as_view(),
+        name="initiative-confirm-ownership",
+    ),
+    path(
+        "initiatives/<slug:slug>/promotion/",
+        views.PromotionRequestView.as_view(),
+        name="initiative-promotion",
+    ),
+    path("handovers/<int:pk>/", views.HandoverAnswerView.as_view(), name="handover-answer"),
+    path(
+        "promotions/<int:pk>/review/",
+        views.PromotionReviewView.as_view(),
+        name="promotion-review",
+    ),
+]

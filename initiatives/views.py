@@ -1,0 +1,375 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+
+from . import permissions, selectors, services
+from .choices import HandoverStatus, PromotionStatus, Stage
+from .filtersets import InitiativeFilterSet
+from .forms import (
+    HandoverAcceptForm,
+    HandoverDeclineForm,
+    HandoverForm,
+    ImportForm,
+    InitiativeForm,
+    PromotionRequestForm,
+    PromotionReviewForm,
+    TransitionForm,
+    add_service_error,
+)
+from .gates import unmet_conditions
+from .importer import ImportFailed, import_initiatives
+from .models import OwnershipHandover, PromotionRequest
+
+
+class PortfolioView(TemplateView):
+    template_name = "initiatives/portfolio.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            stage_counts=[(Stage(s).label, s, n) for s, n in selectors.stage_counts().items()],
+            my_handovers=selectors.pending_handovers_for(user),
+            pending_promotions=(
+                selectors.pending_promotions() if permissions.is_governance(user) else None
+            ),
+            **kwargs,
+        )
+
+
+class InitiativeListView(FilterView):
+    filterset_class = InitiativeFilterSet
+    queryset = selectors.initiative_list()
+    template_name = "initiatives/initiative_list.html"
+    paginate_by = 25
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_without_page"] = query.urlencode()
+        return context
+
+
+class InitiativeDetailView(View):
+    def get(self, request, slug):
+        initiative = get_object_or_404(selectors.initiative_detail(), slug=slug)
+        user = request.user
+        can_edit = permissions.can_edit_initiative(user, initiative)
+        handovers = list(initiative.handovers.all())
+        pending_handover = next((h for h in handovers if h.status == HandoverStatus.PENDING), None)
+        promotions = list(initiative.promotion_requests.all())
+        pending_promotion = next(
+            (p for p in promotions if p.status == PromotionStatus.PENDING), None
+        )
+        return render(
+            request,
+            "initiatives/initiative_detail.html",
+            {
+                "initiative": initiative,
+                "handovers": handovers,
+                "pending_handover": pending_handover,
+                "promotions": promotions,
+                "pending_promotion": pending_promotion,
+                "events": selectors.initiative_events(initiative),
+                "history": selectors.initiative_history(initiative),
+                "can_edit": can_edit,
+                "can_name_owner": permissions.can_name_owner(user, initiative),
+                "can_confirm": permissions.can_confirm_ownership(user, initiative),
+                "can_answer_handover": pending_handover is not None
+                and permissions.can_answer_handover(user, pending_handover),
+                "can_request_promotion": can_edit
+                and initiative.stage == Stage.PILOT
+                and pending_promotion is None,
+                "can_review_promotion": pending_promotion is not None
+                and permissions.can_review_promotion(user, pending_promotion),
+            },
+        )
+
+
+class ServiceFormView(View):
+    """A form whose valid submission calls one service.
+
+    Subclasses set `form_class` and `template_name`, load their object in `load()`, check
+    the permission rule in `allowed()`, and call the service in `perform()`. A service's
+    ValidationError comes back on the form, with everything the user typed.
+    """
+
+    form_class = None
+    template_name = ""
+    denied_message = "You may not do this."
+
+    def load(self, request, **kwargs):
+        return None
+
+    def allowed(self, user, obj) -> bool:
+        raise NotImplementedError
+
+    def perform(self, form, obj):
+        raise NotImplementedError
+
+    def success_url(self, obj, result) -> str:
+        return obj.get_absolute_url()
+
+    def get_form_kwargs(self, obj) -> dict:
+        return {}
+
+    def context(self, obj, form) -> dict:
+        return {"object": obj, "form": form}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = self.load(request, **kwargs)
+        if not self.allowed(request.user, self.object):
+            raise PermissionDenied(self.denied_message)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, **kwargs):
+        form = self.form_class(**self.get_form_kwargs(self.object))
+        return render(request, self.template_name, self.context(self.object, form))
+
+    def post(self, request, **kwargs):
+        form = self.form_class(request.POST, request.FILES, **self.get_form_kwargs(self.object))
+        if form.is_valid():
+            try:
+                result = self.perform(form, self.object)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                return HttpResponseRedirect(self.success_url(self.object, result))
+        return render(request, self.template_name, self.context(self.object, form))
+
+
+class InitiativeMixin:
+    def load(self, request, slug):
+        return get_object_or_404(selectors.initiative_list(), slug=slug)
+
+
+class InitiativeCreateView(ServiceFormView):
+    form_class = InitiativeForm
+    template_name = "initiatives/initiative_form.html"
+
+    def allowed(self, user, obj):
+        return permissions.can_create_initiative(user)
+
+    def perform(self, form, obj):
+        data = form.cleaned_data
+        initiative = services.initiative_create(
+            actor=self.request.user,
+            name=data["name"],
+            slug=data["slug"],
+            summary=data["summary"],
+            business_unit=data["business_unit"],
+            sponsor=data["sponsor"],
+            risk_tier=data["risk_tier"],
+            target_production_date=data["target_production_date"],
+            team_members=data["team_members"],
+        )
+        messages.success(self.request, f"{initiative.name} was created.")
+        return initiative
+
+    def success_url(self, obj, result):
+        return result.get_absolute_url()
+
+
+class InitiativeEditView(InitiativeMixin, ServiceFormView):
+    form_class = InitiativeForm
+    template_name = "initiatives/initiative_form.html"
+    denied_message = "Only the initiative's team may edit it."
+
+    def get_form_kwargs(self, obj):
+        return {"instance": obj}
+
+    def allowed(self, user, obj):
+        return permissions.can_edit_initiative(user, obj)
+
+    def perform(self, form, obj):
+        data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
+        # ModelForm validation wrote the values onto the instance; the service re-reads it.
+        obj.refresh_from_db()
+        services.initiative_update(
+            initiative=obj,
+            actor=self.request.user,
+            data=data,
+            team_members=form.cleaned_data["team_members"],
+        )
+        messages.success(self.request, "Changes saved.")
+
+
+class InitiativeTransitionView(InitiativeMixin, ServiceFormView):
+    form_class = TransitionForm
+    template_name = "initiatives/transition_form.html"
+    denied_message = "Only the initiative's team may change its stage."
+
+    def allowed(self, user, obj):
+        return permissions.can_change_stage(user, obj)
+
+    def context(self, obj, form):
+        # What each stage would need, so nobody has to guess before submitting.
+        blockers = {
+            Stage(stage).label: unmet_conditions(obj, stage, "(note)")
+            for stage in Stage.values
+            if stage != obj.stage
+        }
+        return {"object": obj, "form": form, "blockers": blockers}
+
+    def perform(self, form, obj):
+        transition = services.initiative_transition(
+            initiative=obj,
+            actor=self.request.user,
+            to_stage=form.cleaned_data["to_stage"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(self.request, f"Moved to {transition.get_to_stage_display()}.")
+
+
+class HandoverCreateView(InitiativeMixin, ServiceFormView):
+    form_class = HandoverForm
+    template_name = "initiatives/handover_form.html"
+    denied_message = "Only the initiative's team or governance may name its owner."
+
+    def allowed(self, user, obj):
+        return permissions.can_name_owner(user, obj)
+
+    def perform(self, form, obj):
+        handover = services.handover_start(
+            initiative=obj, actor=self.request.user, **form.cleaned_data
+        )
+        messages.success(
+            self.request,
+            f"{services.display_name(handover.to_owner)} was named production owner and "
+            "must now accept.",
+        )
+
+
+class HandoverAnswerView(View):
+    """The named owner accepts (with the three confirmations) or declines a handover."""
+
+    template_name = "initiatives/handover_answer.html"
+
+    def dispatch(self, request, pk):
+        self.handover = get_object_or_404(
+            OwnershipHandover.objects.select_related("initiative", "requested_by", "to_owner"),
+            pk=pk,
+        )
+        if not permissions.can_answer_handover(request.user, self.handover):
+            raise PermissionDenied("Only the person named may answer a pending handover.")
+        return super().dispatch(request, pk)
+
+    def render(self, accept_form, decline_form):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "handover": self.handover,
+                "object": self.handover.initiative,
+                "accept_form": accept_form,
+                "decline_form": decline_form,
+            },
+        )
+
+    def get(self, request, pk):
+        return self.render(HandoverAcceptForm(), HandoverDeclineForm())
+
+    def post(self, request, pk):
+        accept = request.POST.get("action") != "decline"
+        form = (HandoverAcceptForm if accept else HandoverDeclineForm)(request.POST)
+        if form.is_valid():
+            try:
+                if accept:
+                    services.handover_accept(
+                        handover=self.handover, actor=request.user, **form.cleaned_data
+                    )
+                    messages.success(request, "You now own this system in production.")
+                else:
+                    services.handover_decline(
+                        handover=self.handover, actor=request.user, **form.cleaned_data
+                    )
+                    messages.info(request, "You declined the handover.")
+                return HttpResponseRedirect(self.handover.initiative.get_absolute_url())
+            except ValidationError as error:
+                add_service_error(form, error)
+        if accept:
+            return self.render(form, HandoverDeclineForm())
+        return self.render(HandoverAcceptForm(), form)
+
+
+class OwnershipConfirmView(InitiativeMixin, View):
+    def post(self, request, slug):
+        initiative = self.load(request, slug)
+        services.ownership_confirm(initiative=initiative, actor=request.user)
+        messages.success(request, "Thank you: your ownership is confirmed.")
+        return HttpResponseRedirect(initiative.get_absolute_url())
+
+
+class PromotionRequestView(InitiativeMixin, ServiceFormView):
+    form_class = PromotionRequestForm
+    template_name = "initiatives/promotion_form.html"
+    denied_message = "Only the initiative's team may request its promotion."
+
+    def allowed(self, user, obj):
+        return permissions.can_request_promotion(user, obj)
+
+    def perform(self, form, obj):
+        services.promotion_request(initiative=obj, actor=self.request.user, **form.cleaned_data)
+        messages.success(self.request, "Governance has been asked to approve the promotion.")
+
+
+class PromotionReviewView(ServiceFormView):
+    form_class = PromotionReviewForm
+    template_name = "initiatives/promotion_review.html"
+    denied_message = "Only a governance reviewer other than the requester may review this."
+
+    def load(self, request, pk):
+        return get_object_or_404(
+            PromotionRequest.objects.select_related("initiative", "requested_by"), pk=pk
+        )
+
+    def allowed(self, user, obj):
+        return permissions.can_review_promotion(user, obj)
+
+    def success_url(self, obj, result):
+        return obj.initiative.get_absolute_url()
+
+    def perform(self, form, obj):
+        services.promotion_review(
+            promotion=obj,
+            actor=self.request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(self.request, "Your review is recorded.")
+
+
+class ImportView(ServiceFormView):
+    form_class = ImportForm
+    template_name = "initiatives/import.html"
+    denied_message = "Only administrators may import initiatives."
+
+    def allowed(self, user, obj):
+        return permissions.can_import(user)
+
+    def context(self, obj, form):
+        from .importer import COLUMNS
+
+        return {"form": form, "columns": COLUMNS, "errors": getattr(self, "import_errors", [])}
+
+    def perform(self, form, obj):
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_initiatives(upload.read(), actor=self.request.user, source=upload.name)
+        except ImportFailed as failure:
+            self.import_errors = failure.errors
+            raise ValidationError(
+                f"Nothing was imported: {len(failure.errors)} problem(s) in the file."
+            ) from failure
+        messages.success(
+            self.request,
+            f"Imported {upload.name}: {result.created} created, {result.updated} updated.",
+        )
+
+    def success_url(self, obj, result):
+        return reverse("initiative-list")
