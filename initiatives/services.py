@@ -86,7 +86,7 @@ def record_event(
 def _lock(initiative: Initiative) -> Initiative:
     """Re-read the initiative under a row lock, so concurrent writes serialise."""
     return (
-        Initiative.objects.select_for_update()
+        Initiative.objects.select_for_update(of=("self",))
         .select_related("production_owner", "business_unit")
         .get(pk=initiative.pk)
     )
