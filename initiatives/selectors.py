@@ -14,6 +14,7 @@ from .models import (
     PromotionRequest,
     StageTransition,
 )
+from .people import display_name
 
 User = get_user_model()
 
@@ -118,11 +119,10 @@ def initiative_history(initiative: Initiative, limit: int = HISTORY_LIMIT) -> li
                         new=shown(attname, getattr(newer, attname)),
                     )
                 )
-        user = newer.history_user
         entries.append(
             HistoryEntry(
                 at=newer.history_date,
-                user=(user.get_full_name() or user.get_username()) if user else "Crossing",
+                user=display_name(newer.history_user),
                 kind={"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
                 reason=newer.history_change_reason or "",
                 changes=changes,

@@ -36,6 +36,7 @@ from .models import (
     TeamMembership,
 )
 from .notifications import enqueue_after_commit
+from .people import display_name
 
 User = AbstractBaseUser
 
@@ -53,12 +54,6 @@ EDITABLE_FIELDS = (
 
 class TransitionRefused(ValidationError):
     """A stage change that fails its gates; `messages` lists every unmet condition."""
-
-
-def display_name(user: User | None) -> str:
-    if user is None:
-        return "Crossing"
-    return user.get_full_name() or user.get_username()
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -197,12 +192,12 @@ def initiative_transition(
     Raises `TransitionRefused` listing every unmet condition. `check_gates=False` is for
     the import only, which records history as it was rather than making it.
     """
+    initiative = _lock(initiative)
     if actor is not None:
         _require(
             permissions.can_change_stage(actor, initiative),
             "Only the initiative's team may change its stage.",
         )
-    initiative = _lock(initiative)
     if check_gates:
         reasons = unmet_conditions(initiative, to_stage, note)
         if reasons:
@@ -253,11 +248,11 @@ def handover_start(
 
     A handover still pending for someone else is superseded (and kept).
     """
+    initiative = _lock(initiative)
     _require(
         permissions.can_name_owner(actor, initiative),
         "Only the initiative's team or governance may name its production owner.",
     )
-    initiative = _lock(initiative)
     errors = {}
     if not to_owner.is_active:
         errors["to_owner"] = "This person's account is deactivated."
@@ -410,11 +405,11 @@ def ownership_confirm(
 @transaction.atomic
 def promotion_request(*, initiative: Initiative, actor: User, note: str = "") -> PromotionRequest:
     """Ask governance to approve the promotion to production."""
+    initiative = _lock(initiative)
     _require(
         permissions.can_request_promotion(actor, initiative),
         "Only the initiative's team may request its promotion.",
     )
-    initiative = _lock(initiative)
     if initiative.stage != Stage.PILOT:
         raise ValidationError("Only an initiative in pilot can be promoted to production.")
     if initiative.promotion_requests.filter(status=PromotionStatus.PENDING).exists():

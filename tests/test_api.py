@@ -1,0 +1,255 @@
+"""REST API v1: initiatives, transitions, ownership actions; JSON errors that name the field."""
+
+import pytest
+from django.core.management import call_command
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from initiatives.choices import HandoverStatus, Stage
+from initiatives.models import Initiative, OwnershipHandover, StageTransition
+from tests.factories import BusinessUnitFactory, InitiativeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        _, token = AuthToken.objects.create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def new_initiative(**overrides):
+    BusinessUnitFactory(name="Claims")
+    return {
+        "name": "Claims triage",
+        "slug": "claims-triage",
+        "summary": "Route claims.",
+        "business_unit": "Claims",
+        "risk_tier": "high",
+        **overrides,
+    }
+
+
+def test_create_initiative_makes_the_creator_a_contributor(viewer):
+    response = api(viewer).post("/api/v1/initiatives/", new_initiative(), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["slug"] == "claims-triage"
+    assert body["stage"] == Stage.IDEA
+    assert body["team_members"] == ["viewer"]
+    assert body["business_unit"] == "Claims"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"name": "x" * 201}, "name"),
+        ({"name": ""}, "name"),
+        ({"slug": "Not a slug!"}, "slug"),
+        ({"business_unit": "Nowhere"}, "business_unit"),
+        ({"risk_tier": "extreme"}, "risk_tier"),
+        ({"target_production_date": "31/12/2026"}, "target_production_date"),
+        ({"sponsor": "nobody-by-that-name"}, "sponsor"),
+        ({"stage": "production"}, "stage"),
+        ({"production_owner": "viewer"}, "production_owner"),
+    ],
+)
+def test_bad_input_names_the_field_and_saves_nothing(viewer, overrides, field):
+    response = api(viewer).post("/api/v1/initiatives/", new_initiative(**overrides), format="json")
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+    assert not Initiative.objects.exists()
+
+
+def test_a_duplicate_slug_is_refused(viewer):
+    InitiativeFactory(slug="claims-triage")
+    response = api(viewer).post("/api/v1/initiatives/", new_initiative(), format="json")
+    assert response.status_code == 400
+    assert response.json()["slug"] == ["initiative with this slug already exists."]
+    assert Initiative.objects.count() == 1
+
+
+def test_malformed_json_is_a_clear_400(viewer):
+    response = api(viewer).post(
+        "/api/v1/initiatives/", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_update_refuses_stage_and_keeps_the_slug(initiative, contributor):
+    client = api(contributor)
+    response = client.patch(
+        f"/api/v1/initiatives/{initiative.slug}/", {"stage": "production"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"stage": ["Unknown or read-only field."]}
+    response = client.patch(
+        f"/api/v1/initiatives/{initiative.slug}/", {"slug": "renamed"}, format="json"
+    )
+    assert response.status_code == 400
+    initiative.refresh_from_db()
+    assert (initiative.stage, initiative.slug) == (Stage.IDEA, "fraud-scoring")
+
+
+def test_list_filters_by_stage_and_search(contributor):
+    InitiativeFactory(name="Invoice matching", stage=Stage.POC)
+    InitiativeFactory(name="Demand forecast", stage=Stage.PILOT, summary="Weekly 100% demand")
+    client = api(contributor)
+    body = client.get("/api/v1/initiatives/", {"stage": "pilot"}).json()
+    assert [r["name"] for r in body["results"]] == ["Demand forecast"]
+    body = client.get("/api/v1/initiatives/", {"q": "100%"}).json()
+    assert [r["name"] for r in body["results"]] == ["Demand forecast"]
+    body = client.get("/api/v1/initiatives/", {"stage": "nonsense"}).json()
+    assert "stage" in body
+
+
+def test_page_size_is_capped(contributor):
+    response = api(contributor).get("/api/v1/initiatives/", {"page_size": 100000})
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+def test_list_query_count_does_not_grow_with_initiatives(
+    contributor, django_assert_max_num_queries
+):
+    for _ in range(30):
+        InitiativeFactory()
+    client = api(contributor)
+    # token lookup, count, page (joins done in SQL)
+    with django_assert_max_num_queries(4):
+        response = client.get("/api/v1/initiatives/")
+    assert response.json()["count"] == 30
+
+
+def test_transition_refused_lists_the_reasons_under_to_stage(contributor):
+    initiative = InitiativeFactory(stage=Stage.POC, members=[contributor])
+    response = api(contributor).post(
+        f"/api/v1/initiatives/{initiative.slug}/transition/", {"to_stage": "pilot"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"to_stage": ["Name a production owner."]}
+    assert not StageTransition.objects.exists()
+
+
+def test_transition_then_list_transitions(initiative, contributor):
+    client = api(contributor)
+    response = client.post(
+        f"/api/v1/initiatives/{initiative.slug}/transition/",
+        {"to_stage": "poc", "note": "Go"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["actor"] == "contributor"
+    listing = client.get(f"/api/v1/initiatives/{initiative.slug}/transitions/").json()
+    assert [(t["from_stage"], t["to_stage"]) for t in listing["results"]] == [("idea", "poc")]
+
+
+def test_unknown_stage_is_a_field_error(initiative, contributor):
+    response = api(contributor).post(
+        f"/api/v1/initiatives/{initiative.slug}/transition/", {"to_stage": "live"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "to_stage" in response.json()
+
+
+def test_handover_accept_and_confirm_through_the_api(initiative, contributor, owner):
+    response = api(contributor).post(
+        f"/api/v1/initiatives/{initiative.slug}/handover/", {"to_owner": "owner"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    handover_id = response.json()["id"]
+    owner_client = api(owner)
+    response = owner_client.post(
+        f"/api/v1/handovers/{handover_id}/accept/",
+        {"confirms_skills": True, "confirms_mandate": True, "confirms_budget": False},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"confirms_budget": ["Confirm the team has the budget."]}
+    response = owner_client.post(
+        f"/api/v1/handovers/{handover_id}/accept/",
+        {"confirms_skills": True, "confirms_mandate": True, "confirms_budget": True},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == HandoverStatus.ACCEPTED
+    response = owner_client.post(f"/api/v1/initiatives/{initiative.slug}/confirm-ownership/")
+    assert response.status_code == 201
+    detail = owner_client.get(f"/api/v1/initiatives/{initiative.slug}/").json()
+    assert detail["production_owner"] == {"username": "owner", "name": owner.get_full_name()}
+    assert detail["ownership_pending"] is False
+
+
+def test_naming_a_deactivated_person_is_a_field_error(initiative, contributor, owner):
+    owner.is_active = False
+    owner.save()
+    response = api(contributor).post(
+        f"/api/v1/initiatives/{initiative.slug}/handover/", {"to_owner": "owner"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "to_owner" in response.json()
+    assert not OwnershipHandover.objects.exists()
+
+
+def test_promotion_request_and_review(contributor, owner, reviewer):
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
+    response = api(contributor).post(
+        f"/api/v1/initiatives/{initiative.slug}/promotion-request/", {}, format="json"
+    )
+    assert response.status_code == 201
+    promotion_id = response.json()["id"]
+    response = api(reviewer).post(
+        f"/api/v1/promotion-requests/{promotion_id}/review/",
+        {"decision": "reject"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"comment": ["Say why the promotion is rejected."]}
+    response = api(reviewer).post(
+        f"/api/v1/promotion-requests/{promotion_id}/review/",
+        {"decision": "approve", "comment": "Good pilot."},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "approved"
+
+
+def test_create_api_token_prints_the_token_alone_on_the_last_line(viewer, capsys):
+    call_command("create_api_token", "viewer")
+    last_line = capsys.readouterr().out.strip().splitlines()[-1]
+    response = APIClient().get("/api/v1/initiatives/", HTTP_AUTHORIZATION=f"Token {last_line}")
+    assert response.status_code == 200
+    assert AuthToken.objects.get().token_key == last_line[:15]
+    assert last_line not in {t.digest for t in AuthToken.objects.all()}  # only a hash is kept
+
+
+def test_create_api_token_refuses_unknown_and_deactivated_users(viewer):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No single user"):
+        call_command("create_api_token", "nobody")
+    viewer.is_active = False
+    viewer.save()
+    with pytest.raises(CommandError, match="deactivated"):
+        call_command("create_api_token", "viewer")
+    assert not AuthToken.objects.exists()
+
+
+def test_schema_lists_the_v1_endpoints(viewer):
+    client = APIClient()
+    client.force_authenticate(viewer)
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/v1/initiatives/",
+        "/api/v1/initiatives/{slug}/",
+        "/api/v1/initiatives/{slug}/transition/",
+        "/api/v1/initiatives/{slug}/handover/",
+        "/api/v1/handovers/{id}/accept/",
+        "/api/v1/promotion-requests/{id}/review/",
+    ):
+        assert path in paths

@@ -1,0 +1,125 @@
+"""Audit trail (PRODUCT.md section 12): who, when, what changed from what, on every path."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from initiatives import services
+from initiatives.choices import EventKind, RiskTier, Stage
+from initiatives.selectors import initiative_history
+from tests.factories import BusinessUnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_form_data(initiative, **changes):
+    data = {
+        "name": initiative.name,
+        "summary": initiative.summary,
+        "business_unit": initiative.business_unit_id,
+        "sponsor": "",
+        "risk_tier": initiative.risk_tier,
+        "target_production_date": "",
+        "team_members": list(initiative.team_members.values_list("pk", flat=True)),
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_change_through_the_form_shows_who_and_what_changed(initiative, contributor, as_user):
+    response = as_user(contributor).post(
+        reverse("initiative-edit", args=[initiative.slug]),
+        edit_form_data(initiative, name="Card fraud scoring", risk_tier=RiskTier.HIGH),
+    )
+    assert response.status_code == 302
+    latest = initiative_history(initiative)[0]
+    assert latest.user == contributor.get_full_name()
+    assert {(c.field, c.old, c.new) for c in latest.changes} == {
+        ("name", "Fraud scoring", "Card fraud scoring"),
+        ("risk tier", "medium", "high"),
+    }
+    event = initiative.events.get(kind=EventKind.EDITED)
+    assert event.actor == contributor
+    assert event.message == f"{contributor.get_full_name()} changed name, risk_tier."
+
+
+def test_the_history_is_shown_on_the_initiative_page(initiative, contributor, as_user):
+    client = as_user(contributor)
+    client.post(
+        reverse("initiative-edit", args=[initiative.slug]),
+        edit_form_data(initiative, name="Card fraud scoring"),
+    )
+    page = client.get(initiative.get_absolute_url()).content.decode()
+    assert "<del>Fraud scoring</del> → <ins>Card fraud scoring</ins>" in page
+    assert f"{contributor.get_full_name()} changed the initiative" in page
+
+
+def test_a_change_through_the_api_is_attributed_to_the_token_owner(initiative, contributor):
+    from knox.models import AuthToken
+
+    _, token = AuthToken.objects.create(user=contributor)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    response = client.patch(
+        f"/api/v1/initiatives/{initiative.slug}/", {"summary": "Now in real time."}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    record = initiative.history.first()
+    assert record.history_user == contributor
+    assert record.summary == "Now in real time."
+
+
+def test_a_stage_change_names_the_foreign_keys_and_labels(initiative, contributor):
+    unit = BusinessUnitFactory(name="Claims")
+    services.initiative_update(
+        initiative=initiative, actor=contributor, data={"business_unit": unit}
+    )
+    services.initiative_transition(initiative=initiative, actor=contributor, to_stage=Stage.POC)
+    history = initiative_history(initiative)
+    stage_change = next(c for c in history[0].changes if c.field == "stage")
+    assert (stage_change.old, stage_change.new) == ("Idea", "Proof of concept")
+    assert history[0].reason == "Stage → poc"
+    unit_change = next(c for c in history[1].changes if c.field == "business unit")
+    assert unit_change.new == "Claims"
+
+
+def test_a_change_in_the_admin_is_recorded(initiative, staff, as_user):
+    client = as_user(staff)
+    url = reverse("admin:initiatives_initiative_change", args=[initiative.pk])
+    response = client.post(
+        url,
+        {
+            "name": "Fraud scoring v2",
+            "slug": initiative.slug,
+            "summary": initiative.summary,
+            "business_unit": initiative.business_unit_id,
+            "risk_tier": "low",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "links-TOTAL_FORMS": "0",
+            "links-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = initiative.history.first()
+    assert (record.history_user, record.name, record.risk_tier) == (
+        staff,
+        "Fraud scoring v2",
+        "low",
+    )
+
+
+def test_history_cannot_be_edited_in_the_admin(initiative, contributor, staff, as_user):
+    services.initiative_transition(initiative=initiative, actor=contributor, to_stage=Stage.POC)
+    client = as_user(staff)
+    transition = initiative.transitions.get()
+    event = initiative.events.first()
+    for name, pk in (
+        ("admin:initiatives_stagetransition_change", transition.pk),
+        ("admin:initiatives_initiativeevent_change", event.pk),
+    ):
+        response = client.post(reverse(name, args=[pk]), {"note": "rewritten"})
+        assert response.status_code == 403
+    assert client.get(reverse("admin:initiatives_stagetransition_add")).status_code == 403
+    transition.refresh_from_db()
+    assert transition.note == ""

@@ -1,0 +1,219 @@
+"""Web pages: forms keep what was typed, errors sit on their field, queries stay constant."""
+
+import pytest
+from django.urls import reverse
+
+from initiatives import services
+from initiatives.choices import Stage
+from initiatives.models import Initiative, StageTransition
+from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def create_form(**overrides):
+    unit = BusinessUnitFactory(name="Claims")
+    return {
+        "name": "Claims triage",
+        "slug": "claims-triage",
+        "summary": "Route claims by complexity.",
+        "business_unit": unit.pk,
+        "risk_tier": "high",
+        "target_production_date": "2027-03-31",
+        **overrides,
+    }
+
+
+def test_creating_an_initiative_through_the_form(viewer, as_user):
+    response = as_user(viewer).post(reverse("initiative-create"), create_form())
+    initiative = Initiative.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == "/initiatives/claims-triage/"
+    assert initiative.stage == Stage.IDEA
+    assert list(initiative.team_members.all()) == [viewer]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"name": "n" * 201}, "name", "Ensure this value has at most 200 characters"),
+        ({"name": ""}, "name", "This field is required."),
+        ({"slug": "not a slug"}, "slug", "Enter a valid “slug”"),
+        ({"risk_tier": "extreme"}, "risk_tier", "Select a valid choice."),
+        ({"target_production_date": "31/31/2027"}, "target_production_date", "Enter a valid date."),
+    ],
+)
+def test_bad_input_comes_back_with_everything_typed(viewer, as_user, overrides, field, message):
+    data = create_form(**overrides)
+    response = as_user(viewer).post(reverse("initiative-create"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert message in " ".join(form.errors[field])
+    assert form.data["summary"] == "Route claims by complexity."  # nothing typed is lost
+    page = response.content.decode()
+    assert "Route claims by complexity." in page
+    assert not Initiative.objects.exists()
+
+
+def test_a_duplicate_slug_is_refused_on_the_form(viewer, as_user):
+    InitiativeFactory(slug="claims-triage")
+    response = as_user(viewer).post(reverse("initiative-create"), create_form())
+    assert response.context["form"].errors["slug"] == ["Initiative with this Slug already exists."]
+    assert Initiative.objects.count() == 1
+
+
+def test_a_refused_stage_change_lists_every_reason_on_the_form(contributor, owner, as_user):
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
+    services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    response = as_user(contributor).post(
+        reverse("initiative-transition", args=[initiative.slug]),
+        {"to_stage": "production", "note": "Ready, we think"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].non_field_errors()
+    assert list(errors) == [
+        "The production owner has not accepted the handover yet.",
+        "A governance reviewer has not approved the promotion to production.",
+    ]
+    assert "Ready, we think" in response.content.decode()
+    assert not StageTransition.objects.exists()
+
+
+def test_the_stage_page_says_what_each_move_needs(contributor, as_user):
+    initiative = InitiativeFactory(stage=Stage.POC, members=[contributor])
+    response = as_user(contributor).get(reverse("initiative-transition", args=[initiative.slug]))
+    assert response.context["blockers"]["Pilot"] == ["Name a production owner."]
+    assert response.context["blockers"]["Idea"] == []
+
+
+def test_the_named_owner_accepts_on_the_handover_page(initiative, contributor, owner, as_user):
+    handover = services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    client = as_user(owner)
+    url = reverse("handover-answer", args=[handover.pk])
+    response = client.post(url, {"action": "accept", "confirms_skills": "on"})
+    assert response.status_code == 200
+    assert "Confirm the team has the mandate." in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "action": "accept",
+            "confirms_skills": "on",
+            "confirms_mandate": "on",
+            "confirms_budget": "on",
+        },
+    )
+    assert response.status_code == 302
+    initiative.refresh_from_db()
+    assert not initiative.ownership_pending
+    page = client.get(initiative.get_absolute_url()).content.decode()
+    assert "I still own this" in page
+    assert f"{owner.get_full_name()} accepted ownership." in page
+
+
+def test_confirm_ownership_button(initiative, contributor, owner, as_user):
+    handover = services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    services.handover_accept(
+        handover=handover,
+        actor=owner,
+        confirms_skills=True,
+        confirms_mandate=True,
+        confirms_budget=True,
+    )
+    response = as_user(owner).post(
+        reverse("initiative-confirm-ownership", args=[initiative.slug]), follow=True
+    )
+    assert "your ownership is confirmed" in response.content.decode()
+    assert initiative.confirmations.count() == 2
+
+
+def test_names_are_escaped_everywhere(viewer, as_user):
+    initiative = InitiativeFactory(name="<script>alert(1)</script>", summary="<b>bold</b>")
+    client = as_user(viewer)
+    for url in (reverse("initiative-list"), initiative.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_list_search_with_quotes_percent_and_unicode(viewer, as_user):
+    InitiativeFactory(name='Škoda "quality" 100% check')
+    InitiativeFactory(name="Other")
+    client = as_user(viewer)
+    for query in ('"quality"', "100%", "Škoda"):
+        response = client.get(reverse("initiative-list"), {"q": query})
+        names = [i.name for i in response.context["object_list"]]
+        assert names == ['Škoda "quality" 100% check'], query
+
+
+def test_list_filters_in_the_query_string_and_paginates(viewer, as_user):
+    for n in range(30):
+        InitiativeFactory(name=f"Pilot {n:02}", stage=Stage.PILOT)
+    InitiativeFactory(name="An idea", stage=Stage.IDEA)
+    client = as_user(viewer)
+    response = client.get(reverse("initiative-list"), {"stage": "pilot", "ordering": "-name"})
+    assert response.context["paginator"].count == 30
+    assert response.context["object_list"][0].name == "Pilot 29"
+    page2 = client.get(reverse("initiative-list"), {"stage": "pilot", "page": 2})
+    assert len(page2.context["object_list"]) == 5
+    assert "stage=pilot&amp;page=1" in page2.content.decode()
+
+
+def test_list_page_queries_do_not_grow_with_initiatives(viewer, as_user):
+    client = as_user(viewer)
+
+    def count_queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("initiative-list")).status_code == 200
+        return len(captured)
+
+    for _ in range(3):
+        InitiativeFactory(production_owner=UserFactory())
+    few = count_queries()
+    for _ in range(20):
+        InitiativeFactory(production_owner=UserFactory())
+    assert count_queries() == few
+
+
+def test_detail_page_queries_do_not_grow_with_history(initiative, contributor, owner, as_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(contributor)
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(initiative.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    few = count_queries()
+    for n in range(10):
+        services.initiative_update(
+            initiative=initiative, actor=contributor, data={"summary": f"v{n}"}
+        )
+        services.handover_start(
+            initiative=initiative, actor=contributor, to_owner=UserFactory(username=f"o{n}")
+        )
+    assert count_queries() == few
+
+
+def test_anonymous_sees_only_the_sign_in_page(initiative, client):
+    for url in ("/", "/initiatives/", initiative.get_absolute_url(), "/admin/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(("/accounts/login/", "/admin/login/"))
+    assert client.get("/accounts/login/").status_code == 200
+
+
+def test_sign_in_and_out(client):
+    UserFactory(username="olga", password="a long passphrase")
+    response = client.post(
+        "/accounts/login/", {"username": "olga", "password": "a long passphrase"}
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    client.post("/accounts/logout/")
+    assert client.get("/").status_code == 302
