@@ -10,6 +10,14 @@ from .models import BusinessUnit, Initiative
 User = get_user_model()
 
 
+class AnyYesNoWidget(django_filters.widgets.BooleanWidget):
+    """true/false in the URL (as the API takes them), "Any" rather than "Unknown" on the page."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "Any"), ("true", "Yes"), ("false", "No")]
+
+
 class InitiativeFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
@@ -17,7 +25,9 @@ class InitiativeFilterSet(django_filters.FilterSet):
     risk_tier = django_filters.MultipleChoiceFilter(choices=RiskTier.choices)
     owner = django_filters.CharFilter(method="filter_owner", label="Owner (username)")
     ownership_pending = django_filters.BooleanFilter(
-        method="filter_ownership_pending", label="Ownership pending"
+        method="filter_ownership_pending",
+        label="Ownership pending",
+        widget=AnyYesNoWidget(),
     )
     ordering = django_filters.OrderingFilter(
         fields=(

@@ -12,8 +12,10 @@ from datetime import datetime, time
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -115,17 +117,20 @@ def _decode(content: bytes | str) -> str:
 
 
 def _find_people(identifiers: set[str]) -> dict[str, User]:
-    """Everyone named by username or e-mail, in one query (case-insensitive)."""
+    """Everyone named by username or e-mail, in one query (case-insensitive).
+
+    An identifier that matches two different accounts is left out, so it reads as unknown.
+    """
     if not identifiers:
         return {}
     lowered = {i.lower() for i in identifiers}
-    query = Q()
-    for identifier in lowered:
-        query |= Q(username__iexact=identifier) | Q(email__iexact=identifier)
+    candidates = User.objects.annotate(
+        username_lower=Lower("username"), email_lower=Lower("email")
+    ).filter(Q(username_lower__in=lowered) | Q(email_lower__in=lowered))
     found: dict[str, User] = {}
     ambiguous: set[str] = set()
-    for user in User.objects.filter(query):
-        for key in {user.username.lower(), user.email.lower()} & lowered:
+    for user in candidates:
+        for key in {user.username_lower, user.email_lower} & lowered:
             if key in found and found[key].pk != user.pk:
                 ambiguous.add(key)
             found[key] = user
@@ -134,19 +139,51 @@ def _find_people(identifiers: set[str]) -> dict[str, User]:
     return found
 
 
+def _read_rows(text: str, errors: list[RowError]) -> tuple[list[str], list[tuple[int, dict]]]:
+    """The header and the non-blank rows, with problems of the file's shape in `errors`."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, dict]] = []
+    last_complete_line = 0
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        last_complete_line = reader.line_num
+        for values in reader:
+            last_complete_line = reader.line_num
+            if values.get(None):
+                errors.append(
+                    RowError(reader.line_num, "", "More cells than columns in the header.")
+                )
+                continue
+            cells = {k: (v or "").strip() for k, v in values.items() if k is not None}
+            if any(cells.values()):  # blank lines are skipped
+                rows.append((reader.line_num, cells))
+    except csv.Error as error:
+        errors.append(
+            RowError(
+                last_complete_line + 1,  # where the broken record starts
+                "",
+                f"The file is not well-formed CSV ({error}); check for an unclosed quote.",
+            )
+        )
+        return [], []
+    return header, rows
+
+
 def parse(content: bytes | str) -> list[tuple[int, dict]]:
-    """Validate the whole file. Returns (row number, cleaned data) pairs or raises ImportFailed.
+    """Validate the whole file. Returns (row number, cleaned data) pairs or raises ImportFailed
+    with every problem found, header and rows alike.
 
     Row numbers are the file's line numbers, the header being row 1.
     """
     text = _decode(content)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
     errors: list[RowError] = []
+    header, raw_rows = _read_rows(text, errors)
+    if errors:
+        raise ImportFailed(errors)
     if not header:
         raise ImportFailed([RowError(1, "", "The file is empty; expected a header row.")])
-    reader.fieldnames = header
-    unknown = [h for h in header if h not in COLUMNS]
+    unknown = [h for h in header if h and h not in COLUMNS]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if unknown:
         errors.append(
@@ -154,46 +191,37 @@ def parse(content: bytes | str) -> list[tuple[int, dict]]:
         )
     if missing:
         errors.append(RowError(1, ", ".join(missing), "Required column is missing."))
-    if errors:
-        raise ImportFailed(errors)
-
-    raw_rows: list[tuple[int, dict]] = []
-    for values in reader:
-        if values.get(None):
-            errors.append(RowError(reader.line_num, "", "More cells than columns in the header."))
-            continue
-        cells = {k: (v or "").strip() for k, v in values.items() if k is not None}
-        if not any(cells.values()):
-            continue  # a blank line
-        raw_rows.append((reader.line_num, cells))
-    if not raw_rows and not errors:
+    if not raw_rows:
         errors.append(RowError(2, "", "The file has a header but no rows."))
 
     people = _find_people({c[col] for _, c in raw_rows for col in PEOPLE_COLUMNS if c.get(col)})
     rows: list[tuple[int, dict]] = []
     slugs_seen: dict[str, int] = {}
     for line, cells in raw_rows:
-        form = RowForm(cells)
-        row_errors = [] if form.is_valid() else form.errors.items()
-        for column, messages in row_errors:
+        if cells.get(""):
+            errors.append(RowError(line, "", "A cell is filled under a column with no header."))
+        form = RowForm({k: v for k, v in cells.items() if k in COLUMNS})
+        for column, messages in ({} if form.is_valid() else form.errors).items():
+            if column in missing:
+                continue  # already reported once, on the header
             for message in messages:
-                errors.append(RowError(line, column if column != "__all__" else "", message))
+                errors.append(RowError(line, "" if column == NON_FIELD_ERRORS else column, message))
         data = dict(form.cleaned_data)
         for column in PEOPLE_COLUMNS:
             identifier = cells.get(column, "")
-            if identifier:
-                person = people.get(identifier.lower())
-                if person is None:
-                    errors.append(
-                        RowError(
-                            line, column, f"No single person has username or e-mail '{identifier}'."
-                        )
+            data[column] = None
+            if not identifier:
+                continue
+            person = people.get(identifier.lower())
+            if person is None:
+                errors.append(
+                    RowError(
+                        line, column, f"No single person has username or e-mail '{identifier}'."
                     )
-                elif not person.is_active and column == "sponsor":
-                    errors.append(RowError(line, column, f"'{identifier}' is deactivated."))
-                data[column] = person
-            else:
-                data[column] = None
+                )
+            elif not person.is_active:
+                errors.append(RowError(line, column, f"'{identifier}' is deactivated."))
+            data[column] = person
         slug = data.get("slug")
         if slug:
             if slug in slugs_seen:
@@ -227,58 +255,72 @@ def import_initiatives(
     teams = {t.name.lower(): t for t in Team.objects.all()}
     existing = {i.slug: i for i in Initiative.objects.filter(slug__in=[d["slug"] for _, d in rows])}
     now = timezone.now()
-    for _line, data in rows:
-        unit = units.get(data["business_unit"].lower())
-        if unit is None:
-            unit = units[data["business_unit"].lower()] = BusinessUnit.objects.create(
-                name=data["business_unit"]
-            )
-        team = None
-        if data["owning_team"]:
-            team = teams.get(data["owning_team"].lower())
-            if team is None:
-                team = teams[data["owning_team"].lower()] = Team.objects.create(
-                    name=data["owning_team"]
-                )
-        initiative = existing.get(data["slug"])
-        created = initiative is None
-        if created:
-            initiative = Initiative(slug=data["slug"], stage=data["stage"])
-        stage_entered_at = _as_aware(data["stage_entered_at"])
-        initiative.name = data["name"]
-        initiative.summary = data["summary"]
-        initiative.business_unit = unit
-        initiative.sponsor = data["sponsor"]
-        initiative.risk_tier = data["risk_tier"] or initiative.risk_tier or RiskTier.MEDIUM
-        initiative.target_production_date = data["target_production_date"]
-        if team is not None:
-            initiative.owning_team = team
-        if created:
-            initiative.stage_entered_at = stage_entered_at or now
-        elif stage_entered_at is not None and initiative.stage == data["stage"]:
-            initiative.stage_entered_at = stage_entered_at
-        _save(initiative, actor, reason)
-        if not created and initiative.stage != data["stage"]:
-            initiative_transition(
-                initiative=initiative,
-                actor=None,
-                to_stage=data["stage"],
-                note=reason,
-                at=stage_entered_at or now,
-                check_gates=False,
-            )
-            initiative.refresh_from_db()
-        _import_owner(initiative, data, actor, reason, now)
+    errors: list[RowError] = []
+    for line, data in rows:
+        try:
+            created = _import_row(data, existing, units, teams, actor, reason, now)
+        except ValidationError as error:
+            # A rule only the database state can check (e.g. the backup owner named as owner).
+            for field, messages in error.message_dict.items():
+                column = field if field in COLUMNS else ""
+                errors.extend(RowError(line, column, message) for message in messages)
+            continue
         record_event(
-            initiative=initiative,
+            initiative=existing[data["slug"]],
             actor=actor,
             kind=EventKind.IMPORTED,
             message=f"{'Created' if created else 'Updated'} from {source}.",
         )
         result.created += created
         result.updated += not created
-        result.slugs.append(initiative.slug)
+        result.slugs.append(data["slug"])
+    if errors:
+        raise ImportFailed(errors)  # rolls back every row written so far
     return result
+
+
+def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, reason, now) -> bool:
+    """Create or update one initiative from a validated row. True when it was created."""
+    unit_key = data["business_unit"].lower()
+    if unit_key not in units:
+        units[unit_key] = BusinessUnit.objects.create(name=data["business_unit"])
+    team = None
+    if data["owning_team"]:
+        team_key = data["owning_team"].lower()
+        if team_key not in teams:
+            teams[team_key] = Team.objects.create(name=data["owning_team"])
+        team = teams[team_key]
+    initiative = existing.get(data["slug"])
+    created = initiative is None
+    if created:
+        initiative = Initiative(slug=data["slug"], stage=data["stage"])
+    stage_entered_at = _as_aware(data["stage_entered_at"])
+    initiative.name = data["name"]
+    initiative.summary = data["summary"]
+    initiative.business_unit = units[unit_key]
+    initiative.sponsor = data["sponsor"]
+    initiative.risk_tier = data["risk_tier"] or initiative.risk_tier or RiskTier.MEDIUM
+    initiative.target_production_date = data["target_production_date"]
+    if team is not None:
+        initiative.owning_team = team
+    if created:
+        initiative.stage_entered_at = stage_entered_at or now
+    elif stage_entered_at is not None and initiative.stage == data["stage"]:
+        initiative.stage_entered_at = stage_entered_at
+    _save(initiative, actor, reason)
+    if not created and initiative.stage != data["stage"]:
+        initiative_transition(
+            initiative=initiative,
+            actor=actor,
+            to_stage=data["stage"],
+            note=reason,
+            at=stage_entered_at or now,
+            imported=True,
+        )
+        initiative.refresh_from_db()
+    _import_owner(initiative, data, actor, reason, now)
+    existing[data["slug"]] = initiative
+    return created
 
 
 def _import_owner(initiative: Initiative, data: dict, actor, reason: str, now) -> None:
@@ -288,6 +330,13 @@ def _import_owner(initiative: Initiative, data: dict, actor, reason: str, now) -
     if owner is None:
         return
     changed = False
+    if owner.pk == initiative.backup_owner_id:
+        raise ValidationError(
+            {
+                "production_owner": f"{owner.username} is this initiative's backup owner; "
+                "the production owner must be someone else."
+            }
+        )
     if owner.pk != initiative.production_owner_id:
         for pending in initiative.handovers.filter(status=HandoverStatus.PENDING):
             pending.status = HandoverStatus.SUPERSEDED

@@ -107,10 +107,14 @@ class Initiative(models.Model):
                 | Q(production_owner__isnull=True)
                 | ~Q(backup_owner=models.F("production_owner")),
                 name="initiative_backup_owner_differs",
+                violation_error_message=(
+                    "The backup owner must be someone other than the production owner."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(owner_accepted_at__isnull=True) | Q(production_owner__isnull=False),
                 name="initiative_acceptance_needs_owner",
+                violation_error_message="Ownership can only be accepted by a named owner.",
             ),
         ]
 

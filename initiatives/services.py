@@ -185,20 +185,20 @@ def initiative_transition(
     to_stage: str,
     note: str = "",
     at: datetime | None = None,
-    check_gates: bool = True,
+    imported: bool = False,
 ) -> StageTransition:
     """Move the initiative to `to_stage`, recording the transition.
 
-    Raises `TransitionRefused` listing every unmet condition. `check_gates=False` is for
-    the import only, which records history as it was rather than making it.
+    Raises `TransitionRefused` listing every unmet condition. `imported=True` is for the
+    import only, which records history as it was rather than making it: no gates, and the
+    importer's own permission was checked by its caller.
     """
     initiative = _lock(initiative)
-    if actor is not None:
+    if not imported:
         _require(
-            permissions.can_change_stage(actor, initiative),
+            actor is not None and permissions.can_change_stage(actor, initiative),
             "Only the initiative's team may change its stage.",
         )
-    if check_gates:
         reasons = unmet_conditions(initiative, to_stage, note)
         if reasons:
             raise TransitionRefused(reasons)

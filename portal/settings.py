@@ -161,6 +161,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+    # The transport needs its folders before the first message.
+    for _folder in ("queue", "processed", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # Longer than the longest task and any countdown, so Redis does not redeliver live work.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
