@@ -1,0 +1,44 @@
+"""`seed_demo`: a believable portfolio, loaded once, through the same importer."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from initiatives.choices import Stage
+from initiatives.models import Initiative, OwnershipHandover
+from initiatives.permissions import is_governance
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_every_stage_stalled_and_ownerless_systems(capsys, settings):
+    call_command("seed_demo")
+    stalled_since = timezone.now() - timedelta(days=settings.PORTAL_STALLED_POC_DAYS)
+    assert Initiative.objects.filter(stage=Stage.POC, stage_entered_at__lt=stalled_since).exists()
+    assert "Sign in as 'demo' with password 'demo'" in capsys.readouterr().out
+    stages = set(Initiative.objects.values_list("stage", flat=True))
+    assert stages == set(Stage.values)
+    assert Initiative.objects.count() >= 30
+    pilots_without_owner = Initiative.objects.filter(
+        stage=Stage.PILOT, production_owner__isnull=True
+    )
+    assert pilots_without_owner.exists()
+    assert Initiative.objects.filter(production_owner__is_active=False).exists()
+    assert OwnershipHandover.objects.filter(status="pending", to_owner__username="olga").exists()
+
+    demo = get_user_model().objects.get(username="demo")
+    assert demo.check_password("demo")
+    assert demo.is_staff
+    assert is_governance(demo)
+
+
+def test_seeding_twice_changes_nothing(capsys):
+    call_command("seed_demo")
+    count = Initiative.objects.count()
+    history = Initiative.history.count()
+    call_command("seed_demo")
+    assert "already has initiatives" in capsys.readouterr().out
+    assert (Initiative.objects.count(), Initiative.history.count()) == (count, history)
