@@ -2,7 +2,12 @@
 
 Every function takes the acting user first. `viewer` rights belong to every active,
 signed-in user; everything else is granted by team membership, ownership or the
-`governance` group. Superusers may do everything.
+`governance` group. Superusers may do everything except what only the person concerned
+can do: accept or decline a handover, confirm their own ownership.
+
+A production owner counts as part of the team once they have accepted; until then the
+person handing over (if any) still does, so a system is never left without someone who
+may act on it.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -34,20 +39,30 @@ def is_governance(user: AnyUser) -> bool:
 
 
 def team_filter(user: AnyUser) -> Q:
-    """Initiatives on whose team `user` is: owner, backup owner or contributor."""
+    """Initiatives on whose team `user` is: accepted owner, outgoing owner of a pending
+    handover, backup owner or contributor."""
     return (
-        Q(production_owner=user)
+        Q(production_owner=user, owner_accepted_at__isnull=False)
         | Q(backup_owner=user)
         | Q(Exists(TeamMembership.objects.filter(initiative=OuterRef("pk"), user=user)))
+        | Q(
+            Exists(
+                OwnershipHandover.objects.filter(
+                    initiative=OuterRef("pk"), from_owner=user, status=HandoverStatus.PENDING
+                )
+            )
+        )
     )
 
 
 def is_team_member(user: AnyUser, initiative: Initiative) -> bool:
     if not can_view(user):
         return False
-    if user.pk in (initiative.production_owner_id, initiative.backup_owner_id):
+    if user.pk == initiative.backup_owner_id:
         return True
-    return TeamMembership.objects.filter(initiative=initiative, user=user).exists()
+    if user.pk == initiative.production_owner_id and initiative.owner_accepted_at is not None:
+        return True
+    return Initiative.objects.filter(pk=initiative.pk).filter(team_filter(user)).exists()
 
 
 def editable_initiatives(user: AnyUser, queryset: QuerySet[Initiative]) -> QuerySet[Initiative]:

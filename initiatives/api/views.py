@@ -1,15 +1,16 @@
 """API views: each validates with a serializer and calls one service."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from .. import selectors, services
 from ..filtersets import InitiativeFilterSet
 from ..models import Initiative, OwnershipHandover, PromotionRequest
 from . import serializers as s
+from .permissions import RULES, ActionRule
 
 
 class InitiativeViewSet(
@@ -23,6 +24,15 @@ class InitiativeViewSet(
 
     lookup_field = "slug"
     filterset_class = InitiativeFilterSet
+    permission_classes = [IsAuthenticated, ActionRule]
+    object_rules = {
+        "update": RULES["edit"],
+        "partial_update": RULES["edit"],
+        "transition": RULES["change_stage"],
+        "handover": RULES["name_owner"],
+        "confirm_ownership": RULES["confirm"],
+        "promotion_request": RULES["request_promotion"],
+    }
     ordering_fields = ["name", "stage", "stage_entered_at", "risk_tier", "owner_confirmed_at"]
 
     def get_queryset(self):
@@ -138,27 +148,28 @@ class HandoverViewSet(viewsets.ReadOnlyModelViewSet):
         "initiative", "from_owner", "to_owner", "requested_by", "owning_team"
     )
     filterset_fields = ["status"]
-
-    def _handover(self, pk) -> OwnershipHandover:
-        return get_object_or_404(OwnershipHandover, pk=pk)
+    permission_classes = [IsAuthenticated, ActionRule]
+    object_rules = {"accept": RULES["answer_handover"], "decline": RULES["answer_handover"]}
 
     @extend_schema(request=s.HandoverAcceptSerializer, responses=s.HandoverSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
+        handover = self.get_object()
         serializer = s.HandoverAcceptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         handover = services.handover_accept(
-            handover=self._handover(pk), actor=request.user, **serializer.validated_data
+            handover=handover, actor=request.user, **serializer.validated_data
         )
         return Response(s.HandoverSerializer(handover).data)
 
     @extend_schema(request=s.HandoverDeclineSerializer, responses=s.HandoverSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
+        handover = self.get_object()
         serializer = s.HandoverDeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         handover = services.handover_decline(
-            handover=self._handover(pk), actor=request.user, **serializer.validated_data
+            handover=handover, actor=request.user, **serializer.validated_data
         )
         return Response(s.HandoverSerializer(handover).data)
 
@@ -169,14 +180,17 @@ class PromotionRequestViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.PromotionSerializer
     queryset = PromotionRequest.objects.select_related("initiative", "requested_by", "reviewed_by")
     filterset_fields = ["status"]
+    permission_classes = [IsAuthenticated, ActionRule]
+    object_rules = {"review": RULES["review_promotion"]}
 
     @extend_schema(request=s.PromotionReviewSerializer, responses=s.PromotionSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
+        promotion = self.get_object()
         serializer = s.PromotionReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         promotion = services.promotion_review(
-            promotion=get_object_or_404(PromotionRequest, pk=pk),
+            promotion=promotion,
             actor=request.user,
             approve=serializer.validated_data["decision"] == "approve",
             comment=serializer.validated_data["comment"],

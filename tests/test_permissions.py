@@ -1,0 +1,740 @@
+"""Who may do what, page by page and endpoint by endpoint (PRODUCT.md section 1).
+
+Two tables below, one for the web UI and one for the API, give the status code every role
+gets for every view and method. Each cell is one test case. A refused write must leave the
+database exactly as it was; an allowed write must change it (so the "allowed" cells prove
+the request really went through, not that it failed in some other way).
+
+The arrangement (`world`), built once for the module and rolled back after it:
+- `fraud-scoring` is in pilot; `contributor` is on its team, `owner` is its accepted
+  production owner and `backup` its backup owner. Every initiative row targets it.
+- `churn-model` is in pilot too; `nominee` is named in its pending handover (so is its
+  pending production owner), and a promotion requested by `contributor` awaits review.
+  The handover and promotion rows target these.
+`viewer` has no part in either; `nominee` has none in `fraud-scoring`, so on it they show
+that a role on another initiative gives no rights here; `reviewer` is in the governance
+group; `staff` is staff and superuser; `inactive` is a deactivated account that still has
+a session cookie, and must be treated as anonymous.
+"""
+
+import copy
+import functools
+from dataclasses import dataclass
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from initiatives.choices import HandoverStatus, PromotionStatus, Stage
+from initiatives.models import (
+    OwnershipConfirmation,
+    OwnershipHandover,
+    PromotionRequest,
+    TeamMembership,
+)
+from tests.factories import InitiativeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"  # what UserFactory gives everyone
+
+ROLES = (
+    "anonymous",
+    "inactive",
+    "viewer",
+    "contributor",
+    "backup",
+    "owner",
+    "nominee",
+    "reviewer",
+    "staff",
+)
+
+# A web request from someone not signed in: 302 to /accounts/login/?next=<the path>.
+LOGIN = "login"
+# What the API answers someone not signed in: 401 with WWW-Authenticate: Token, since token
+# authentication comes first (see test_revoked_token_is_answered_401).
+API_ANON = 401
+
+
+@dataclass(frozen=True)
+class Bug:
+    """A cell where the product does not do what the rules say: an expected failure."""
+
+    expected: int | str
+    reason: str
+
+
+# --- The arrangement ------------------------------------------------------------------------
+
+
+def _arrange() -> SimpleNamespace:
+    now = timezone.now()
+    people = {
+        name: UserFactory(username=name, **extra)
+        for name, extra in (
+            # The names the conftest fixtures use, so those fixtures find these rows.
+            ("viewer", {}),
+            ("contributor", {}),
+            ("owner", {}),
+            ("reviewer", {"governance": True}),
+            ("staff", {"is_staff": True, "is_superuser": True}),
+            ("backup", {}),
+            ("nominee", {}),
+            ("successor", {}),  # whom the handover cells name
+            ("inactive", {"is_active": False}),
+        )
+    }
+    initiative = InitiativeFactory(
+        slug="fraud-scoring",
+        name="Fraud scoring",
+        stage=Stage.PILOT,
+        production_owner=people["owner"],
+        owner_accepted_at=now,
+        owner_confirmed_at=now,
+        backup_owner=people["backup"],
+        members=[people["contributor"]],
+    )
+    churn = InitiativeFactory(
+        slug="churn-model",
+        name="Churn model",
+        stage=Stage.PILOT,
+        production_owner=people["nominee"],
+        members=[people["contributor"]],
+    )
+    handover = OwnershipHandover.objects.create(
+        initiative=churn,
+        to_owner=people["nominee"],
+        requested_by=people["contributor"],
+        requested_at=now,
+    )
+    promotion = PromotionRequest.objects.create(
+        initiative=churn, requested_by=people["contributor"], note="Ready for production."
+    )
+    # One session per person, opened once: logging in costs more than most requests.
+    sessions = {}
+    for name, user in people.items():
+        client = Client()
+        client.force_login(user)
+        sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return SimpleNamespace(
+        people=people,
+        sessions=sessions,
+        initiative=initiative,
+        unit=initiative.business_unit,
+        churn=churn,
+        handover=handover,
+        promotion=promotion,
+    )
+
+
+@pytest.fixture(scope="module")
+def _arranged(django_db_setup, django_db_blocker):
+    """The arrangement, built once for the whole module (a matrix has hundreds of cells).
+
+    It is written inside a transaction that is rolled back when the module ends; every
+    test runs in its own savepoint within it (pytest-django's `db`), so what one cell
+    writes is gone before the next starts.
+    """
+    fast_hashing = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    )
+    with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
+        yield _arrange()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(_arranged, db):
+    """The arrangement for one test: copies, so a test may change them freely."""
+    people = {name: copy.copy(user) for name, user in _arranged.people.items()}
+    return SimpleNamespace(
+        people=people,
+        sessions=_arranged.sessions,
+        initiative=copy.copy(_arranged.initiative),
+        unit=copy.copy(_arranged.unit),
+        churn=copy.copy(_arranged.churn),
+        handover=copy.copy(_arranged.handover),
+        promotion=copy.copy(_arranged.promotion),
+        **{name: people[name] for name in ("contributor", "backup", "owner", "nominee")},
+        successor=people["successor"],
+    )
+
+
+def client_as(world, role, client_class=Client):
+    """A client signed in as `role` (with the session opened for the module)."""
+    client = client_class()
+    if role != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
+    return client
+
+
+@functools.cache
+def _snapshot_sql() -> str:
+    """One query over every table of the initiatives and auth apps, history included.
+
+    Each row comes back as (table, primary key, every column as text), so the whole
+    database state a write could touch is read in one round trip; the matrix takes
+    hundreds of these. Standard SQL (CAST, ||, COALESCE): SQLite and PostgreSQL alike.
+    """
+    qn = connection.ops.quote_name
+    selects = []
+    for app in ("initiatives", "auth"):
+        for model in apps.get_app_config(app).get_models(include_auto_created=True):
+            columns = " || '|' || ".join(
+                f"COALESCE(CAST({qn(f.column)} AS TEXT), '-')"
+                for f in model._meta.local_concrete_fields
+            )
+            table = model._meta.db_table
+            pk = qn(model._meta.pk.column)
+            # Every name here comes from model metadata, none from input.
+            selects.append(f"SELECT '{table}', {pk}, {columns} FROM {qn(table)}")  # noqa: S608
+    return " UNION ALL ".join(selects) + " ORDER BY 1, 2"
+
+
+def snapshot() -> list[tuple]:
+    """Every row a write could touch, in a form two snapshots can be compared in."""
+    with connection.cursor() as cursor:
+        cursor.execute(_snapshot_sql())
+        return cursor.fetchall()
+
+
+def login_redirect(path: str) -> str:
+    return f"{reverse('login')}?{urlencode({'next': path}, safe='/')}"
+
+
+def expand(matrix):
+    """One pytest case per cell: (role, method, target, expected)."""
+    for method, target, *cells in matrix:
+        assert len(cells) == len(ROLES), f"{method} {target}: one cell per role"
+        for role, cell in zip(ROLES, cells, strict=True):
+            marks = ()
+            if isinstance(cell, Bug):
+                marks = pytest.mark.xfail(strict=True, raises=AssertionError, reason=cell.reason)
+                cell = cell.expected
+            yield pytest.param(
+                role, method, target, cell, id=f"{method} {target} as {role}", marks=marks
+            )
+
+
+# --- Web UI ---------------------------------------------------------------------------------
+
+
+def _fraud(w):
+    return {"slug": w.initiative.slug}
+
+
+def _handover(w):
+    return {"pk": w.handover.pk}
+
+
+def _promotion(w):
+    return {"pk": w.promotion.pk}
+
+
+def _none(w):
+    return {}
+
+
+def _inventory_csv(w):
+    content = f"name,business_unit,stage\nInvoice matching,{w.unit.name},idea\n".encode()
+    return {"file": SimpleUploadedFile("inventory.csv", content, content_type="text/csv")}
+
+
+# target: (url name, url kwargs, POST data). "name#variant" is the same page, other data.
+WEB_TARGETS = {
+    "login": ("login", _none, None),
+    "portfolio": ("portfolio", _none, None),
+    "api-docs": ("api-docs", _none, None),
+    "initiative-list": ("initiative-list", _none, None),
+    "initiative-detail": ("initiative-detail", _fraud, None),
+    "initiative-create": (
+        "initiative-create",
+        _none,
+        lambda w: {
+            "name": "Invoice matching",
+            "slug": "invoice-matching",
+            "business_unit": w.unit.pk,
+            "risk_tier": "medium",
+        },
+    ),
+    "initiative-edit": (
+        "initiative-edit",
+        _fraud,
+        lambda w: {
+            "name": "Fraud scoring v2",
+            "summary": "Sharper.",
+            "business_unit": w.unit.pk,
+            "risk_tier": "high",
+            "team_members": [w.contributor.pk],
+        },
+    ),
+    "initiative-transition": (
+        "initiative-transition",
+        _fraud,
+        lambda w: {"to_stage": Stage.POC, "note": "Incident: back to POC."},
+    ),
+    "initiative-handover": (
+        "initiative-handover",
+        _fraud,
+        lambda w: {"to_owner": w.successor.pk, "note": "Moving teams."},
+    ),
+    "initiative-confirm-ownership": ("initiative-confirm-ownership", _fraud, _none),
+    "initiative-promotion": (
+        "initiative-promotion",
+        _fraud,
+        lambda w: {"note": "Ready for production."},
+    ),
+    "handover-answer#accept": (
+        "handover-answer",
+        _handover,
+        lambda w: {"confirms_skills": "on", "confirms_mandate": "on", "confirms_budget": "on"},
+    ),
+    "handover-answer#decline": (
+        "handover-answer",
+        _handover,
+        lambda w: {"action": "decline", "note": "No budget this year."},
+    ),
+    "promotion-review": (
+        "promotion-review",
+        _promotion,
+        lambda w: {"decision": "approve", "comment": "Ready."},
+    ),
+    "initiative-import": ("initiative-import", _none, _inventory_csv),
+}
+
+L = LOGIN
+# fmt: off
+WEB_MATRIX = [
+    # method   target                           anon inac view cont back ownr nomi revw staf
+    ("GET",    "login",                         200, 200, 302, 302, 302, 302, 302, 302, 302),
+    ("GET",    "portfolio",                     L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "initiative-list",               L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "api-docs",                      L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "initiative-detail",             L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "initiative-create",             L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("POST",   "initiative-create",             L,   L,   302, 302, 302, 302, 302, 302, 302),
+    ("GET",    "initiative-edit",               L,   L,   403, 200, 200, 200, 403, 403, 200),
+    ("POST",   "initiative-edit",               L,   L,   403, 302, 302, 302, 403, 403, 302),
+    ("GET",    "initiative-transition",         L,   L,   403, 200, 200, 200, 403, 403, 200),
+    ("POST",   "initiative-transition",         L,   L,   403, 302, 302, 302, 403, 403, 302),
+    ("GET",    "initiative-handover",           L,   L,   403, 200, 200, 200, 403, 200, 200),
+    ("POST",   "initiative-handover",           L,   L,   403, 302, 302, 302, 403, 302, 302),
+    ("GET",    "initiative-confirm-ownership",  L,   L,   405, 405, 405, 405, 405, 405, 405),
+    ("POST",   "initiative-confirm-ownership",  L,   L,   403, 403, 403, 302, 403, 403, 403),
+    ("GET",    "initiative-promotion",          L,   L,   403, 200, 200, 200, 403, 403, 200),
+    ("POST",   "initiative-promotion",          L,   L,   403, 302, 302, 302, 403, 403, 302),
+    ("GET",    "handover-answer#accept",        L,   L,   403, 403, 403, 403, 200, 403, 403),
+    ("POST",   "handover-answer#accept",        L,   L,   403, 403, 403, 403, 302, 403, 403),
+    ("POST",   "handover-answer#decline",       L,   L,   403, 403, 403, 403, 302, 403, 403),
+    ("GET",    "promotion-review",              L,   L,   403, 403, 403, 403, 403, 200, 200),
+    ("POST",   "promotion-review",              L,   L,   403, 403, 403, 403, 403, 302, 302),
+    ("GET",    "initiative-import",             L,   L,   403, 403, 403, 403, 403, 403, 200),
+    ("POST",   "initiative-import",             L,   L,   403, 403, 403, 403, 403, 403, 302),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("role", "method", "target", "expected"), list(expand(WEB_MATRIX)))
+def test_web_page_answers_each_role_as_the_rules_say(world, role, method, target, expected):
+    url_name, url_kwargs, data = WEB_TARGETS[target]
+    client = client_as(world, role)
+    path = reverse(url_name, kwargs=url_kwargs(world))
+    before = snapshot() if method != "GET" else None
+
+    response = client.get(path) if method == "GET" else client.post(path, data(world))
+
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"] == login_redirect(path)
+    else:
+        assert response.status_code == expected
+        if expected == 302:
+            assert not response["Location"].startswith(reverse("login"))
+    if method != "GET":
+        if expected in (LOGIN, 403, 405):
+            assert snapshot() == before, "a refused write changed the database"
+        else:
+            assert snapshot() != before, "an allowed write changed nothing"
+
+
+def test_sign_in_page_works_for_an_active_user_and_refuses_a_deactivated_one(viewer):
+    UserFactory(username="gone", is_active=False)
+    client = Client()
+
+    refused = client.post(reverse("login"), {"username": "gone", "password": PASSWORD})
+    assert refused.status_code == 200  # the form again, with an error
+    assert client.get(reverse("portfolio")).status_code == 302
+
+    signed_in = client.post(reverse("login"), {"username": "viewer", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert client.get(reverse("portfolio")).status_code == 200
+
+
+def test_anonymous_cannot_tell_an_existing_initiative_from_a_missing_one(world):
+    client = Client()
+    for slug in (world.initiative.slug, "no-such-initiative"):
+        path = reverse("initiative-detail", kwargs={"slug": slug})
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"] == login_redirect(path)
+
+
+def test_web_form_posted_without_csrf_token_is_refused(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.contributor)
+    before = snapshot()
+    response = client.post(
+        reverse("initiative-transition", kwargs={"slug": world.initiative.slug}),
+        {"to_stage": Stage.POC, "note": "Incident."},
+    )
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+def test_admin_is_for_staff_only(world, viewer, staff):
+    admin = reverse("admin:index")
+    admin_login = f"{reverse('admin:login')}?{urlencode({'next': admin}, safe='/')}"
+    assert Client().get(admin)["Location"] == admin_login
+    viewer_client = Client()
+    viewer_client.force_login(viewer)
+    assert viewer_client.get(admin)["Location"] == admin_login
+    staff_client = Client()
+    staff_client.force_login(staff)
+    assert staff_client.get(admin).status_code == 200
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+def _api_fraud(w):
+    return {"slug": w.initiative.slug}
+
+
+API_TARGETS = {
+    "api-root": ("api:api-root", _none, None),
+    "initiative-list": ("api:initiative-list", _none, None),
+    "initiative-list#create": (
+        "api:initiative-list",
+        _none,
+        lambda w: {
+            "name": "Invoice matching",
+            "slug": "invoice-matching",
+            "business_unit": w.unit.name,
+        },
+    ),
+    "initiative-detail": ("api:initiative-detail", _api_fraud, None),
+    "initiative-detail#put": (
+        "api:initiative-detail",
+        _api_fraud,
+        lambda w: {
+            "name": "Fraud scoring v2",
+            "summary": "Sharper.",
+            "business_unit": w.unit.name,
+            "sponsor": None,
+            "risk_tier": "high",
+            "target_production_date": None,
+            "team_members": [w.contributor.username],
+        },
+    ),
+    "initiative-detail#patch": (
+        "api:initiative-detail",
+        _api_fraud,
+        lambda w: {"risk_tier": "high"},
+    ),
+    "initiative-transition": (
+        "api:initiative-transition",
+        _api_fraud,
+        lambda w: {"to_stage": Stage.POC, "note": "Incident: back to POC."},
+    ),
+    "initiative-transitions": ("api:initiative-transitions", _api_fraud, None),
+    "initiative-handover": (
+        "api:initiative-handover",
+        _api_fraud,
+        lambda w: {"to_owner": w.successor.username, "note": "Moving teams."},
+    ),
+    "initiative-confirm-ownership": ("api:initiative-confirm-ownership", _api_fraud, _none),
+    "initiative-promotion-request": (
+        "api:initiative-promotion-request",
+        _api_fraud,
+        lambda w: {"note": "Ready for production."},
+    ),
+    "initiative-events": ("api:initiative-events", _api_fraud, None),
+    "handover-list": ("api:handover-list", _none, None),
+    "handover-detail": ("api:handover-detail", _handover, None),
+    "handover-accept": (
+        "api:handover-accept",
+        _handover,
+        lambda w: {"confirms_skills": True, "confirms_mandate": True, "confirms_budget": True},
+    ),
+    "handover-decline": (
+        "api:handover-decline",
+        _handover,
+        lambda w: {"note": "No budget this year."},
+    ),
+    "promotion-request-list": ("api:promotion-request-list", _none, None),
+    "promotion-request-detail": ("api:promotion-request-detail", _promotion, None),
+    "promotion-request-review": (
+        "api:promotion-request-review",
+        _promotion,
+        lambda w: {"decision": "approve", "comment": "Ready."},
+    ),
+    "api-schema": ("api-schema", _none, None),
+}
+
+A = API_ANON
+# fmt: off
+API_MATRIX = [
+    # method   target                           anon inac view cont back ownr nomi revw staf
+    ("GET",    "api-root",                      A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "initiative-list",               A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("POST",   "initiative-list#create",        A,   A,   201, 201, 201, 201, 201, 201, 201),
+    ("GET",    "initiative-detail",             A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("PUT",    "initiative-detail#put",         A,   A,   403, 200, 200, 200, 403, 403, 200),
+    ("PATCH",  "initiative-detail#patch",       A,   A,   403, 200, 200, 200, 403, 403, 200),
+    ("DELETE", "initiative-detail",             A,   A,   405, 405, 405, 405, 405, 405, 405),
+    ("GET",    "initiative-transition",         A,   A,   405, 405, 405, 405, 405, 405, 405),
+    ("POST",   "initiative-transition",         A,   A,   403, 201, 201, 201, 403, 403, 201),
+    ("GET",    "initiative-transitions",        A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("POST",   "initiative-handover",           A,   A,   403, 201, 201, 201, 403, 201, 201),
+    ("POST",   "initiative-confirm-ownership",  A,   A,   403, 403, 403, 201, 403, 403, 403),
+    ("POST",   "initiative-promotion-request",  A,   A,   403, 201, 201, 201, 403, 403, 201),
+    ("GET",    "initiative-events",             A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "handover-list",                 A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "handover-detail",               A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("PUT",    "handover-detail",               A,   A,   405, 405, 405, 405, 405, 405, 405),
+    ("DELETE", "handover-detail",               A,   A,   405, 405, 405, 405, 405, 405, 405),
+    ("POST",   "handover-accept",               A,   A,   403, 403, 403, 403, 200, 403, 403),
+    ("POST",   "handover-decline",              A,   A,   403, 403, 403, 403, 200, 403, 403),
+    ("GET",    "promotion-request-list",        A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "promotion-request-detail",      A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("DELETE", "promotion-request-detail",      A,   A,   405, 405, 405, 405, 405, 405, 405),
+    ("POST",   "promotion-request-review",      A,   A,   403, 403, 403, 403, 403, 200, 200),
+    ("GET",    "api-schema",                    A,   A,   200, 200, 200, 200, 200, 200, 200),
+]
+# fmt: on
+
+
+def api_call(client: APIClient, method: str, path: str, data=None):
+    return getattr(client, method.lower())(path, data, format="json")
+
+
+@pytest.mark.parametrize(("role", "method", "target", "expected"), list(expand(API_MATRIX)))
+def test_api_endpoint_answers_each_role_as_the_rules_say(world, role, method, target, expected):
+    url_name, url_kwargs, data = API_TARGETS[target]
+    payload = data(world) if data else None
+    client = client_as(world, role, APIClient)
+    path = reverse(url_name, kwargs=url_kwargs(world))
+    before = snapshot() if method != "GET" else None
+
+    response = api_call(client, method, path, payload)
+
+    assert response.status_code == expected, getattr(response, "data", response)
+    if expected in (401, 403, 405) and target != "api-schema":
+        # Refusals are JSON with a "detail", for anonymous callers and signed-in ones alike
+        # (the schema answers in the format it serves, YAML by default).
+        assert response["Content-Type"] == "application/json"
+        assert set(response.json()) == {"detail"}
+    if method != "GET":
+        if expected in (401, 403, 405):
+            assert snapshot() == before, "a refused write changed the database"
+        else:
+            assert snapshot() != before, "an allowed write changed nothing"
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["api:initiative-list", "api:handover-list", "api:promotion-request-list"],
+)
+@pytest.mark.parametrize("query", ["", "?stage=pilot", "?format=json", "?page_size=200"])
+def test_api_lists_show_nothing_to_anonymous(world, url_name, query):
+    response = APIClient().get(reverse(url_name) + query)
+    assert response.status_code == API_ANON
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
+    assert world.initiative.slug.encode() not in response.content
+
+
+def test_anonymous_api_cannot_tell_an_existing_initiative_from_a_missing_one(world):
+    client = APIClient()
+    answers = {
+        slug: client.get(reverse("api:initiative-detail", kwargs={"slug": slug}))
+        for slug in (world.initiative.slug, "no-such-initiative")
+    }
+    assert {r.status_code for r in answers.values()} == {API_ANON}
+    assert answers[world.initiative.slug].json() == answers["no-such-initiative"].json()
+
+
+# --- Tokens ---------------------------------------------------------------------------------
+
+
+def token_client(user) -> tuple[APIClient, AuthToken]:
+    instance, token = AuthToken.objects.create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client, instance
+
+
+def test_token_reads_and_acts_with_its_owners_rights(world, viewer):
+    owner_client, _ = token_client(world.owner)
+    viewer_client, _ = token_client(viewer)
+    detail = reverse("api:initiative-detail", kwargs={"slug": world.initiative.slug})
+    confirm = reverse("api:initiative-confirm-ownership", kwargs={"slug": world.initiative.slug})
+
+    assert viewer_client.get(reverse("api:initiative-list")).status_code == 200
+    assert viewer_client.get(detail).json()["slug"] == world.initiative.slug
+    before = snapshot()
+    assert viewer_client.patch(detail, {"risk_tier": "high"}, format="json").status_code == 403
+    assert viewer_client.post(confirm, {}, format="json").status_code == 403
+    assert snapshot() == before
+    # A token client sends no CSRF token; it needs none.
+    assert owner_client.post(confirm, {}, format="json").status_code == 201
+    assert OwnershipConfirmation.objects.filter(owner=world.owner, channel="api").exists()
+
+
+def test_revoked_token_is_refused_and_sees_nothing(world, viewer):
+    client, instance = token_client(viewer)
+    assert client.get(reverse("api:initiative-list")).status_code == 200
+    instance.delete()
+
+    response = client.get(reverse("api:initiative-list"))
+
+    assert response.status_code in (401, 403)
+    assert set(response.json()) == {"detail"}
+    assert world.initiative.slug.encode() not in response.content
+    before = snapshot()
+    patch = client.patch(
+        reverse("api:initiative-detail", kwargs={"slug": world.initiative.slug}),
+        {"risk_tier": "high"},
+        format="json",
+    )
+    assert patch.status_code in (401, 403)
+    assert snapshot() == before
+
+
+def test_revoked_token_is_answered_401(viewer):
+    client, instance = token_client(viewer)
+    instance.delete()
+    response = client.get(reverse("api:initiative-list"))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Token")
+
+
+def test_token_of_a_deactivated_user_is_refused(world):
+    gone = UserFactory(username="gone", is_active=False)
+    client, _ = token_client(gone)
+    response = client.get(reverse("api:initiative-list"))
+    assert response.status_code in (401, 403)
+    assert set(response.json()) == {"detail"}
+    assert world.initiative.slug.encode() not in response.content
+
+
+def test_api_session_write_without_csrf_token_is_refused(world):
+    client = client_as(world, "contributor", lambda: APIClient(enforce_csrf_checks=True))
+    before = snapshot()
+    response = client.post(
+        reverse("api:initiative-transition", kwargs={"slug": world.initiative.slug}),
+        {"to_stage": Stage.POC, "note": "Incident."},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert snapshot() == before
+
+
+# --- Rules that depend on state, not only on the role -------------------------------------
+
+
+def test_reviewer_never_reviews_their_own_promotion_request(world):
+    reviewer = world.people["reviewer"]
+    world.promotion.requested_by = reviewer
+    world.promotion.save()
+    TeamMembership.objects.create(initiative=world.churn, user=reviewer)
+    before = snapshot()
+
+    web = client_as(world, "reviewer")
+    path = reverse("promotion-review", kwargs={"pk": world.promotion.pk})
+    assert web.get(path).status_code == 403
+    assert web.post(path, {"decision": "approve"}).status_code == 403
+    api = client_as(world, "reviewer", APIClient)
+    review = reverse("api:promotion-request-review", kwargs={"pk": world.promotion.pk})
+    assert api.post(review, {"decision": "approve"}, format="json").status_code == 403
+
+    assert snapshot() == before
+
+
+def test_owner_whose_handover_is_pending_cannot_confirm_ownership_yet(world):
+    before = snapshot()
+    path = reverse("initiative-confirm-ownership", kwargs={"slug": world.churn.slug})
+    assert client_as(world, "nominee").post(path).status_code == 403
+    confirm = reverse("api:initiative-confirm-ownership", kwargs={"slug": world.churn.slug})
+    api = client_as(world, "nominee", APIClient)
+    assert api.post(confirm, {}, format="json").status_code == 403
+    assert snapshot() == before
+
+
+def test_answered_handover_cannot_be_answered_again(world):
+    api = client_as(world, "nominee", APIClient)
+    accept = reverse("api:handover-accept", kwargs={"pk": world.handover.pk})
+    decline = reverse("api:handover-decline", kwargs={"pk": world.handover.pk})
+    yes = {"confirms_skills": True, "confirms_mandate": True, "confirms_budget": True}
+    assert api.post(accept, yes, format="json").status_code == 200
+    world.handover.refresh_from_db()
+    assert world.handover.status == HandoverStatus.ACCEPTED
+    before = snapshot()
+
+    assert api.post(accept, yes, format="json").status_code == 403
+    assert api.post(decline, {"note": "Changed my mind."}, format="json").status_code == 403
+    page = reverse("handover-answer", kwargs={"pk": world.handover.pk})
+    assert client_as(world, "nominee").get(page).status_code == 403
+    assert snapshot() == before
+
+
+def test_reviewed_promotion_cannot_be_reviewed_again(world):
+    review = reverse("api:promotion-request-review", kwargs={"pk": world.promotion.pk})
+    first = client_as(world, "reviewer", APIClient).post(
+        review, {"decision": "approve"}, format="json"
+    )
+    assert first.status_code == 200
+    world.promotion.refresh_from_db()
+    assert world.promotion.status == PromotionStatus.APPROVED
+    before = snapshot()
+
+    again = client_as(world, "staff", APIClient).post(
+        review, {"decision": "reject", "comment": "No."}, format="json"
+    )
+    assert again.status_code == 403
+    page = reverse("promotion-review", kwargs={"pk": world.promotion.pk})
+    assert client_as(world, "reviewer").get(page).status_code == 403
+    assert snapshot() == before
+
+
+# --- The API refuses before it validates ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url_name", "kwargs", "body"),
+    [
+        ("api:initiative-detail", _api_fraud, {"risk_tier": "extreme"}),
+        ("api:initiative-transition", _api_fraud, {"to_stage": "moon"}),
+        ("api:initiative-handover", _api_fraud, {"to_owner": "nobody-by-this-name"}),
+        ("api:handover-accept", _handover, {}),
+        ("api:promotion-request-review", _promotion, {"decision": "maybe"}),
+    ],
+    ids=["patch", "transition", "handover", "accept", "review"],
+)
+def test_api_refuses_a_viewer_before_looking_at_the_body(world, url_name, kwargs, body):
+    method = "PATCH" if url_name == "api:initiative-detail" else "POST"
+    client = client_as(world, "viewer", APIClient)
+    before = snapshot()
+    response = api_call(client, method, reverse(url_name, kwargs=kwargs(world)), body)
+    assert snapshot() == before
+    assert response.status_code == 403, response.json()
