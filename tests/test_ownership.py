@@ -202,3 +202,20 @@ def test_the_named_owner_is_emailed_after_commit(
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert link in html
+
+
+def test_rights_pass_to_the_new_owner_only_when_they_accept(contributor, owner):
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
+    first = services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    assert not services.permissions.can_edit_initiative(owner, initiative)  # named, not yet
+    services.handover_accept(handover=first, actor=owner, **ALL_CONFIRMED)
+    initiative.refresh_from_db()
+    assert services.permissions.can_edit_initiative(owner, initiative)
+
+    successor = UserFactory(username="successor")
+    services.handover_start(initiative=initiative, actor=owner, to_owner=successor)
+    initiative.refresh_from_db()
+    # Until the successor accepts, the outgoing owner is still accountable and may act.
+    assert services.permissions.can_edit_initiative(owner, initiative)
+    assert not services.permissions.can_edit_initiative(successor, initiative)
+    assert list(services.permissions.editable_initiatives(owner, initiative_list())) == [initiative]
