@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 # The demo: SQLite, an embedded file-system broker, e-mails written to var/mail/.
 run: export DJANGO_DEBUG ?= 1
+# The demo scans every 30 s (production: hourly), so flags appear within a minute of start.
+run: export PORTAL_SCAN_INTERVAL_SECONDS ?= 30
+run: export PORTAL_EMAIL_SWEEP_SECONDS ?= 30
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

@@ -5,12 +5,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     BusinessUnit,
+    EmailRecord,
+    Flag,
     Initiative,
     InitiativeEvent,
     InitiativeLink,
     OwnershipConfirmation,
     OwnershipHandover,
     PromotionRequest,
+    ScanRun,
     StageTransition,
     Team,
     TeamMembership,
@@ -121,3 +124,39 @@ class InitiativeEventAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["initiative__name", "message"]
     list_select_related = ["initiative", "actor"]
+
+
+@admin.register(Flag)
+class FlagAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["initiative", "kind", "opened_at", "resolved_at"]
+    list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["initiative__name", "initiative__slug"]
+    list_select_related = ["initiative"]
+
+
+@admin.register(EmailRecord)
+class EmailRecordAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "recipient",
+        "initiative",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient", "initiative__name", "dedupe_key"]
+    list_select_related = ["initiative"]
+
+
+@admin.register(ScanRun)
+class ScanRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "started_at",
+        "finished_at",
+        "as_of",
+        "flags_opened",
+        "flags_resolved",
+        "emails_queued",
+    ]

@@ -62,3 +62,28 @@ class EventKind(models.TextChoices):
     PROMOTION_REQUESTED = "promotion_requested", "Promotion requested"
     PROMOTION_REVIEWED = "promotion_reviewed", "Promotion reviewed"
     IMPORTED = "imported", "Imported"
+
+
+class FlagKind(models.TextChoices):
+    STALLED = "stalled", "Stalled"
+    OWNERLESS = "ownerless", "Ownerless"
+    STALE_OWNERSHIP = "stale_ownership", "Stale ownership"
+    BUSINESS_CASE_MISSING = "business_case_missing", "Business case missing"
+    HEALTH_SILENT = "health_silent", "Health silent"
+    HEALTH_DEGRADED = "health_degraded", "Health degraded"
+    EVAL_REGRESSION = "eval_regression", "Evaluation regression"
+
+
+class EmailKind(models.TextChoices):
+    HANDOVER_REQUEST = "handover_request", "Handover request"
+    STALE_OWNERSHIP = "stale_ownership", "Stale ownership"
+    OWNERLESS = "ownerless", "Ownerless"
+    ESCALATION = "escalation", "Escalation to sponsor"
+    DIGEST = "digest", "Weekly digest"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"

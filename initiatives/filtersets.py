@@ -2,10 +2,10 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from .choices import RiskTier, Stage
-from .models import BusinessUnit, Initiative
+from .choices import FlagKind, RiskTier, Stage
+from .models import BusinessUnit, Flag, Initiative
 
 User = get_user_model()
 
@@ -24,6 +24,9 @@ class InitiativeFilterSet(django_filters.FilterSet):
     business_unit = django_filters.ModelChoiceFilter(queryset=BusinessUnit.objects.all())
     risk_tier = django_filters.MultipleChoiceFilter(choices=RiskTier.choices)
     owner = django_filters.CharFilter(method="filter_owner", label="Owner (username)")
+    flag = django_filters.ChoiceFilter(
+        choices=FlagKind.choices, method="filter_flag", label="Open flag"
+    )
     ownership_pending = django_filters.BooleanFilter(
         method="filter_ownership_pending",
         label="Ownership pending",
@@ -42,7 +45,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Initiative
-        fields = ["q", "stage", "business_unit", "risk_tier", "owner"]
+        fields = ["q", "stage", "business_unit", "risk_tier", "owner", "flag"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -52,9 +55,23 @@ class InitiativeFilterSet(django_filters.FilterSet):
             Q(name__icontains=value) | Q(summary__icontains=value) | Q(slug__icontains=value)
         )
 
+    def filter_flag(self, queryset, name, value):
+        open_flag = Flag.objects.filter(initiative=OuterRef("pk"), kind=value, resolved_at=None)
+        return queryset.filter(Exists(open_flag))
+
     def filter_owner(self, queryset, name, value):
         return queryset.filter(production_owner__username=value)
 
     def filter_ownership_pending(self, queryset, name, value):
         pending = Q(production_owner__isnull=False, owner_accepted_at__isnull=True)
         return queryset.filter(pending) if value else queryset.exclude(pending)
+
+
+class FlagFilterSet(django_filters.FilterSet):
+    initiative = django_filters.CharFilter(field_name="initiative__slug")
+    kind = django_filters.MultipleChoiceFilter(choices=FlagKind.choices)
+    open = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull")
+
+    class Meta:
+        model = Flag
+        fields = ["initiative", "kind", "open"]

@@ -6,12 +6,14 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 
-from .choices import HandoverStatus, PromotionStatus, Stage
+from .choices import FlagKind, HandoverStatus, PromotionStatus, Stage
 from .models import (
+    Flag,
     Initiative,
     InitiativeEvent,
     OwnershipHandover,
     PromotionRequest,
+    ScanRun,
     StageTransition,
 )
 from .people import display_name
@@ -40,6 +42,7 @@ def initiative_detail() -> QuerySet[Initiative]:
             ),
         ),
         Prefetch("transitions", queryset=StageTransition.objects.select_related("actor")),
+        Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True)),
         Prefetch(
             "promotion_requests",
             queryset=PromotionRequest.objects.select_related("requested_by", "reviewed_by"),
@@ -148,3 +151,18 @@ def pending_promotions() -> QuerySet[PromotionRequest]:
     return PromotionRequest.objects.filter(status=PromotionStatus.PENDING).select_related(
         "initiative", "requested_by"
     )
+
+
+def open_flag_counts() -> list[tuple[str, str, int]]:
+    """(label, kind, count) of open flags for every kind, zeros included, in one query."""
+    counts = dict(
+        Flag.objects.filter(resolved_at__isnull=True)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    return [(kind.label, kind.value, counts.get(kind.value, 0)) for kind in FlagKind]
+
+
+def last_scan() -> ScanRun | None:
+    return ScanRun.objects.filter(finished_at__isnull=False).first()

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from . import permissions, tasks
+from . import emails, permissions
 from .choices import (
     ConfirmationChannel,
     EventKind,
@@ -35,7 +35,6 @@ from .models import (
     Team,
     TeamMembership,
 )
-from .notifications import enqueue_after_commit
 from .people import display_name
 
 User = AbstractBaseUser
@@ -285,7 +284,7 @@ def handover_start(
     if backup_owner is not None:
         initiative.backup_owner = backup_owner
     _save(initiative, actor, reason="Production owner named")
-    enqueue_after_commit(tasks.send_handover_request, handover.pk)
+    emails.queue([emails.plan_handover_request(handover)])
     record_event(
         initiative=initiative,
         actor=actor,
@@ -374,16 +373,32 @@ def handover_decline(*, handover: OwnershipHandover, actor: User, note: str) -> 
     return handover
 
 
+class LinkAlreadyUsed(ValidationError):
+    """A single-use confirmation link whose confirmation has already happened."""
+
+
 @transaction.atomic
 def ownership_confirm(
-    *, initiative: Initiative, actor: User, channel: str = ConfirmationChannel.WEB
+    *,
+    initiative: Initiative,
+    actor: User,
+    channel: str = ConfirmationChannel.WEB,
+    replacing: str | None = None,
 ) -> OwnershipConfirmation:
-    """The owner says "I still own this"; resets the confirmation clock."""
+    """The owner says "I still own this"; resets the confirmation clock.
+
+    `replacing` (from an e-mailed link) is the confirmation time the link was issued
+    against; once any newer confirmation exists the link is used up (`LinkAlreadyUsed`).
+    """
     initiative = _lock(initiative)
     _require(
         permissions.can_confirm_ownership(actor, initiative),
         "Only the production owner, once they have accepted, may confirm ownership.",
     )
+    if replacing is not None:
+        current = initiative.owner_confirmed_at.isoformat() if initiative.owner_confirmed_at else ""
+        if current != replacing:
+            raise LinkAlreadyUsed("This link has already been used.")
     now = timezone.now()
     initiative.owner_confirmed_at = now
     _save(initiative, actor, reason="Ownership confirmed")

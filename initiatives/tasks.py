@@ -1,17 +1,42 @@
-"""Celery tasks: thin wrappers that take ids and call a service."""
+"""Celery tasks: thin wrappers that take ids and call a service.
+
+Every task is idempotent (late acknowledgement is on): a re-delivered scan finds nothing
+new to open, and a re-delivered send finds its e-mail already claimed or sent.
+"""
 
 from smtplib import SMTPException
 
 from celery import shared_task
 
-from . import notifications
+from . import emails, scan
+
+
+@shared_task
+def scan_portfolio() -> dict:
+    report = scan.scan_portfolio()
+    return {
+        "opened": len(report.opened),
+        "resolved": len(report.resolved),
+        "emails_queued": report.emails_queued,
+    }
 
 
 @shared_task(
     autoretry_for=(SMTPException, OSError),
     retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=8,
+    retry_backoff_max=600,  # shorter than the broker's visibility timeout
+    retry_jitter=True,
+    max_retries=7,
 )
-def send_handover_request(handover_id: int) -> bool:
-    return notifications.send_handover_request(handover_id)
+def send_email(record_id: int) -> str:
+    return emails.send(record_id)
+
+
+@shared_task
+def sweep_emails() -> int:
+    return len(emails.sweep())
+
+
+@shared_task
+def send_weekly_digest() -> int:
+    return scan.send_weekly_digest()

@@ -33,6 +33,12 @@ urlpatterns = [
         views.PromotionRequestView.as_view(),
         name="initiative-promotion",
     ),
+    path(
+        "ownership/confirm/<str:token>/",
+        views.OwnershipLinkConfirmView.as_view(),
+        name="ownership-confirm",
+    ),
+    path("emails/", views.EmailListView.as_view(), name="email-list"),
     path("handovers/<int:pk>/", views.HandoverAnswerView.as_view(), name="handover-answer"),
     path(
         "promotions/<int:pk>/review/",

@@ -1,14 +1,17 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import permissions, selectors, services
-from .choices import HandoverStatus, PromotionStatus, Stage
+from . import emails, permissions, selectors, services
+from .choices import ConfirmationChannel, EmailStatus, HandoverStatus, PromotionStatus, Stage
 from .filtersets import InitiativeFilterSet
 from .forms import (
     HandoverAcceptForm,
@@ -23,7 +26,7 @@ from .forms import (
 )
 from .gates import unmet_conditions
 from .importer import ImportFailed, import_initiatives
-from .models import OwnershipHandover, PromotionRequest
+from .models import EmailRecord, OwnershipHandover, PromotionRequest
 
 
 class PortfolioView(TemplateView):
@@ -33,6 +36,8 @@ class PortfolioView(TemplateView):
         user = self.request.user
         return super().get_context_data(
             stage_counts=[(Stage(s).label, s, n) for s, n in selectors.stage_counts().items()],
+            flag_counts=selectors.open_flag_counts(),
+            last_scan=selectors.last_scan(),
             my_handovers=selectors.pending_handovers_for(user),
             pending_promotions=(
                 selectors.pending_promotions() if permissions.is_governance(user) else None
@@ -76,6 +81,7 @@ class InitiativeDetailView(View):
                 "promotions": promotions,
                 "pending_promotion": pending_promotion,
                 "events": selectors.initiative_events(initiative),
+                "open_flags": list(initiative.flags.all()),  # prefetched: open ones only
                 "history": selectors.initiative_history(initiative),
                 "can_edit": can_edit,
                 "can_name_owner": permissions.can_name_owner(user, initiative),
@@ -373,3 +379,97 @@ class ImportView(ServiceFormView):
 
     def success_url(self, obj, result):
         return reverse("initiative-list")
+
+
+@method_decorator(login_not_required, name="dispatch")
+class OwnershipLinkConfirmView(View):
+    """The e-mailed "I still own this" link. The signed token names the owner, so no sign-in
+    is needed; it expires, and works once. Opening the link shows one button: mail scanners
+    that fetch links must not confirm on the owner's behalf."""
+
+    template_name = "initiatives/ownership_link.html"
+
+    def dispatch(self, request, token):
+        self.problem, self.initiative, self.owner, self.payload = self._read(token)
+        return super().dispatch(request, token)
+
+    def _read(self, token):
+        try:
+            payload = emails.read_confirmation_token(token)
+        except signing.SignatureExpired:
+            return "expired", None, None, None
+        except signing.BadSignature:
+            return "invalid", None, None, None
+        initiative = (
+            selectors.initiative_list().filter(pk=payload.get("i")).first()
+            if isinstance(payload, dict)
+            else None
+        )
+        if initiative is None:
+            return "invalid", None, None, None
+        if initiative.production_owner_id != payload.get("o"):
+            return "not_owner", initiative, None, payload
+        owner = initiative.production_owner
+        current = initiative.owner_confirmed_at.isoformat() if initiative.owner_confirmed_at else ""
+        if current != payload.get("c"):
+            return "used", initiative, owner, payload
+        return None, initiative, owner, payload
+
+    def respond(self, request, confirmed=False):
+        status = {None: 200, "used": 410, "expired": 410, "not_owner": 410, "invalid": 400}
+        return render(
+            request,
+            self.template_name,
+            {
+                "problem": self.problem,
+                "initiative": self.initiative,
+                "owner": self.owner,
+                "confirmed": confirmed,
+            },
+            status=status[self.problem],
+        )
+
+    def get(self, request, token):
+        return self.respond(request)
+
+    def post(self, request, token):
+        if self.problem is None:
+            try:
+                services.ownership_confirm(
+                    initiative=self.initiative,
+                    actor=self.owner,
+                    channel=ConfirmationChannel.EMAIL,
+                    replacing=self.payload["c"],
+                )
+            except services.LinkAlreadyUsed:
+                self.problem = "used"
+            except PermissionDenied:
+                self.problem = "not_owner"
+            else:
+                self.initiative.refresh_from_db()
+                return self.respond(request, confirmed=True)
+        return self.respond(request)
+
+
+class EmailListView(ListView):
+    """Every e-mail Crossing has recorded, for governance to see what went out and what failed."""
+
+    template_name = "initiatives/email_list.html"
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.is_governance(request.user):
+            raise PermissionDenied("Only governance reviewers may see the e-mail log.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = EmailRecord.objects.select_related("initiative").order_by("-created_at", "-pk")
+        status = self.request.GET.get("status")
+        if status in EmailStatus.values:
+            queryset = queryset.filter(status=status)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            statuses=EmailStatus.choices, status=self.request.GET.get("status", ""), **kwargs
+        )

@@ -8,6 +8,7 @@ DATABASE_URL, CELERY_BROKER_URL and EMAIL_HOST (see README.md).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -181,7 +182,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Reminders come from beat and database state, never from long countdowns or ETAs.
+CELERY_BEAT_SCHEDULE = {
+    "scan-portfolio": {
+        "task": "initiatives.tasks.scan_portfolio",
+        "schedule": env.int("PORTAL_SCAN_INTERVAL_SECONDS", default=3600),
+    },
+    "send-pending-emails": {
+        "task": "initiatives.tasks.sweep_emails",
+        "schedule": env.int("PORTAL_EMAIL_SWEEP_SECONDS", default=120),
+    },
+    "weekly-digest": {
+        "task": "initiatives.tasks.send_weekly_digest",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
+}
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -224,6 +239,15 @@ PORTAL_HANDOVER_PENDING_DAYS = env.int("PORTAL_HANDOVER_PENDING_DAYS", default=1
 PORTAL_STALLED_POC_DAYS = env.int("PORTAL_STALLED_POC_DAYS", default=90)
 PORTAL_STALLED_PILOT_DAYS = env.int("PORTAL_STALLED_PILOT_DAYS", default=120)
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# E-mails about an open flag: the first at once, then a reminder every interval; after this
+# many unanswered reminders the sponsor is told as well.
+PORTAL_REMINDER_INTERVAL_DAYS = env.int("PORTAL_REMINDER_INTERVAL_DAYS", default=7)
+PORTAL_ESCALATE_AFTER_REMINDERS = env.int("PORTAL_ESCALATE_AFTER_REMINDERS", default=2)
+PORTAL_CONFIRM_LINK_MAX_AGE_DAYS = env.int("PORTAL_CONFIRM_LINK_MAX_AGE_DAYS", default=14)
+# A claimed e-mail whose worker has not finished within this time is sent again by the sweep;
+# longer than the SMTP timeout and the task time limit.
+PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS = env.int("PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS", default=600)
+PORTAL_EMAIL_MAX_ATTEMPTS = env.int("PORTAL_EMAIL_MAX_ATTEMPTS", default=8)
 
 LOGGING = {
     "version": 1,

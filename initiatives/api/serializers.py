@@ -7,6 +7,7 @@ from rest_framework import serializers
 from ..choices import Stage
 from ..models import (
     BusinessUnit,
+    Flag,
     Initiative,
     InitiativeEvent,
     OwnershipHandover,
@@ -217,4 +218,14 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = InitiativeEvent
         fields = ["at", "kind", "message", "actor"]
+        read_only_fields = fields
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    initiative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Flag
+        fields = ["id", "initiative", "kind", "is_open", "opened_at", "resolved_at", "facts"]
         read_only_fields = fields

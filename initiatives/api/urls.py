@@ -6,6 +6,7 @@ from . import views
 router = DefaultRouter()
 router.register("initiatives", views.InitiativeViewSet, basename="initiative")
 router.register("handovers", views.HandoverViewSet, basename="handover")
+router.register("flags", views.FlagViewSet, basename="flag")
 router.register("promotion-requests", views.PromotionRequestViewSet, basename="promotion-request")
 
 app_name = "api"

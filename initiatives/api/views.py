@@ -7,8 +7,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from .. import selectors, services
-from ..filtersets import InitiativeFilterSet
-from ..models import Initiative, OwnershipHandover, PromotionRequest
+from ..filtersets import FlagFilterSet, InitiativeFilterSet
+from ..models import Flag, Initiative, OwnershipHandover, PromotionRequest
 from . import serializers as s
 from .permissions import RULES, ActionRule
 
@@ -196,3 +196,12 @@ class PromotionRequestViewSet(viewsets.ReadOnlyModelViewSet):
             comment=serializer.validated_data["comment"],
         )
         return Response(s.PromotionSerializer(promotion).data)
+
+
+class FlagViewSet(viewsets.ReadOnlyModelViewSet):
+    """Flags raised by the portfolio scan; `?open=true` for the open ones."""
+
+    serializer_class = s.FlagSerializer
+    queryset = Flag.objects.select_related("initiative")
+    filterset_class = FlagFilterSet
+    ordering_fields = ["opened_at", "resolved_at", "kind"]

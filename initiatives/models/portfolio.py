@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .choices import (
+from ..choices import (
     ConfirmationChannel,
     EventKind,
     HandoverStatus,

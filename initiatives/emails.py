@@ -1,0 +1,344 @@
+"""The e-mail outbox (PRODUCT.md section 8).
+
+Every e-mail is first a row in `EmailRecord` with a unique `dedupe_key`, written in the
+same transaction as the change that causes it; the send task is queued only after commit.
+A worker claims the row, sends, and marks it sent. Whatever is retried or runs twice at
+once, the unique key means one person never gets the same e-mail twice; a row left
+behind by a crashed worker or an unreachable broker is picked up by `sweep`.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .choices import EmailKind, EmailStatus, FlagKind
+from .models import EmailRecord, Flag, Initiative
+from .people import display_name
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "crossing.ownership-confirm"
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+def enqueue_after_commit(task, *args) -> None:
+    """Queue `task` once the current transaction commits.
+
+    A broker that is down must not turn a saved change into an error page: the failure is
+    logged, the change stays saved, and the outbox sweep sends the e-mail later.
+    """
+
+    def send() -> None:
+        try:
+            task.apply_async(args=args, retry=False)
+        except Exception:
+            logger.warning("Could not queue %s%r; the sweep will retry.", task.name, args)
+
+    transaction.on_commit(send)
+
+
+# --- Queueing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedEmail:
+    dedupe_key: str
+    kind: str
+    recipient: str
+    recipient_user_id: int | None = None
+    initiative_id: int | None = None
+    flag_id: int | None = None
+    handover_id: int | None = None
+    reminder: int = 0
+
+
+def queue(planned: list[PlannedEmail]) -> int:
+    """Record the planned e-mails that were never recorded, and send them after commit.
+
+    Returns how many were new. Constant in queries whatever the number of e-mails.
+    """
+    planned = [p for p in planned if p.recipient]
+    if not planned:
+        return 0
+    keys = [p.dedupe_key for p in planned]
+    known = set(
+        EmailRecord.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
+    new = {p.dedupe_key: p for p in planned if p.dedupe_key not in known}
+    if not new:
+        return 0
+    EmailRecord.objects.bulk_create(
+        [
+            EmailRecord(
+                dedupe_key=p.dedupe_key,
+                kind=p.kind,
+                recipient=p.recipient,
+                recipient_user_id=p.recipient_user_id,
+                initiative_id=p.initiative_id,
+                flag_id=p.flag_id,
+                handover_id=p.handover_id,
+                reminder=p.reminder,
+            )
+            for p in new.values()
+        ],
+        ignore_conflicts=True,  # a concurrent run recorded it first: theirs stands
+    )
+    from . import tasks
+
+    ids = EmailRecord.objects.filter(
+        dedupe_key__in=list(new), status=EmailStatus.PENDING
+    ).values_list("pk", flat=True)
+    for record_id in ids:
+        enqueue_after_commit(tasks.send_email, record_id)
+    return len(new)
+
+
+def plan_handover_request(handover) -> PlannedEmail:
+    owner = handover.to_owner
+    return PlannedEmail(
+        dedupe_key=f"handover:{handover.pk}:{owner.pk}",
+        kind=EmailKind.HANDOVER_REQUEST,
+        recipient=owner.email if owner.is_active else "",
+        recipient_user_id=owner.pk,
+        initiative_id=handover.initiative_id,
+        handover_id=handover.pk,
+    )
+
+
+def reminder_period(opened_at: datetime, as_of: datetime) -> int:
+    """0 for the first e-mail about a flag, then 1, 2, ... one per reminder interval."""
+    interval = timedelta(days=settings.PORTAL_REMINDER_INTERVAL_DAYS)
+    return max(0, int((as_of - opened_at) / interval))
+
+
+def plan_flag_emails(flags: list[Flag], as_of: datetime) -> list[PlannedEmail]:
+    """Who must hear about each open flag, and which reminder this is.
+
+    Stale ownership: the owner, once per reminder interval, and the sponsor once the owner
+    has let `PORTAL_ESCALATE_AFTER_REMINDERS` reminders go unanswered. Ownerless: the
+    sponsor and the governance mailbox, once per interval.
+    """
+    planned = []
+    for flag in flags:
+        initiative = flag.initiative
+        period = reminder_period(flag.opened_at, as_of)
+        base = {"initiative_id": initiative.pk, "flag_id": flag.pk, "reminder": period}
+        if flag.kind == FlagKind.STALE_OWNERSHIP:
+            owner = initiative.production_owner
+            planned.append(
+                PlannedEmail(
+                    dedupe_key=f"flag:{flag.pk}:{owner.email.lower()}:{period}",
+                    kind=EmailKind.STALE_OWNERSHIP,
+                    recipient=owner.email,
+                    recipient_user_id=owner.pk,
+                    **base,
+                )
+            )
+            sponsor = initiative.sponsor
+            if period >= settings.PORTAL_ESCALATE_AFTER_REMINDERS and sponsor and sponsor.is_active:
+                planned.append(
+                    PlannedEmail(
+                        dedupe_key=f"flag:{flag.pk}:escalation:{sponsor.email.lower()}",
+                        kind=EmailKind.ESCALATION,
+                        recipient=sponsor.email,
+                        recipient_user_id=sponsor.pk,
+                        **base,
+                    )
+                )
+        elif flag.kind == FlagKind.OWNERLESS:
+            sponsor = initiative.sponsor
+            recipients = [(settings.GOVERNANCE_EMAIL, None)]
+            if sponsor and sponsor.is_active:
+                recipients.append((sponsor.email, sponsor.pk))
+            for address, user_id in recipients:
+                planned.append(
+                    PlannedEmail(
+                        dedupe_key=f"flag:{flag.pk}:{address.lower()}:{period}",
+                        kind=EmailKind.OWNERLESS,
+                        recipient=address,
+                        recipient_user_id=user_id,
+                        **base,
+                    )
+                )
+    return planned
+
+
+def plan_digest(as_of: datetime) -> PlannedEmail:
+    year, week, _ = as_of.isocalendar()
+    return PlannedEmail(
+        dedupe_key=f"digest:{year}-W{week:02}:{settings.GOVERNANCE_EMAIL.lower()}",
+        kind=EmailKind.DIGEST,
+        recipient=settings.GOVERNANCE_EMAIL,
+    )
+
+
+# --- The one-click confirmation link --------------------------------------------------------
+
+
+def confirmation_token(initiative: Initiative) -> str:
+    """Signed, expiring, single-use: it names the confirmation it replaces, so once the owner
+    confirms (by this link or any other way) it no longer matches."""
+    confirmed = initiative.owner_confirmed_at.isoformat() if initiative.owner_confirmed_at else ""
+    return signing.TimestampSigner(salt=CONFIRM_SALT).sign_object(
+        {"i": initiative.pk, "o": initiative.production_owner_id, "c": confirmed}
+    )
+
+
+def read_confirmation_token(token: str) -> dict:
+    """The token's payload. Raises signing.SignatureExpired or signing.BadSignature."""
+    return signing.TimestampSigner(salt=CONFIRM_SALT).unsign_object(
+        token, max_age=timedelta(days=settings.PORTAL_CONFIRM_LINK_MAX_AGE_DAYS)
+    )
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+def claim(record_id: int) -> EmailRecord | None:
+    """Take the e-mail for sending, or None if it is sent, failed, or another worker has it.
+
+    A claim older than PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS belonged to a worker that died.
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS)
+    claimed = (
+        EmailRecord.objects.filter(pk=record_id)
+        .filter(Q(status=EmailStatus.PENDING) | Q(status=EmailStatus.SENDING, claimed_at__lt=stale))
+        .update(status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    return EmailRecord.objects.select_related(
+        "initiative__production_owner",
+        "initiative__sponsor",
+        "flag",
+        "handover__requested_by",
+        "handover__to_owner",
+        "recipient_user",
+    ).get(pk=record_id)
+
+
+def send(record_id: int) -> str:
+    """Send one recorded e-mail. Returns what happened; raises on an SMTP failure after
+    putting the row back to pending (or failed, once attempts are used up)."""
+    record = claim(record_id)
+    if record is None:
+        return "skipped"
+    message = render(record)
+    try:
+        message.send()
+    except Exception as error:
+        exhausted = record.attempts >= settings.PORTAL_EMAIL_MAX_ATTEMPTS
+        EmailRecord.objects.filter(pk=record.pk).update(
+            status=EmailStatus.FAILED if exhausted else EmailStatus.PENDING,
+            claimed_at=None,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        raise
+    EmailRecord.objects.filter(pk=record.pk).update(
+        status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def sweep() -> list[int]:
+    """Queue again what is pending (the broker was down, or a retry was lost) or claimed by
+    a worker that died. Returns the ids queued."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS)
+    settle = now - timedelta(seconds=60)  # leave fresh rows to their own task
+    ids = list(
+        EmailRecord.objects.filter(
+            Q(status=EmailStatus.PENDING, created_at__lt=settle)
+            | Q(status=EmailStatus.SENDING, claimed_at__lt=stale)
+        ).values_list("pk", flat=True)[:1000]
+    )
+    from . import tasks
+
+    for record_id in ids:
+        enqueue_after_commit(tasks.send_email, record_id)
+    return ids
+
+
+# --- Rendering ------------------------------------------------------------------------------
+
+SUBJECTS = {
+    EmailKind.HANDOVER_REQUEST: "You are named production owner of {name}",
+    EmailKind.STALE_OWNERSHIP: "Do you still own {name}?",
+    EmailKind.OWNERLESS: "{name} has no production owner",
+    EmailKind.ESCALATION: "Nobody has confirmed ownership of {name}",
+    EmailKind.DIGEST: "Weekly digest: open flags across the portfolio",
+}
+
+
+def render(record: EmailRecord) -> EmailMultiAlternatives:
+    context = _context(record)
+    name = record.initiative.name if record.initiative else ""
+    subject = "[Crossing] " + SUBJECTS[record.kind].format(name=name)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{record.kind}.txt", context),
+        to=[record.recipient],
+        headers={"X-Crossing-Email": record.dedupe_key},
+    )
+    message.attach_alternative(render_to_string(f"emails/{record.kind}.html", context), "text/html")
+    return message
+
+
+def _context(record: EmailRecord) -> dict:
+    initiative = record.initiative
+    context = {
+        "record": record,
+        "recipient_name": display_name(record.recipient_user, empty="colleague"),
+        "initiative": initiative,
+        "flag": record.flag,
+        "portal_url": absolute_url("/"),
+    }
+    if initiative is not None:
+        context["initiative_url"] = absolute_url(initiative.get_absolute_url())
+        context["handover_url"] = absolute_url(
+            reverse("initiative-handover", args=[initiative.slug])
+        )
+        context["owner_name"] = display_name(initiative.production_owner, empty="nobody")
+    if record.handover is not None:
+        context["handover"] = record.handover
+        context["answer_url"] = absolute_url(reverse("handover-answer", args=[record.handover.pk]))
+    if record.kind == EmailKind.STALE_OWNERSHIP:
+        context["confirm_url"] = absolute_url(
+            reverse("ownership-confirm", args=[confirmation_token(initiative)])
+        )
+    if record.kind == EmailKind.DIGEST:
+        context.update(digest_context())
+    return context
+
+
+def digest_context() -> dict:
+    """Open flags by kind, and the initiatives carrying them (at most 50 per kind)."""
+    counts = dict(
+        Flag.objects.filter(resolved_at__isnull=True)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    flags = Flag.objects.filter(resolved_at__isnull=True).select_related("initiative")
+    by_kind = []
+    for kind in FlagKind:
+        if counts.get(kind):
+            listed = [
+                (f.initiative.name, absolute_url(f.initiative.get_absolute_url()))
+                for f in flags.filter(kind=kind).order_by("opened_at")[:50]
+            ]
+            by_kind.append((kind.label, counts[kind], listed))
+    return {"by_kind": by_kind, "list_url": absolute_url(reverse("initiative-list"))}

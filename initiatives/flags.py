@@ -1,0 +1,121 @@
+"""Flag rules: one small, set-based query per kind (PRODUCT.md section 7).
+
+A rule takes the moment it judges (`as_of`) and returns, for every initiative whose
+condition holds, the facts that raise the flag: `{initiative_id: {...}}`. It reads the
+whole portfolio in one query, so the scan's query count does not grow with the portfolio.
+Later features add a kind with `@rule(FlagKind.X)` in their own module.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+
+from .choices import OWNED_STAGES, FlagKind, HandoverStatus, Stage
+from .models import Initiative, OwnershipHandover
+
+Rule = Callable[[datetime], dict[int, dict]]
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(kind: str) -> Callable[[Rule], Rule]:
+    def register(function: Rule) -> Rule:
+        _RULES[kind] = function
+        return function
+
+    return register
+
+
+def rules() -> dict[str, Rule]:
+    return dict(_RULES)
+
+
+def _days(as_of: datetime, since: datetime | None) -> int | None:
+    return None if since is None else (as_of - since).days
+
+
+def stalled_limits() -> dict[str, int]:
+    return {
+        Stage.POC: settings.PORTAL_STALLED_POC_DAYS,
+        Stage.PILOT: settings.PORTAL_STALLED_PILOT_DAYS,
+    }
+
+
+@rule(FlagKind.STALLED)
+def stalled(as_of: datetime) -> dict[int, dict]:
+    """In POC or pilot for longer than that stage's limit (day 90 is not yet stalled)."""
+    limits = stalled_limits()
+    condition = Q()
+    for stage, days in limits.items():
+        condition |= Q(stage=stage, stage_entered_at__lt=as_of - timedelta(days=days))
+    rows = Initiative.objects.filter(condition).values_list("pk", "stage", "stage_entered_at")
+    return {
+        pk: {"stage": stage, "days_in_stage": _days(as_of, entered), "limit_days": limits[stage]}
+        for pk, stage, entered in rows
+    }
+
+
+def ownerless_condition(as_of: datetime) -> Q:
+    """In pilot or production with no owner, a deactivated owner, or a handover pending too
+    long. Shared with stale ownership, which only applies to owned systems."""
+    pending_too_long = Exists(
+        OwnershipHandover.objects.filter(
+            initiative=OuterRef("pk"),
+            status=HandoverStatus.PENDING,
+            requested_at__lt=as_of - timedelta(days=settings.PORTAL_HANDOVER_PENDING_DAYS),
+        )
+    )
+    return Q(stage__in=OWNED_STAGES) & (
+        Q(production_owner__isnull=True)
+        | Q(production_owner__is_active=False)
+        | Q(pending_too_long)
+    )
+
+
+@rule(FlagKind.OWNERLESS)
+def ownerless(as_of: datetime) -> dict[int, dict]:
+    rows = Initiative.objects.filter(ownerless_condition(as_of)).values_list(
+        "pk", "stage", "production_owner__username", "production_owner__is_active"
+    )
+    facts = {}
+    for pk, stage, owner, active in rows:
+        if owner is None:
+            reason = "no production owner is named"
+        elif not active:
+            reason = f"the owner's account ({owner}) is deactivated"
+        else:
+            reason = (
+                f"the handover to {owner} has been pending for more than "
+                f"{settings.PORTAL_HANDOVER_PENDING_DAYS} days"
+            )
+        facts[pk] = {"stage": stage, "owner": owner, "reason": reason}
+    return facts
+
+
+@rule(FlagKind.STALE_OWNERSHIP)
+def stale_ownership(as_of: datetime) -> dict[int, dict]:
+    """An accepted, active owner whose last confirmation is older than the limit."""
+    limit = settings.PORTAL_OWNERSHIP_CONFIRMATION_DAYS
+    cutoff = as_of - timedelta(days=limit)
+    rows = (
+        Initiative.objects.filter(
+            stage__in=OWNED_STAGES,
+            production_owner__isnull=False,
+            production_owner__is_active=True,
+            owner_accepted_at__isnull=False,
+        )
+        .filter(Q(owner_confirmed_at__lt=cutoff) | Q(owner_confirmed_at__isnull=True))
+        .exclude(ownerless_condition(as_of))
+        .values_list("pk", "production_owner__username", "owner_confirmed_at")
+    )
+    return {
+        pk: {
+            "owner": owner,
+            "last_confirmed": confirmed.isoformat() if confirmed else None,
+            "days_since_confirmation": _days(as_of, confirmed),
+            "limit_days": limit,
+        }
+        for pk, owner, confirmed in rows
+    }

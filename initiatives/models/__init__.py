@@ -1,0 +1,29 @@
+from .portfolio import (
+    BusinessUnit,
+    Initiative,
+    InitiativeEvent,
+    InitiativeLink,
+    OwnershipConfirmation,
+    OwnershipHandover,
+    PromotionRequest,
+    StageTransition,
+    Team,
+    TeamMembership,
+)
+from .watch import EmailRecord, Flag, ScanRun
+
+__all__ = [
+    "BusinessUnit",
+    "EmailRecord",
+    "Flag",
+    "Initiative",
+    "InitiativeEvent",
+    "InitiativeLink",
+    "OwnershipConfirmation",
+    "OwnershipHandover",
+    "PromotionRequest",
+    "ScanRun",
+    "StageTransition",
+    "Team",
+    "TeamMembership",
+]
