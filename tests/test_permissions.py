@@ -34,8 +34,9 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from initiatives.choices import HandoverStatus, PromotionStatus, Stage
+from initiatives.choices import FlagKind, HandoverStatus, PromotionStatus, Stage
 from initiatives.models import (
+    Flag,
     OwnershipConfirmation,
     OwnershipHandover,
     PromotionRequest,
@@ -120,6 +121,7 @@ def _arrange() -> SimpleNamespace:
     promotion = PromotionRequest.objects.create(
         initiative=churn, requested_by=people["contributor"], note="Ready for production."
     )
+    flag = Flag.objects.create(initiative=initiative, kind=FlagKind.STALLED)
     # One session per person, opened once: logging in costs more than most requests.
     sessions = {}
     for name, user in people.items():
@@ -134,6 +136,7 @@ def _arrange() -> SimpleNamespace:
         churn=churn,
         handover=handover,
         promotion=promotion,
+        flag=flag,
     )
 
 
@@ -165,6 +168,7 @@ def world(_arranged, db):
         churn=copy.copy(_arranged.churn),
         handover=copy.copy(_arranged.handover),
         promotion=copy.copy(_arranged.promotion),
+        flag=copy.copy(_arranged.flag),
         **{name: people[name] for name in ("contributor", "backup", "owner", "nominee")},
         successor=people["successor"],
     )
@@ -245,6 +249,10 @@ def _none(w):
     return {}
 
 
+def _flag(w):
+    return {"pk": w.flag.pk}
+
+
 def _inventory_csv(w):
     content = f"name,business_unit,stage\nInvoice matching,{w.unit.name},idea\n".encode()
     return {"file": SimpleUploadedFile("inventory.csv", content, content_type="text/csv")}
@@ -255,6 +263,7 @@ WEB_TARGETS = {
     "login": ("login", _none, None),
     "portfolio": ("portfolio", _none, None),
     "api-docs": ("api-docs", _none, None),
+    "email-list": ("email-list", _none, None),
     "initiative-list": ("initiative-list", _none, None),
     "initiative-detail": ("initiative-detail", _fraud, None),
     "initiative-create": (
@@ -320,6 +329,7 @@ WEB_MATRIX = [
     ("GET",    "portfolio",                     L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("GET",    "initiative-list",               L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("GET",    "api-docs",                      L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "email-list",                    L,   L,   403, 403, 403, 403, 403, 200, 200),
     ("GET",    "initiative-detail",             L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("GET",    "initiative-create",             L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("POST",   "initiative-create",             L,   L,   302, 302, 302, 302, 302, 302, 302),
@@ -481,6 +491,8 @@ API_TARGETS = {
         _handover,
         lambda w: {"note": "No budget this year."},
     ),
+    "flag-list": ("api:flag-list", _none, None),
+    "flag-detail": ("api:flag-detail", _flag, None),
     "promotion-request-list": ("api:promotion-request-list", _none, None),
     "promotion-request-detail": ("api:promotion-request-detail", _promotion, None),
     "promotion-request-review": (
@@ -515,6 +527,9 @@ API_MATRIX = [
     ("DELETE", "handover-detail",               A,   A,   405, 405, 405, 405, 405, 405, 405),
     ("POST",   "handover-accept",               A,   A,   403, 403, 403, 403, 200, 403, 403),
     ("POST",   "handover-decline",              A,   A,   403, 403, 403, 403, 200, 403, 403),
+    ("GET",    "flag-list",                     A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "flag-detail",                   A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("DELETE", "flag-detail",                   A,   A,   405, 405, 405, 405, 405, 405, 405),
     ("GET",    "promotion-request-list",        A,   A,   200, 200, 200, 200, 200, 200, 200),
     ("GET",    "promotion-request-detail",      A,   A,   200, 200, 200, 200, 200, 200, 200),
     ("DELETE", "promotion-request-detail",      A,   A,   405, 405, 405, 405, 405, 405, 405),
