@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint format install clean-demo
+.PHONY: run test lint format install clean-demo bench
 
 install: $(STAMP)
 
@@ -40,3 +40,8 @@ format: install
 
 clean-demo:
 	rm -rf var/
+
+# Benchmarks print figures (README, "Figures"). They EMPTY the database they are given.
+bench: install
+	@test -n "$(BENCH_DATABASE_URL)" || (echo "Set BENCH_DATABASE_URL to a database of its own"; exit 2)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/scan.py
