@@ -62,6 +62,9 @@ class EventKind(models.TextChoices):
     PROMOTION_REQUESTED = "promotion_requested", "Promotion requested"
     PROMOTION_REVIEWED = "promotion_reviewed", "Promotion reviewed"
     IMPORTED = "imported", "Imported"
+    CASE_SAVED = "case_saved", "Business case saved"
+    CASE_SUBMITTED = "case_submitted", "Business case submitted"
+    CASE_REVIEWED = "case_reviewed", "Business case reviewed"
 
 
 class FlagKind(models.TextChoices):
@@ -76,6 +79,7 @@ class FlagKind(models.TextChoices):
 
 class EmailKind(models.TextChoices):
     HANDOVER_REQUEST = "handover_request", "Handover request"
+    CASE_REVIEWED = "case_reviewed", "Business case reviewed"
     STALE_OWNERSHIP = "stale_ownership", "Stale ownership"
     OWNERLESS = "ownerless", "Ownerless"
     ESCALATION = "escalation", "Escalation to sponsor"
@@ -87,3 +91,11 @@ class EmailStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+
+
+class BusinessCaseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"

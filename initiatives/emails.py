@@ -61,6 +61,7 @@ class PlannedEmail:
     initiative_id: int | None = None
     flag_id: int | None = None
     handover_id: int | None = None
+    business_case_id: int | None = None
     reminder: int = 0
 
 
@@ -89,6 +90,7 @@ def queue(planned: list[PlannedEmail]) -> int:
                 initiative_id=p.initiative_id,
                 flag_id=p.flag_id,
                 handover_id=p.handover_id,
+                business_case_id=p.business_case_id,
                 reminder=p.reminder,
             )
             for p in new.values()
@@ -226,6 +228,7 @@ def claim(record_id: int) -> EmailRecord | None:
         "flag",
         "handover__requested_by",
         "handover__to_owner",
+        "business_case__reviewed_by",
         "recipient_user",
     ).get(pk=record_id)
 
@@ -276,6 +279,7 @@ def sweep() -> list[int]:
 
 SUBJECTS = {
     EmailKind.HANDOVER_REQUEST: "You are named production owner of {name}",
+    EmailKind.CASE_REVIEWED: "Your business case for {name} was reviewed",
     EmailKind.STALE_OWNERSHIP: "Do you still own {name}?",
     EmailKind.OWNERLESS: "{name} has no production owner",
     EmailKind.ESCALATION: "Nobody has confirmed ownership of {name}",
@@ -315,6 +319,9 @@ def _context(record: EmailRecord) -> dict:
     if record.handover is not None:
         context["handover"] = record.handover
         context["answer_url"] = absolute_url(reverse("handover-answer", args=[record.handover.pk]))
+    if record.business_case is not None:
+        context["case"] = record.business_case
+        context["case_url"] = absolute_url(record.business_case.get_absolute_url())
     if record.kind == EmailKind.STALE_OWNERSHIP:
         context["confirm_url"] = absolute_url(
             reverse("ownership-confirm", args=[confirmation_token(initiative)])

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
-from .choices import OWNED_STAGES, FlagKind, HandoverStatus, Stage
-from .models import Initiative, OwnershipHandover
+from .choices import OWNED_STAGES, BusinessCaseStatus, FlagKind, HandoverStatus, Stage
+from .models import BusinessCase, Initiative, OwnershipHandover
 
 Rule = Callable[[datetime], dict[int, dict]]
 
@@ -119,3 +119,17 @@ def stale_ownership(as_of: datetime) -> dict[int, dict]:
         }
         for pk, owner, confirmed in rows
     }
+
+
+@rule(FlagKind.BUSINESS_CASE_MISSING)
+def business_case_missing(as_of: datetime) -> dict[int, dict]:
+    """In pilot or production without an approved business case."""
+    approved = BusinessCase.objects.filter(
+        initiative=OuterRef("pk"), status=BusinessCaseStatus.APPROVED, reviewed_at__lte=as_of
+    )
+    rows = (
+        Initiative.objects.filter(stage__in=OWNED_STAGES)
+        .exclude(Exists(approved))
+        .values_list("pk", "stage")
+    )
+    return {pk: {"stage": stage, "reason": "no approved business case"} for pk, stage in rows}

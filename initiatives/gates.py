@@ -8,7 +8,7 @@ code. `unmet_conditions` runs every gate registered for the target stage.
 
 from collections.abc import Callable, Iterable
 
-from .choices import STAGE_ORDER, TERMINAL_STAGES, PromotionStatus, Stage
+from .choices import STAGE_ORDER, TERMINAL_STAGES, BusinessCaseStatus, PromotionStatus, Stage
 from .models import Initiative
 
 GateCheck = Callable[[Initiative], Iterable[str]]
@@ -85,6 +85,21 @@ def unmet_conditions(initiative: Initiative, to_stage: str, note: str = "") -> l
 def owner_named(initiative: Initiative) -> list[str]:
     if initiative.production_owner_id is None:
         return ["Name a production owner."]
+    return []
+
+
+@gate(Stage.PILOT)
+def business_case_submitted(initiative: Initiative) -> list[str]:
+    submitted = (BusinessCaseStatus.SUBMITTED, BusinessCaseStatus.APPROVED)
+    if not initiative.business_cases.filter(status__in=submitted).exists():
+        return ["Submit a business case."]
+    return []
+
+
+@gate(Stage.PRODUCTION)
+def business_case_approved(initiative: Initiative) -> list[str]:
+    if not initiative.business_cases.filter(status=BusinessCaseStatus.APPROVED).exists():
+        return ["A governance reviewer has not approved a business case."]
     return []
 
 

@@ -27,7 +27,8 @@ from .models import (
     OwnershipHandover,
     Team,
 )
-from .services import _save, initiative_transition, record_event
+from .services import initiative_transition, record_event
+from .services.common import save as _save
 
 User = get_user_model()
 

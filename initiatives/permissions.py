@@ -13,8 +13,8 @@ may act on it.
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .choices import HandoverStatus, PromotionStatus
-from .models import Initiative, OwnershipHandover, PromotionRequest, TeamMembership
+from .choices import BusinessCaseStatus, HandoverStatus, PromotionStatus
+from .models import BusinessCase, Initiative, OwnershipHandover, PromotionRequest, TeamMembership
 
 GOVERNANCE_GROUP = "governance"
 
@@ -118,6 +118,19 @@ def can_review_promotion(user: AnyUser, promotion: PromotionRequest) -> bool:
         is_governance(user)
         and promotion.status == PromotionStatus.PENDING
         and promotion.requested_by_id != user.pk
+    )
+
+
+def can_edit_business_case(user: AnyUser, initiative: Initiative) -> bool:
+    return can_edit_initiative(user, initiative)
+
+
+def can_review_business_case(user: AnyUser, case: BusinessCase) -> bool:
+    # A reviewer never approves a case they submitted themselves.
+    return (
+        is_governance(user)
+        and case.status == BusinessCaseStatus.SUBMITTED
+        and case.submitted_by_id != user.pk
     )
 
 

@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 
 from .choices import FlagKind, HandoverStatus, PromotionStatus, Stage
 from .models import (
+    BusinessCase,
     Flag,
     Initiative,
     InitiativeEvent,
@@ -166,3 +168,51 @@ def open_flag_counts() -> list[tuple[str, str, int]]:
 
 def last_scan() -> ScanRun | None:
     return ScanRun.objects.filter(finished_at__isnull=False).first()
+
+
+def business_cases() -> QuerySet[BusinessCase]:
+    """Business-case versions, newest first, with who wrote, submitted and reviewed them."""
+    return BusinessCase.objects.select_related(
+        "created_by", "submitted_by", "reviewed_by", "initiative"
+    ).order_by("-version")
+
+
+@dataclass(frozen=True)
+class ComparedFigure:
+    field: str
+    label: str
+    old: object
+    new: object
+    delta: object  # new - old for numbers; None when not comparable
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+def business_case_comparison(older: BusinessCase, newer: BusinessCase) -> list[ComparedFigure]:
+    """Every input and derived figure of two versions, side by side, with the difference."""
+    from .services.business_cases import INPUT_FIELDS
+
+    rows = []
+    for name in INPUT_FIELDS:
+        if name.endswith("rationale"):
+            continue
+        label = str(BusinessCase._meta.get_field(name).verbose_name)
+        rows.append(_compare(name, label, getattr(older, name), getattr(newer, name)))
+    old_figures, new_figures = older.figures.as_dict(), newer.figures.as_dict()
+    for name, old in old_figures.items():
+        rows.append(_compare(name, name.replace("_", " "), old, new_figures[name]))
+    return rows
+
+
+def _compare(name: str, label: str, old, new) -> ComparedFigure:
+    numeric = isinstance(old, Decimal) and isinstance(new, Decimal)
+    return ComparedFigure(name, label, old, new, new - old if numeric else None)
+
+
+def business_case_summary(initiative: Initiative) -> dict:
+    """The latest version and the current (latest approved) one, in one query."""
+    recent = list(business_cases().filter(initiative=initiative)[:20])
+    approved = (c for c in recent if c.status == "approved")
+    return {"latest_case": recent[0] if recent else None, "current_case": next(approved, None)}

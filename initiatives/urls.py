@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_business_case
 
 urlpatterns = [
     path("", views.PortfolioView.as_view(), name="portfolio"),
@@ -39,6 +39,31 @@ urlpatterns = [
         name="ownership-confirm",
     ),
     path("emails/", views.EmailListView.as_view(), name="email-list"),
+    path(
+        "initiatives/<slug:slug>/business-case/",
+        views_business_case.BusinessCaseListView.as_view(),
+        name="business-case-list",
+    ),
+    path(
+        "initiatives/<slug:slug>/business-case/new/",
+        views_business_case.BusinessCaseFormView.as_view(),
+        name="business-case-create",
+    ),
+    path(
+        "initiatives/<slug:slug>/business-case/compare/",
+        views_business_case.BusinessCaseCompareView.as_view(),
+        name="business-case-compare",
+    ),
+    path(
+        "initiatives/<slug:slug>/business-case/v<int:version>/",
+        views_business_case.BusinessCaseDetailView.as_view(),
+        name="business-case-detail",
+    ),
+    path(
+        "initiatives/<slug:slug>/business-case/v<int:version>/edit/",
+        views_business_case.BusinessCaseFormView.as_view(),
+        name="business-case-edit",
+    ),
     path("handovers/<int:pk>/", views.HandoverAnswerView.as_view(), name="handover-answer"),
     path(
         "promotions/<int:pk>/review/",

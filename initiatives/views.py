@@ -27,6 +27,7 @@ from .forms import (
 from .gates import unmet_conditions
 from .importer import ImportFailed, import_initiatives
 from .models import EmailRecord, OwnershipHandover, PromotionRequest
+from .people import display_name
 
 
 class PortfolioView(TemplateView):
@@ -82,6 +83,7 @@ class InitiativeDetailView(View):
                 "pending_promotion": pending_promotion,
                 "events": selectors.initiative_events(initiative),
                 "open_flags": list(initiative.flags.all()),  # prefetched: open ones only
+                **selectors.business_case_summary(initiative),
                 "history": selectors.initiative_history(initiative),
                 "can_edit": can_edit,
                 "can_name_owner": permissions.can_name_owner(user, initiative),
@@ -246,8 +248,7 @@ class HandoverCreateView(InitiativeMixin, ServiceFormView):
         )
         messages.success(
             self.request,
-            f"{services.display_name(handover.to_owner)} was named production owner and "
-            "must now accept.",
+            f"{display_name(handover.to_owner)} was named production owner and must now accept.",
         )
 
 

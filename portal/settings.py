@@ -238,6 +238,7 @@ PORTAL_OWNERSHIP_CONFIRMATION_DAYS = env.int("PORTAL_OWNERSHIP_CONFIRMATION_DAYS
 PORTAL_HANDOVER_PENDING_DAYS = env.int("PORTAL_HANDOVER_PENDING_DAYS", default=14)
 PORTAL_STALLED_POC_DAYS = env.int("PORTAL_STALLED_POC_DAYS", default=90)
 PORTAL_STALLED_PILOT_DAYS = env.int("PORTAL_STALLED_PILOT_DAYS", default=120)
+PORTAL_DEFAULT_CURRENCY = env.str("PORTAL_DEFAULT_CURRENCY", default="EUR")
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 # E-mails about an open flag: the first at once, then a reminder every interval; after this
 # many unanswered reminders the sponsor is told as well.

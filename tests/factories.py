@@ -1,10 +1,12 @@
+from decimal import Decimal
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from initiatives.choices import Stage
-from initiatives.models import BusinessUnit, Initiative, Team, TeamMembership
+from initiatives.choices import BusinessCaseStatus, Stage
+from initiatives.models import BusinessCase, BusinessUnit, Initiative, Team, TeamMembership
 from initiatives.permissions import GOVERNANCE_GROUP
 
 
@@ -62,3 +64,21 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
     def members(self, create, extracted, **kwargs):
         for user in extracted or ():
             TeamMembership.objects.create(initiative=self, user=user)
+
+
+class BusinessCaseFactory(factory.django.DjangoModelFactory):
+    """A business case version; `status` as given (approved needs no review here)."""
+
+    class Meta:
+        model = BusinessCase
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    status = BusinessCaseStatus.SUBMITTED
+    currency = "EUR"
+    revenue_protected = Decimal("100000.00")
+    costs_reduced = Decimal("50000.00")
+    build_cost = Decimal("80000.00")
+    infrastructure_cost = Decimal("12000.00")
+    created_by = factory.SubFactory(UserFactory)
+    reviewed_at = factory.LazyFunction(timezone.now)

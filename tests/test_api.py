@@ -130,7 +130,7 @@ def test_transition_refused_lists_the_reasons_under_to_stage(contributor):
         f"/api/v1/initiatives/{initiative.slug}/transition/", {"to_stage": "pilot"}, format="json"
     )
     assert response.status_code == 400
-    assert response.json() == {"to_stage": ["Name a production owner."]}
+    assert response.json() == {"to_stage": ["Name a production owner.", "Submit a business case."]}
     assert not StageTransition.objects.exists()
 
 

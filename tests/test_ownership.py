@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from initiatives import services
+from initiatives import permissions, services
 from initiatives.choices import ConfirmationChannel, HandoverStatus, Stage
 from initiatives.models import OwnershipConfirmation, OwnershipHandover
 from initiatives.selectors import initiative_list
@@ -175,7 +175,7 @@ def test_a_deactivated_owner_counts_as_ownerless(contributor, owner):
     owner.save()
     assert not initiative_list().filter(production_owner__is_active=True).exists()
     initiative.refresh_from_db()
-    assert not services.permissions.can_confirm_ownership(owner, initiative)
+    assert not permissions.can_confirm_ownership(owner, initiative)
 
 
 def test_the_named_owner_is_emailed_after_commit(
@@ -207,15 +207,15 @@ def test_the_named_owner_is_emailed_after_commit(
 def test_rights_pass_to_the_new_owner_only_when_they_accept(contributor, owner):
     initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
     first = services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
-    assert not services.permissions.can_edit_initiative(owner, initiative)  # named, not yet
+    assert not permissions.can_edit_initiative(owner, initiative)  # named, not yet
     services.handover_accept(handover=first, actor=owner, **ALL_CONFIRMED)
     initiative.refresh_from_db()
-    assert services.permissions.can_edit_initiative(owner, initiative)
+    assert permissions.can_edit_initiative(owner, initiative)
 
     successor = UserFactory(username="successor")
     services.handover_start(initiative=initiative, actor=owner, to_owner=successor)
     initiative.refresh_from_db()
     # Until the successor accepts, the outgoing owner is still accountable and may act.
-    assert services.permissions.can_edit_initiative(owner, initiative)
-    assert not services.permissions.can_edit_initiative(successor, initiative)
-    assert list(services.permissions.editable_initiatives(owner, initiative_list())) == [initiative]
+    assert permissions.can_edit_initiative(owner, initiative)
+    assert not permissions.can_edit_initiative(successor, initiative)
+    assert list(permissions.editable_initiatives(owner, initiative_list())) == [initiative]

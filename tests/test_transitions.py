@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from initiatives import services
-from initiatives.choices import PromotionStatus, Stage
+from initiatives.choices import BusinessCaseStatus, PromotionStatus, Stage
 from initiatives.gates import gate, gates_for, unmet_conditions
 from initiatives.models import PromotionRequest, StageTransition
-from tests.factories import InitiativeFactory, UserFactory
+from tests.factories import BusinessCaseFactory, InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +19,10 @@ def accepted_owner(initiative, owner):
     initiative.production_owner = owner
     initiative.owner_accepted_at = timezone.now()
     initiative.save()
+
+
+def case(initiative, status=BusinessCaseStatus.APPROVED):
+    return BusinessCaseFactory(initiative=initiative, status=status)
 
 
 def approve_promotion(initiative, reviewer):
@@ -52,14 +56,31 @@ def test_pilot_gate_refuses_without_a_named_owner(contributor):
         services.initiative_transition(
             initiative=initiative, actor=contributor, to_stage=Stage.PILOT
         )
-    assert refused.value.messages == ["Name a production owner."]
+    assert refused.value.messages == ["Name a production owner.", "Submit a business case."]
     initiative.refresh_from_db()
     assert initiative.stage == Stage.POC
     assert not StageTransition.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("status", "passes"),
+    [
+        (BusinessCaseStatus.DRAFT, False),
+        (BusinessCaseStatus.SUBMITTED, True),
+        (BusinessCaseStatus.CHANGES_REQUESTED, False),
+        (BusinessCaseStatus.REJECTED, False),
+        (BusinessCaseStatus.APPROVED, True),
+    ],
+)
+def test_pilot_needs_a_submitted_business_case(contributor, owner, status, passes):
+    initiative = InitiativeFactory(stage=Stage.POC, members=[contributor], production_owner=owner)
+    case(initiative, status)
+    assert (unmet_conditions(initiative, Stage.PILOT) == []) is passes
+
+
 def test_pilot_gate_passes_with_a_pending_owner(contributor, owner):
     initiative = InitiativeFactory(stage=Stage.POC, members=[contributor])
+    case(initiative, BusinessCaseStatus.SUBMITTED)
     services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
     services.initiative_transition(initiative=initiative, actor=contributor, to_stage=Stage.PILOT)
     initiative.refresh_from_db()
@@ -74,6 +95,7 @@ def test_promotion_to_production_lists_every_unmet_condition(contributor, owner)
             initiative=initiative, actor=contributor, to_stage=Stage.PRODUCTION
         )
     assert refused.value.messages == [
+        "A governance reviewer has not approved a business case.",
         "The production owner has not accepted the handover yet.",
         "A governance reviewer has not approved the promotion to production.",
     ]
@@ -83,6 +105,7 @@ def test_promotion_to_production_passes_with_acceptance_and_approval(contributor
     initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
     accepted_owner(initiative, owner)
     approve_promotion(initiative, reviewer)
+    case(initiative)
     services.initiative_transition(
         initiative=initiative, actor=contributor, to_stage=Stage.PRODUCTION
     )
@@ -95,6 +118,7 @@ def test_an_approval_from_an_earlier_pilot_does_not_count(contributor, owner, re
         stage=Stage.PILOT, members=[contributor], stage_entered_at=timezone.now()
     )
     accepted_owner(initiative, owner)
+    case(initiative)
     old = PromotionRequest.objects.create(
         initiative=initiative, status=PromotionStatus.APPROVED, reviewed_by=reviewer
     )
@@ -111,6 +135,7 @@ def test_a_deactivated_owner_blocks_production(contributor, reviewer):
     initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
     accepted_owner(initiative, gone)
     approve_promotion(initiative, reviewer)
+    case(initiative)
     assert unmet_conditions(initiative, Stage.PRODUCTION) == [
         "The production owner's account is deactivated; name a new owner."
     ]

@@ -72,6 +72,7 @@ def test_a_refused_stage_change_lists_every_reason_on_the_form(contributor, owne
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
     assert list(errors) == [
+        "A governance reviewer has not approved a business case.",
         "The production owner has not accepted the handover yet.",
         "A governance reviewer has not approved the promotion to production.",
     ]
@@ -82,7 +83,10 @@ def test_a_refused_stage_change_lists_every_reason_on_the_form(contributor, owne
 def test_the_stage_page_says_what_each_move_needs(contributor, as_user):
     initiative = InitiativeFactory(stage=Stage.POC, members=[contributor])
     response = as_user(contributor).get(reverse("initiative-transition", args=[initiative.slug]))
-    assert response.context["blockers"]["Pilot"] == ["Name a production owner."]
+    assert response.context["blockers"]["Pilot"] == [
+        "Name a production owner.",
+        "Submit a business case.",
+    ]
     assert response.context["blockers"]["Idea"] == []
 
 

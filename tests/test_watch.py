@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from initiatives import emails, scan
-from initiatives.choices import EmailKind, EmailStatus, FlagKind, Stage
+from initiatives.choices import BusinessCaseStatus, EmailKind, EmailStatus, FlagKind, Stage
 from initiatives.models import EmailRecord, Flag, OwnershipHandover, ScanRun
-from tests.factories import InitiativeFactory, UserFactory
+from tests.factories import BusinessCaseFactory, InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,29 @@ def open_flags(kind=None) -> set[tuple[str, str]]:
     return set(flags.values_list("initiative__slug", "kind"))
 
 
+def with_case(initiative):
+    """An approved business case, so only the rule under test speaks."""
+    BusinessCaseFactory(
+        initiative=initiative,
+        status=BusinessCaseStatus.APPROVED,
+        reviewed_at=NOW - timedelta(days=365),
+    )
+    return initiative
+
+
+def unowned(stage=Stage.PILOT, **kwargs):
+    return with_case(InitiativeFactory(stage=stage, **kwargs))
+
+
 def owned(stage=Stage.PRODUCTION, confirmed_days_ago=10, **kwargs):
     owner = kwargs.pop("owner", None) or UserFactory()
-    return InitiativeFactory(
-        stage=stage,
-        production_owner=owner,
-        owner_accepted_at=NOW - timedelta(days=400),
-        **{"owner_confirmed_at": NOW - timedelta(days=confirmed_days_ago), **kwargs},
+    return with_case(
+        InitiativeFactory(
+            stage=stage,
+            production_owner=owner,
+            owner_accepted_at=NOW - timedelta(days=400),
+            **{"owner_confirmed_at": NOW - timedelta(days=confirmed_days_ago), **kwargs},
+        )
     )
 
 
@@ -89,7 +105,7 @@ def test_as_of_answers_what_will_be_stale_by_the_end_of_the_quarter():
 
 @pytest.mark.parametrize("stage", [Stage.PILOT, Stage.PRODUCTION])
 def test_ownerless_without_an_owner(stage):
-    InitiativeFactory(slug="nobody", stage=stage)
+    unowned(slug="nobody", stage=stage)
     report = scan.scan_portfolio(as_of=NOW)
     assert [(c.slug, c.kind, c.facts["reason"]) for c in report.opened] == [
         ("nobody", FlagKind.OWNERLESS, "no production owner is named")
@@ -114,7 +130,7 @@ def test_a_deactivated_owner_makes_the_system_ownerless_not_stale():
 @pytest.mark.parametrize(("days", "ownerless"), [(13, False), (14, False), (15, True)])
 def test_a_handover_pending_longer_than_14_days_is_ownerless(days, ownerless):
     nominee = UserFactory()
-    initiative = InitiativeFactory(slug="pending", stage=Stage.PILOT, production_owner=nominee)
+    initiative = unowned(slug="pending", production_owner=nominee)
     OwnershipHandover.objects.create(
         initiative=initiative, to_owner=nominee, requested_at=NOW - timedelta(days=days)
     )
@@ -127,7 +143,7 @@ def test_a_handover_pending_longer_than_14_days_is_ownerless(days, ownerless):
 
 def test_two_scans_in_a_row_open_nothing_new():
     InitiativeFactory(stage=Stage.POC, stage_entered_at=NOW - timedelta(days=200))
-    InitiativeFactory(stage=Stage.PILOT)
+    unowned()
     first = scan.scan_portfolio(as_of=NOW)
     second = scan.scan_portfolio(as_of=NOW + timedelta(minutes=1))
     assert {c.kind for c in first.opened} == {FlagKind.STALLED, FlagKind.OWNERLESS}
@@ -137,7 +153,7 @@ def test_two_scans_in_a_row_open_nothing_new():
 
 
 def test_a_resolved_condition_resolves_its_flag_and_a_recurrence_opens_a_new_one():
-    initiative = InitiativeFactory(slug="p", stage=Stage.PILOT)  # ownerless
+    initiative = unowned(slug="p")  # ownerless
     scan.scan_portfolio(as_of=NOW)
     first = Flag.objects.get()
     initiative.production_owner = UserFactory()
@@ -164,7 +180,7 @@ def test_the_database_refuses_two_open_flags_of_one_kind():
 
 
 def test_flag_changes_are_kept_in_history():
-    InitiativeFactory(stage=Stage.PILOT)
+    unowned()
     scan.scan_portfolio(as_of=NOW)
     flag = Flag.objects.get()
     assert flag.history.get().history_change_reason == "Opened by the scan"
@@ -196,7 +212,7 @@ def test_command_as_of_a_date_means_the_end_of_that_day(capsys):
 
 
 def test_each_run_is_recorded(capsys):
-    InitiativeFactory(stage=Stage.PILOT, sponsor=UserFactory())
+    unowned(sponsor=UserFactory())
     call_command("scan_portfolio")
     run = ScanRun.objects.get()
     assert (run.flags_opened, run.flags_resolved, run.emails_queued) == (1, 0, 2)
@@ -213,7 +229,7 @@ def make_portfolio(n: int) -> None:
         if kind == 0:
             InitiativeFactory(stage=Stage.POC, stage_entered_at=NOW - timedelta(days=200))
         elif kind == 1:
-            InitiativeFactory(stage=Stage.PILOT, sponsor=sponsor)
+            unowned(sponsor=sponsor)
         elif kind == 2:
             owned(confirmed_days_ago=200, sponsor=sponsor)
         else:
@@ -298,7 +314,7 @@ def test_ownerless_goes_to_the_sponsor_and_governance(
     send_now, django_capture_on_commit_callbacks, settings
 ):
     sponsor = UserFactory(email="tom@example.com")
-    InitiativeFactory(stage=Stage.PILOT, sponsor=sponsor, name="Claims triage")
+    unowned(sponsor=sponsor, name="Claims triage")
     with django_capture_on_commit_callbacks(execute=True):
         scan.scan_portfolio(as_of=NOW)
     assert {tuple(m.to) for m in mail.outbox} == {
@@ -310,7 +326,7 @@ def test_ownerless_goes_to_the_sponsor_and_governance(
 
 
 def test_a_retried_send_never_sends_twice(send_now, django_capture_on_commit_callbacks):
-    InitiativeFactory(stage=Stage.PILOT, sponsor=UserFactory())
+    unowned(sponsor=UserFactory())
     with django_capture_on_commit_callbacks(execute=True):
         scan.scan_portfolio(as_of=NOW)
     sent = len(mail.outbox)
@@ -325,7 +341,7 @@ def test_a_queued_email_survives_an_unreachable_broker(django_capture_on_commit_
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
-    InitiativeFactory(stage=Stage.PILOT, sponsor=UserFactory())
+    unowned(sponsor=UserFactory())
     original = tasks.send_email.apply_async
     tasks.send_email.apply_async = broker_down
     try:
@@ -351,3 +367,33 @@ def test_the_weekly_digest_goes_once_a_week(send_now, django_capture_on_commit_c
     assert digest.to == [settings.GOVERNANCE_EMAIL]
     assert "Stalled: 1" in digest.body
     assert "Late" in digest.body
+
+
+# --- Business case missing -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "flagged"),
+    [
+        (None, True),
+        (BusinessCaseStatus.DRAFT, True),
+        (BusinessCaseStatus.SUBMITTED, True),
+        (BusinessCaseStatus.REJECTED, True),
+        (BusinessCaseStatus.APPROVED, False),
+    ],
+)
+def test_pilot_without_an_approved_business_case_is_flagged(status, flagged):
+    initiative = InitiativeFactory(slug="p", stage=Stage.PILOT, production_owner=UserFactory())
+    if status:
+        BusinessCaseFactory(initiative=initiative, status=status)
+    scan.scan_portfolio(as_of=timezone.now())
+    assert (("p", FlagKind.BUSINESS_CASE_MISSING) in open_flags()) is flagged
+
+
+def test_an_approval_resolves_business_case_missing():
+    initiative = InitiativeFactory(slug="p", stage=Stage.PRODUCTION, production_owner=UserFactory())
+    scan.scan_portfolio(as_of=timezone.now() - timedelta(minutes=5))
+    assert open_flags(FlagKind.BUSINESS_CASE_MISSING) == {("p", FlagKind.BUSINESS_CASE_MISSING)}
+    BusinessCaseFactory(initiative=initiative, status=BusinessCaseStatus.APPROVED)
+    report = scan.scan_portfolio()
+    assert [c.kind for c in report.resolved] == [FlagKind.BUSINESS_CASE_MISSING]

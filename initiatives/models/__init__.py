@@ -1,3 +1,4 @@
+from .business_case import BusinessCase
 from .portfolio import (
     BusinessUnit,
     Initiative,
@@ -13,6 +14,7 @@ from .portfolio import (
 from .watch import EmailRecord, Flag, ScanRun
 
 __all__ = [
+    "BusinessCase",
     "BusinessUnit",
     "EmailRecord",
     "Flag",

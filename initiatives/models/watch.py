@@ -88,6 +88,13 @@ class EmailRecord(models.Model):
         blank=True,
         related_name="emails",
     )
+    business_case = models.ForeignKey(
+        "initiatives.BusinessCase",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="emails",
+    )
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 from initiatives.people import display_name
@@ -9,3 +11,26 @@ register = template.Library()
 def person(user, empty: str = "—") -> str:
     """A person's full name, else their username; `empty` when there is nobody."""
     return display_name(user or None, empty=empty)
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """1234567.5 → "1,234,567.50 EUR"; exact, from the Decimal."""
+    if value is None or value == "":
+        return "—"
+    text = f"{Decimal(value):,.2f}"
+    return f"{text} {currency}".strip()
+
+
+@register.filter
+def percent(value) -> str:
+    """A fraction as a percentage: 0.4567 → "45.7 %"."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value) * 100:.1f} %"
+
+
+@register.filter
+def next_item(sequence, index: int):
+    """The element after `index` (for "compare with the previous version")."""
+    return sequence[index + 1]

@@ -11,23 +11,22 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from . import emails, permissions
-from .choices import (
+from .. import emails, permissions
+from ..choices import (
     ConfirmationChannel,
     EventKind,
     HandoverStatus,
     PromotionStatus,
     Stage,
 )
-from .gates import unmet_conditions
-from .models import (
+from ..gates import unmet_conditions
+from ..models import (
     BusinessUnit,
     Initiative,
-    InitiativeEvent,
     OwnershipConfirmation,
     OwnershipHandover,
     PromotionRequest,
@@ -35,7 +34,8 @@ from .models import (
     Team,
     TeamMembership,
 )
-from .people import display_name
+from ..people import display_name
+from .common import lock_initiative, record_event, require, save
 
 User = AbstractBaseUser
 
@@ -55,37 +55,6 @@ class TransitionRefused(ValidationError):
     """A stage change that fails its gates; `messages` lists every unmet condition."""
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def _save(instance, actor: User | None, reason: str = "") -> None:
-    """full_clean() then save(), telling the history who acted and why."""
-    instance.full_clean()
-    instance._history_user = actor
-    if reason:
-        instance._change_reason = reason
-    instance.save()
-
-
-def record_event(
-    *, initiative: Initiative, actor: User | None, kind: str, message: str
-) -> InitiativeEvent:
-    return InitiativeEvent.objects.create(
-        initiative=initiative, actor=actor, kind=kind, message=message[:500]
-    )
-
-
-def _lock(initiative: Initiative) -> Initiative:
-    """Re-read the initiative under a row lock, so concurrent writes serialise."""
-    return (
-        Initiative.objects.select_for_update(of=("self",))
-        .select_related("production_owner", "business_unit")
-        .get(pk=initiative.pk)
-    )
-
-
 # --- Initiatives ----------------------------------------------------------------------------
 
 
@@ -103,7 +72,7 @@ def initiative_create(
     team_members: Iterable[User] = (),
 ) -> Initiative:
     """Create an initiative in `idea`; the creator becomes its first contributor."""
-    _require(permissions.can_create_initiative(actor), "You may not create initiatives.")
+    require(permissions.can_create_initiative(actor), "You may not create initiatives.")
     initiative = Initiative(
         name=name,
         slug=slug,
@@ -115,10 +84,10 @@ def initiative_create(
         stage=Stage.IDEA,
         stage_entered_at=timezone.now(),
     )
-    _save(initiative, actor)
+    save(initiative, actor)
     members = {actor.pk: actor, **{m.pk: m for m in team_members}}
     for member in members.values():
-        _save(TeamMembership(initiative=initiative, user=member), actor)
+        save(TeamMembership(initiative=initiative, user=member), actor)
     record_event(
         initiative=initiative,
         actor=actor,
@@ -133,19 +102,19 @@ def initiative_update(
     *, initiative: Initiative, actor: User, data: dict, team_members: Iterable[User] | None = None
 ) -> Initiative:
     """Change the editable fields named in `data`; anything else in `data` is refused."""
-    _require(
+    require(
         permissions.can_edit_initiative(actor, initiative),
         "Only the initiative's team may edit it.",
     )
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
-    initiative = _lock(initiative)
+    initiative = lock_initiative(initiative)
     changed = [f for f, v in data.items() if getattr(initiative, f) != v]
     for field, value in data.items():
         setattr(initiative, field, value)
     if changed:
-        _save(initiative, actor)
+        save(initiative, actor)
     if team_members is not None:
         changed += _set_team(initiative, actor, team_members)
     if changed:
@@ -169,7 +138,7 @@ def _set_team(initiative: Initiative, actor: User, members: Iterable[User]) -> l
             membership._history_user = actor
             membership.delete()
     for user_pk in wanted - set(current):
-        _save(TeamMembership(initiative=initiative, user_id=user_pk), actor)
+        save(TeamMembership(initiative=initiative, user_id=user_pk), actor)
     return ["team members"]
 
 
@@ -192,9 +161,9 @@ def initiative_transition(
     import only, which records history as it was rather than making it: no gates, and the
     importer's own permission was checked by its caller.
     """
-    initiative = _lock(initiative)
+    initiative = lock_initiative(initiative)
     if not imported:
-        _require(
+        require(
             actor is not None and permissions.can_change_stage(actor, initiative),
             "Only the initiative's team may change its stage.",
         )
@@ -216,7 +185,7 @@ def initiative_transition(
     transition.save()
     initiative.stage = to_stage
     initiative.stage_entered_at = at
-    _save(initiative, actor, reason=f"Stage → {to_stage}")
+    save(initiative, actor, reason=f"Stage → {to_stage}")
     record_event(
         initiative=initiative,
         actor=actor,
@@ -247,8 +216,8 @@ def handover_start(
 
     A handover still pending for someone else is superseded (and kept).
     """
-    initiative = _lock(initiative)
-    _require(
+    initiative = lock_initiative(initiative)
+    require(
         permissions.can_name_owner(actor, initiative),
         "Only the initiative's team or governance may name its production owner.",
     )
@@ -265,7 +234,7 @@ def handover_start(
     for pending in initiative.handovers.filter(status=HandoverStatus.PENDING):
         pending.status = HandoverStatus.SUPERSEDED
         pending.decided_at = now
-        _save(pending, actor)
+        save(pending, actor)
     handover = OwnershipHandover(
         initiative=initiative,
         from_owner=initiative.production_owner,
@@ -276,14 +245,14 @@ def handover_start(
         requested_at=now,
         note=note,
     )
-    _save(handover, actor)
+    save(handover, actor)
     initiative.production_owner = to_owner
     initiative.owner_accepted_at = None
     if owning_team is not None:
         initiative.owning_team = owning_team
     if backup_owner is not None:
         initiative.backup_owner = backup_owner
-    _save(initiative, actor, reason="Production owner named")
+    save(initiative, actor, reason="Production owner named")
     emails.queue([emails.plan_handover_request(handover)])
     record_event(
         initiative=initiative,
@@ -309,7 +278,7 @@ def handover_accept(
 ) -> OwnershipHandover:
     """The named owner accepts, confirming the team has the skills, mandate and budget."""
     handover = OwnershipHandover.objects.select_for_update().get(pk=handover.pk)
-    _require(
+    require(
         permissions.can_answer_handover(actor, handover),
         "Only the person named, while the handover is pending, may accept it.",
     )
@@ -329,11 +298,11 @@ def handover_accept(
     handover.decided_at = now
     handover.decision_note = note
     handover.confirms_skills = handover.confirms_mandate = handover.confirms_budget = True
-    _save(handover, actor)
-    initiative = _lock(handover.initiative)
+    save(handover, actor)
+    initiative = lock_initiative(handover.initiative)
     initiative.owner_accepted_at = now
     initiative.owner_confirmed_at = now
-    _save(initiative, actor, reason="Handover accepted")
+    save(initiative, actor, reason="Handover accepted")
     OwnershipConfirmation.objects.create(
         initiative=initiative, owner=actor, confirmed_at=now, channel=ConfirmationChannel.HANDOVER
     )
@@ -350,7 +319,7 @@ def handover_accept(
 def handover_decline(*, handover: OwnershipHandover, actor: User, note: str) -> OwnershipHandover:
     """The named owner declines; the previous owner (if any) owns it again as before."""
     handover = OwnershipHandover.objects.select_for_update().get(pk=handover.pk)
-    _require(
+    require(
         permissions.can_answer_handover(actor, handover),
         "Only the person named, while the handover is pending, may decline it.",
     )
@@ -359,11 +328,11 @@ def handover_decline(*, handover: OwnershipHandover, actor: User, note: str) -> 
     handover.status = HandoverStatus.DECLINED
     handover.decided_at = timezone.now()
     handover.decision_note = note
-    _save(handover, actor)
-    initiative = _lock(handover.initiative)
+    save(handover, actor)
+    initiative = lock_initiative(handover.initiative)
     initiative.production_owner = handover.from_owner
     initiative.owner_accepted_at = handover.from_owner_accepted_at
-    _save(initiative, actor, reason="Handover declined")
+    save(initiative, actor, reason="Handover declined")
     record_event(
         initiative=initiative,
         actor=actor,
@@ -390,8 +359,8 @@ def ownership_confirm(
     `replacing` (from an e-mailed link) is the confirmation time the link was issued
     against; once any newer confirmation exists the link is used up (`LinkAlreadyUsed`).
     """
-    initiative = _lock(initiative)
-    _require(
+    initiative = lock_initiative(initiative)
+    require(
         permissions.can_confirm_ownership(actor, initiative),
         "Only the production owner, once they have accepted, may confirm ownership.",
     )
@@ -401,7 +370,7 @@ def ownership_confirm(
             raise LinkAlreadyUsed("This link has already been used.")
     now = timezone.now()
     initiative.owner_confirmed_at = now
-    _save(initiative, actor, reason="Ownership confirmed")
+    save(initiative, actor, reason="Ownership confirmed")
     confirmation = OwnershipConfirmation.objects.create(
         initiative=initiative, owner=actor, confirmed_at=now, channel=channel
     )
@@ -420,8 +389,8 @@ def ownership_confirm(
 @transaction.atomic
 def promotion_request(*, initiative: Initiative, actor: User, note: str = "") -> PromotionRequest:
     """Ask governance to approve the promotion to production."""
-    initiative = _lock(initiative)
-    _require(
+    initiative = lock_initiative(initiative)
+    require(
         permissions.can_request_promotion(actor, initiative),
         "Only the initiative's team may request its promotion.",
     )
@@ -430,7 +399,7 @@ def promotion_request(*, initiative: Initiative, actor: User, note: str = "") ->
     if initiative.promotion_requests.filter(status=PromotionStatus.PENDING).exists():
         raise ValidationError("A promotion request is already awaiting review.")
     promotion = PromotionRequest(initiative=initiative, requested_by=actor, note=note)
-    _save(promotion, actor)
+    save(promotion, actor)
     record_event(
         initiative=initiative,
         actor=actor,
@@ -446,7 +415,7 @@ def promotion_review(
 ) -> PromotionRequest:
     """A governance reviewer (never the requester) approves or rejects, with a comment."""
     promotion = PromotionRequest.objects.select_for_update().get(pk=promotion.pk)
-    _require(
+    require(
         permissions.can_review_promotion(actor, promotion),
         "Only a governance reviewer other than the requester may review a pending promotion.",
     )
@@ -456,7 +425,7 @@ def promotion_review(
     promotion.reviewed_by = actor
     promotion.reviewed_at = timezone.now()
     promotion.review_comment = comment
-    _save(promotion, actor)
+    save(promotion, actor)
     verb = "approved" if approve else "rejected"
     record_event(
         initiative=promotion.initiative,

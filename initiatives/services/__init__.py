@@ -1,0 +1,49 @@
+"""Every write. Keyword-only functions that take the acting user, check the permission rule,
+validate with `full_clean()` and write atomically; they raise `PermissionDenied` or
+`ValidationError` so the web forms and the API report the same thing."""
+
+from .business_cases import (
+    INPUT_FIELDS,
+    CaseEditConflict,
+    business_case_create,
+    business_case_review,
+    business_case_submit,
+    business_case_update,
+)
+from .common import record_event
+from .portfolio import (
+    EDITABLE_FIELDS,
+    LinkAlreadyUsed,
+    TransitionRefused,
+    handover_accept,
+    handover_decline,
+    handover_start,
+    initiative_create,
+    initiative_transition,
+    initiative_update,
+    ownership_confirm,
+    promotion_request,
+    promotion_review,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "INPUT_FIELDS",
+    "CaseEditConflict",
+    "LinkAlreadyUsed",
+    "TransitionRefused",
+    "business_case_create",
+    "business_case_review",
+    "business_case_submit",
+    "business_case_update",
+    "handover_accept",
+    "handover_decline",
+    "handover_start",
+    "initiative_create",
+    "initiative_transition",
+    "initiative_update",
+    "ownership_confirm",
+    "promotion_request",
+    "promotion_review",
+    "record_event",
+]

@@ -1,0 +1,40 @@
+"""What every service module shares: the permission guard, validated saves that tell the
+history who acted, the timeline, and the initiative row lock."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+
+from ..models import Initiative, InitiativeEvent
+
+User = AbstractBaseUser
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def save(instance, actor: User | None, reason: str = "") -> None:
+    """full_clean() then save(), telling the history who acted and why."""
+    instance.full_clean()
+    instance._history_user = actor
+    if reason:
+        instance._change_reason = reason
+    instance.save()
+
+
+def record_event(
+    *, initiative: Initiative, actor: User | None, kind: str, message: str
+) -> InitiativeEvent:
+    return InitiativeEvent.objects.create(
+        initiative=initiative, actor=actor, kind=kind, message=message[:500]
+    )
+
+
+def lock_initiative(initiative: Initiative) -> Initiative:
+    """Re-read the initiative under a row lock, so concurrent writes serialise."""
+    return (
+        Initiative.objects.select_for_update(of=("self",))
+        .select_related("production_owner", "business_unit")
+        .get(pk=initiative.pk)
+    )
