@@ -27,4 +27,5 @@ RULES = {
     "request_promotion": permissions.can_request_promotion,
     "answer_handover": permissions.can_answer_handover,
     "review_promotion": permissions.can_review_promotion,
+    "review_case": permissions.can_review_business_case,
 }

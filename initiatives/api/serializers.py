@@ -2,10 +2,14 @@
 they do not know, so nobody can set stage, ownership or audit fields through them."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..choices import Stage
+from ..currencies import currency_choices
 from ..models import (
+    BusinessCase,
     BusinessUnit,
     Flag,
     Initiative,
@@ -15,6 +19,7 @@ from ..models import (
     StageTransition,
     Team,
 )
+from ..services import INPUT_FIELDS
 
 User = get_user_model()
 
@@ -229,3 +234,105 @@ class FlagSerializer(serializers.ModelSerializer):
         model = Flag
         fields = ["id", "initiative", "kind", "is_open", "opened_at", "resolved_at", "facts"]
         read_only_fields = fields
+
+
+class BusinessCaseSerializer(serializers.ModelSerializer):
+    """A version with its derived figures (read-only, computed, never stored)."""
+
+    initiative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    total_annual_benefit = serializers.SerializerMethodField()
+    annual_run_cost = serializers.SerializerMethodField()
+    net_annual_benefit = serializers.SerializerMethodField()
+    payback_months = serializers.SerializerMethodField()
+    roi_3y = serializers.SerializerMethodField()
+
+    DERIVED = (
+        "total_annual_benefit",
+        "annual_run_cost",
+        "net_annual_benefit",
+        "payback_months",
+        "roi_3y",
+    )
+
+    class Meta:
+        model = BusinessCase
+        fields = [
+            "initiative",
+            "version",
+            "status",
+            *INPUT_FIELDS,
+            "total_annual_benefit",
+            "annual_run_cost",
+            "net_annual_benefit",
+            "payback_months",
+            "roi_3y",
+            "revision",
+            "created_by",
+            "created_at",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+        ]
+        read_only_fields = fields
+
+    def _figure(self, obj, name):
+        figures = getattr(obj, "_figures", None)
+        if figures is None:
+            figures = obj._figures = obj.figures
+        value = getattr(figures, name)
+        return None if value is None else str(value)
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_total_annual_benefit(self, obj) -> str:
+        return self._figure(obj, "total_annual_benefit")
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_annual_run_cost(self, obj) -> str:
+        return self._figure(obj, "annual_run_cost")
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_net_annual_benefit(self, obj) -> str:
+        return self._figure(obj, "net_annual_benefit")
+
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
+    def get_payback_months(self, obj) -> str | None:
+        return self._figure(obj, "payback_months")
+
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
+    def get_roi_3y(self, obj) -> str | None:
+        return self._figure(obj, "roi_3y")
+
+
+class BusinessCaseWriteSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """The inputs of a draft. `revision` (on update) is the revision you last read."""
+
+    currency = serializers.ChoiceField(choices=currency_choices())
+    revision = serializers.IntegerField(required=False, write_only=True)
+    form_key = serializers.CharField(
+        required=False, write_only=True, max_length=64, help_text="Idempotency key."
+    )
+
+    class Meta:
+        model = BusinessCase
+        fields = [*INPUT_FIELDS, "revision", "form_key"]
+
+    def validate(self, attrs):
+        inputs = {k: v for k, v in attrs.items() if k in INPUT_FIELDS}
+        base = {f: getattr(self.instance, f) for f in INPUT_FIELDS} if self.instance else {}
+        probe = BusinessCase(**{**base, **inputs})
+        pilot, production = probe.target_pilot_date, probe.target_production_date
+        if pilot and production and production < pilot:
+            raise serializers.ValidationError(
+                {"target_production_date": "The production date cannot be before the pilot date."}
+            )
+        return attrs
+
+
+class BusinessCaseReviewSerializer(StrictSerializerMixin, serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "request_changes", "reject"])
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")

@@ -7,6 +7,11 @@ router = DefaultRouter()
 router.register("initiatives", views.InitiativeViewSet, basename="initiative")
 router.register("handovers", views.HandoverViewSet, basename="handover")
 router.register("flags", views.FlagViewSet, basename="flag")
+router.register(
+    r"initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/business-cases",
+    views.BusinessCaseViewSet,
+    basename="business-case",
+)
 router.register("promotion-requests", views.PromotionRequestViewSet, basename="promotion-request")
 
 app_name = "api"

@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
@@ -18,7 +18,7 @@ def money(value, currency: str = "") -> str:
     """1234567.5 → "1,234,567.50 EUR"; exact, from the Decimal."""
     if value is None or value == "":
         return "—"
-    text = f"{Decimal(value):,.2f}"
+    text = f"{Decimal(value).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
     return f"{text} {currency}".strip()
 
 
@@ -27,7 +27,7 @@ def percent(value) -> str:
     """A fraction as a percentage: 0.4567 → "45.7 %"."""
     if value is None:
         return "—"
-    return f"{Decimal(value) * 100:.1f} %"
+    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)} %"
 
 
 @register.filter
