@@ -85,6 +85,10 @@ class InitiativeAdmin(SimpleHistoryAdmin):
     inlines = [TeamMembershipInline, InitiativeLinkInline]
     date_hierarchy = "stage_entered_at"
 
+    def has_delete_permission(self, request, obj=None):
+        # Initiatives end as retired or cancelled; their history stays.
+        return False
+
 
 @admin.register(StageTransition)
 class StageTransitionAdmin(ReadOnlyAdmin):

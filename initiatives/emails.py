@@ -290,7 +290,8 @@ SUBJECTS = {
 def render(record: EmailRecord) -> EmailMultiAlternatives:
     context = _context(record)
     name = record.initiative.name if record.initiative else ""
-    subject = "[Crossing] " + SUBJECTS[record.kind].format(name=name)
+    # A header is one line, whatever an older record's name holds.
+    subject = " ".join(("[Crossing] " + SUBJECTS[record.kind].format(name=name)).split())
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"emails/{record.kind}.txt", context),

@@ -21,7 +21,9 @@ class AnyYesNoWidget(django_filters.widgets.BooleanWidget):
 class InitiativeFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
-    business_unit = django_filters.ModelChoiceFilter(queryset=BusinessUnit.objects.all())
+    business_unit = django_filters.ModelChoiceFilter(
+        queryset=BusinessUnit.objects.all(), to_field_name="name"
+    )
     risk_tier = django_filters.MultipleChoiceFilter(choices=RiskTier.choices)
     owner = django_filters.CharFilter(method="filter_owner", label="Owner (username)")
     flag = django_filters.ChoiceFilter(

@@ -75,6 +75,12 @@ class InitiativeForm(forms.ModelForm):
 
 class TransitionForm(forms.Form):
     to_stage = forms.ChoiceField(choices=Stage.choices, label="Move to")
+
+    def __init__(self, *args, stages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if stages is not None:
+            self.fields["to_stage"].choices = [(s, Stage(s).label) for s in stages]
+
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,

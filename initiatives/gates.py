@@ -65,6 +65,11 @@ def move_problems(initiative: Initiative, to_stage: str, note: str) -> list[str]
     return []
 
 
+def reachable_stages(initiative: Initiative) -> list[str]:
+    """The stages the initiative may move to at all (gates aside), in order."""
+    return [s for s in Stage.values if not move_problems(initiative, s, "(note)")]
+
+
 def unmet_conditions(initiative: Initiative, to_stage: str, note: str = "") -> list[str]:
     """Every reason the move to `to_stage` would be refused; empty when it is allowed."""
     problems = move_problems(initiative, to_stage, note)

@@ -27,6 +27,7 @@ from .models import (
     OwnershipHandover,
     Team,
 )
+from .models.portfolio import validate_lowercase_slug, validate_not_reserved, validate_single_line
 from .services import initiative_transition, record_event
 from .services.common import save as _save
 
@@ -74,21 +75,39 @@ class ImportResult:
     slugs: list[str] = field(default_factory=list)
 
 
+ISO_DATETIMES = [
+    "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+]
+
+
 class RowForm(forms.Form):
     """One row's fields, validated as a form so every message is a field-level one."""
 
-    name = forms.CharField(max_length=200)
-    slug = forms.SlugField(max_length=80, required=False)
+    name = forms.CharField(max_length=200, validators=[validate_single_line])
+    slug = forms.SlugField(
+        max_length=80, required=False, validators=[validate_lowercase_slug, validate_not_reserved]
+    )
     summary = forms.CharField(required=False)
     business_unit = forms.CharField(max_length=100)
     stage = forms.ChoiceField(choices=Stage.choices)
-    stage_entered_at = forms.DateTimeField(required=False)
+    # ISO dates only: 03/04/2025 means different days in different countries.
+    stage_entered_at = forms.DateTimeField(required=False, input_formats=ISO_DATETIMES)
     sponsor = forms.CharField(required=False)
     production_owner = forms.CharField(required=False)
     owning_team = forms.CharField(max_length=100, required=False)
-    owner_confirmed_at = forms.DateTimeField(required=False)
+    owner_confirmed_at = forms.DateTimeField(required=False, input_formats=ISO_DATETIMES)
     risk_tier = forms.ChoiceField(choices=RiskTier.choices, required=False)
-    target_production_date = forms.DateField(required=False)
+    target_production_date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        message = "Enter an ISO date: YYYY-MM-DD (or YYYY-MM-DDTHH:MM)."
+        for name in ("stage_entered_at", "owner_confirmed_at", "target_production_date"):
+            self.fields[name].error_messages["invalid"] = message
 
     def clean(self):
         data = super().clean()
@@ -113,7 +132,7 @@ def _decode(content: bytes | str) -> str:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportFailed(
-            [RowError(0, "", f"The file is not UTF-8 text (byte {error.start}).")]
+            [RowError(1, "", f"The file is not UTF-8 text (byte {error.start}); save it as UTF-8.")]
         ) from error
 
 
@@ -142,7 +161,7 @@ def _find_people(identifiers: set[str]) -> dict[str, User]:
 
 def _read_rows(text: str, errors: list[RowError]) -> tuple[list[str], list[tuple[int, dict]]]:
     """The header and the non-blank rows, with problems of the file's shape in `errors`."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, dict]] = []
     last_complete_line = 0
     try:
@@ -171,7 +190,7 @@ def _read_rows(text: str, errors: list[RowError]) -> tuple[list[str], list[tuple
     return header, rows
 
 
-def parse(content: bytes | str) -> list[tuple[int, dict]]:
+def parse(content: bytes | str, *, max_rows: int | None = None) -> list[tuple[int, dict]]:
     """Validate the whole file. Returns (row number, cleaned data) pairs or raises ImportFailed
     with every problem found, header and rows alike.
 
@@ -194,6 +213,17 @@ def parse(content: bytes | str) -> list[tuple[int, dict]]:
         errors.append(RowError(1, ", ".join(missing), "Required column is missing."))
     if not raw_rows:
         errors.append(RowError(2, "", "The file has a header but no rows."))
+    if max_rows is not None and len(raw_rows) > max_rows:
+        raise ImportFailed(
+            [
+                RowError(
+                    max_rows + 2,
+                    "",
+                    f"The file has {len(raw_rows)} rows; this page takes "
+                    f"{max_rows} at most. Use `manage.py import_initiatives` for larger files.",
+                )
+            ]
+        )
 
     people = _find_people({c[col] for _, c in raw_rows for col in PEOPLE_COLUMNS if c.get(col)})
     rows: list[tuple[int, dict]] = []
@@ -208,6 +238,7 @@ def parse(content: bytes | str) -> list[tuple[int, dict]]:
             for message in messages:
                 errors.append(RowError(line, "" if column == NON_FIELD_ERRORS else column, message))
         data = dict(form.cleaned_data)
+        data["_columns"] = frozenset(header)
         for column in PEOPLE_COLUMNS:
             identifier = cells.get(column, "")
             data[column] = None
@@ -246,10 +277,18 @@ def _as_aware(value):
 
 @transaction.atomic
 def import_initiatives(
-    content: bytes | str, *, actor: User | None = None, source: str = "import"
+    content: bytes | str,
+    *,
+    actor: User | None = None,
+    source: str = "import",
+    max_rows: int | None = None,
 ) -> ImportResult:
-    """Validate the whole file, then create or update every row in one transaction."""
-    rows = parse(content)
+    """Validate the whole file, then create or update every row in one transaction.
+
+    The import records an inventory as it is: it applies no stage gates (the scan then
+    flags what is missing). On a re-import only the columns in the file are changed.
+    """
+    rows = parse(content, max_rows=max_rows)
     reason = f"Imported from {source}"
     result = ImportResult()
     units = {u.name.lower(): u for u in BusinessUnit.objects.all()}
@@ -297,11 +336,14 @@ def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, rea
         initiative = Initiative(slug=data["slug"], stage=data["stage"])
     stage_entered_at = _as_aware(data["stage_entered_at"])
     initiative.name = data["name"]
-    initiative.summary = data["summary"]
     initiative.business_unit = units[unit_key]
-    initiative.sponsor = data["sponsor"]
-    initiative.risk_tier = data["risk_tier"] or initiative.risk_tier or RiskTier.MEDIUM
-    initiative.target_production_date = data["target_production_date"]
+    # Columns the file does not have are left as they are.
+    present = data["_columns"]
+    for column in ("summary", "sponsor", "target_production_date"):
+        if column in present or created:
+            setattr(initiative, column, data[column])
+    if "risk_tier" in present or created:
+        initiative.risk_tier = data["risk_tier"] or initiative.risk_tier or RiskTier.MEDIUM
     if team is not None:
         initiative.owning_team = team
     if created:
@@ -331,6 +373,17 @@ def _import_owner(initiative: Initiative, data: dict, actor, reason: str, now) -
     if owner is None:
         return
     changed = False
+    if (
+        confirmed_at is not None
+        and owner.pk == initiative.production_owner_id
+        and (initiative.owner_accepted_at is None)
+    ):
+        raise ValidationError(
+            {
+                "owner_confirmed_at": f"{owner.username} has not accepted the handover in the "
+                "portal yet, so no confirmation can be recorded for them."
+            }
+        )
     if owner.pk == initiative.backup_owner_id:
         raise ValidationError(
             {

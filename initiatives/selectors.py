@@ -1,13 +1,15 @@
 """Reads: querysets with their joins done, so no page or endpoint issues N+1 queries."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 
-from .choices import FlagKind, HandoverStatus, PromotionStatus, Stage
+from .choices import FlagKind, HandoverStatus, PromotionStatus, RiskTier, Stage
 from .models import (
     BusinessCase,
     Flag,
@@ -95,17 +97,25 @@ def initiative_history(initiative: Initiative, limit: int = HISTORY_LIMIT) -> li
             if value is not None:
                 wanted.setdefault(field.related_model, set()).add(value)
     names = {
-        model: {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=pks)}
+        model: {
+            obj.pk: display_name(obj) if model is User else str(obj)
+            for obj in model._default_manager.filter(pk__in=pks)
+        }
         for model, pks in wanted.items()
     }
     labels = {f.attname: f.verbose_name for f in Initiative._meta.concrete_fields}
+    choices = {"stage": dict(Stage.choices), "risk_tier": dict(RiskTier.choices)}
 
     def shown(attname: str, value) -> str:
         field = fk_fields.get(attname)
         if field is not None and value is not None:
             return names[field.related_model].get(value, f"#{value}")
-        if attname in ("stage",) and value in Stage.values:
-            return Stage(value).label
+        if attname in choices and value in choices[attname]:
+            return str(choices[attname][value])
+        if isinstance(value, datetime):
+            return date_format(timezone.localtime(value), "j M Y H:i")
+        if isinstance(value, date):
+            return date_format(value, "j M Y")
         return _display(value)
 
     entries = []

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
@@ -24,7 +25,7 @@ from .forms import (
     TransitionForm,
     add_service_error,
 )
-from .gates import unmet_conditions
+from .gates import is_backward, reachable_stages, unmet_conditions
 from .importer import ImportFailed, import_initiatives
 from .models import EmailRecord, OwnershipHandover, PromotionRequest
 from .people import display_name
@@ -41,7 +42,9 @@ class PortfolioView(TemplateView):
             last_scan=selectors.last_scan(),
             my_handovers=selectors.pending_handovers_for(user),
             pending_promotions=(
-                selectors.pending_promotions() if permissions.is_governance(user) else None
+                selectors.pending_promotions().exclude(requested_by=user)
+                if permissions.is_governance(user)
+                else None
             ),
             **kwargs,
         )
@@ -215,12 +218,16 @@ class InitiativeTransitionView(InitiativeMixin, ServiceFormView):
     def allowed(self, user, obj):
         return permissions.can_change_stage(user, obj)
 
+    def get_form_kwargs(self, obj):
+        stages = reachable_stages(obj)
+        following = next((s for s in stages if not is_backward(obj.stage, s)), None)
+        return {"stages": stages, "initial": {"to_stage": following}}
+
     def context(self, obj, form):
-        # What each stage would need, so nobody has to guess before submitting.
+        # What each reachable stage would need, so nobody has to guess before submitting.
         blockers = {
             Stage(stage).label: unmet_conditions(obj, stage, "(note)")
-            for stage in Stage.values
-            if stage != obj.stage
+            for stage in reachable_stages(obj)
         }
         return {"object": obj, "form": form, "blockers": blockers}
 
@@ -262,8 +269,16 @@ class HandoverAnswerView(View):
             OwnershipHandover.objects.select_related("initiative", "requested_by", "to_owner"),
             pk=pk,
         )
+        if self.handover.to_owner_id != request.user.pk:
+            raise PermissionDenied("Only the person named may answer this handover.")
         if not permissions.can_answer_handover(request.user, self.handover):
-            raise PermissionDenied("Only the person named may answer a pending handover.")
+            # Answered already, or replaced by a newer handover: say so plainly.
+            return render(
+                request,
+                "initiatives/handover_closed.html",
+                {"handover": self.handover, "object": self.handover.initiative},
+                status=410,
+            )
         return super().dispatch(request, pk)
 
     def render(self, accept_form, decline_form):
@@ -367,7 +382,12 @@ class ImportView(ServiceFormView):
     def perform(self, form, obj):
         upload = form.cleaned_data["file"]
         try:
-            result = import_initiatives(upload.read(), actor=self.request.user, source=upload.name)
+            result = import_initiatives(
+                upload.read(),
+                actor=self.request.user,
+                source=upload.name,
+                max_rows=settings.PORTAL_IMPORT_MAX_WEB_ROWS,
+            )
         except ImportFailed as failure:
             self.import_errors = failure.errors
             raise ValidationError(

@@ -241,6 +241,8 @@ PORTAL_STALLED_POC_DAYS = env.int("PORTAL_STALLED_POC_DAYS", default=90)
 PORTAL_STALLED_PILOT_DAYS = env.int("PORTAL_STALLED_PILOT_DAYS", default=120)
 PORTAL_DEFAULT_CURRENCY = env.str("PORTAL_DEFAULT_CURRENCY", default="EUR")
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# The upload page imports within one web request; larger files go through the command.
+PORTAL_IMPORT_MAX_WEB_ROWS = env.int("PORTAL_IMPORT_MAX_WEB_ROWS", default=2000)
 # E-mails about an open flag: the first at once, then a reminder every interval; after this
 # many unanswered reminders the sponsor is told as well.
 PORTAL_REMINDER_INTERVAL_DAYS = env.int("PORTAL_REMINDER_INTERVAL_DAYS", default=7)

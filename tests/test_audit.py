@@ -36,7 +36,7 @@ def test_a_change_through_the_form_shows_who_and_what_changed(initiative, contri
     assert latest.user == contributor.get_full_name()
     assert {(c.field, c.old, c.new) for c in latest.changes} == {
         ("name", "Fraud scoring", "Card fraud scoring"),
-        ("risk tier", "medium", "high"),
+        ("risk tier", "Medium", "High"),
     }
     event = initiative.events.get(kind=EventKind.EDITED)
     assert event.actor == contributor

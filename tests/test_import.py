@@ -989,3 +989,65 @@ def test_an_import_by_upload_is_in_the_history_with_the_uploader_and_file_name(
     events = InitiativeEvent.objects.filter(kind=EventKind.IMPORTED)
     assert events.count() == 3
     assert {(e.actor, e.message) for e in events} == {(staff, "Created from q3-inventory.csv.")}
+
+
+def test_a_reimport_leaves_columns_the_file_lacks_untouched():
+    sponsor = UserFactory(username="hannah")
+    import_initiatives(
+        "name,slug,business_unit,stage,summary,sponsor,target_production_date\n"
+        "Payroll check,payroll-check,HR,idea,Catch payroll errors,hannah,2027-06-04\n",
+        source="first.csv",
+    )
+    import_initiatives(
+        "name,slug,business_unit,stage\nPayroll check,payroll-check,HR,poc\n", source="second.csv"
+    )
+    initiative = Initiative.objects.get()
+    assert initiative.stage == "poc"
+    assert initiative.summary == "Catch payroll errors"
+    assert initiative.sponsor == sponsor
+    assert str(initiative.target_production_date) == "2027-06-04"
+
+
+@pytest.mark.parametrize("value", ["03/04/2025", "2025/04/03", "3 April 2025"])
+def test_dates_must_be_iso(value):
+    with pytest.raises(ImportFailed) as failure:
+        import_initiatives(
+            f"name,business_unit,stage,stage_entered_at\nX,HR,poc,{value}\n", source="x.csv"
+        )
+    (error,) = failure.value.errors
+    assert (error.row, error.column) == (2, "stage_entered_at")
+    assert "ISO date" in error.message
+
+
+def test_an_unclosed_quote_is_reported_as_such():
+    with pytest.raises(ImportFailed) as failure:
+        import_initiatives('name,business_unit,stage\n"Broken,HR,poc\nOther,HR,idea\n')
+    (error,) = failure.value.errors
+    assert "not well-formed CSV" in error.message
+    assert error.row == 2
+
+
+def test_no_confirmation_is_recorded_for_an_owner_who_has_not_accepted():
+    olga = UserFactory(username="olga")
+    import_initiatives("name,slug,business_unit,stage\nPay,pay,HR,pilot\n")
+    initiative = Initiative.objects.get()
+    initiative.production_owner = olga  # named in the portal, not accepted yet
+    initiative.save()
+    with pytest.raises(ImportFailed) as failure:
+        import_initiatives(
+            "name,slug,business_unit,stage,production_owner,owner_confirmed_at\n"
+            "Pay,pay,HR,pilot,olga,2026-11-20\n"
+        )
+    (error,) = failure.value.errors
+    assert (error.row, error.column) == (2, "owner_confirmed_at")
+    assert "has not accepted" in error.message
+
+
+def test_the_upload_page_sends_large_files_to_the_command(staff, as_user, settings):
+    settings.PORTAL_IMPORT_MAX_WEB_ROWS = 2
+    content = b"name,business_unit,stage\nA,HR,idea\nB,HR,idea\nC,HR,idea\n"
+    upload = SimpleUploadedFile("big.csv", content, content_type="text/csv")
+    response = as_user(staff).post(reverse("initiative-import"), {"file": upload})
+    assert response.status_code == 200
+    assert "import_initiatives" in response.content.decode()
+    assert not Initiative.objects.exists()

@@ -219,3 +219,27 @@ def test_rights_pass_to_the_new_owner_only_when_they_accept(contributor, owner):
     assert permissions.can_edit_initiative(owner, initiative)
     assert not permissions.can_edit_initiative(successor, initiative)
     assert list(permissions.editable_initiatives(owner, initiative_list())) == [initiative]
+
+
+def test_declining_after_a_replaced_handover_returns_to_the_last_accepted_owner(contributor):
+    """Tom accepted; Kenji was named, then replaced by Mei, who declines: Tom owns it again."""
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
+    tom, kenji, mei = (UserFactory(username=n) for n in ("tom", "kenji", "mei"))
+    first = services.handover_start(initiative=initiative, actor=contributor, to_owner=tom)
+    services.handover_accept(handover=first, actor=tom, **ALL_CONFIRMED)
+    services.handover_start(initiative=initiative, actor=contributor, to_owner=kenji)
+    third = services.handover_start(initiative=initiative, actor=contributor, to_owner=mei)
+    assert third.from_owner == tom
+    services.handover_decline(handover=third, actor=mei, note="Not my team.")
+    initiative.refresh_from_db()
+    assert initiative.production_owner == tom
+    assert initiative.owner_accepted_at is not None  # accepted, not stuck pending
+
+
+def test_declining_a_first_nomination_leaves_no_owner(contributor, owner):
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
+    services.handover_start(initiative=initiative, actor=contributor, to_owner=UserFactory())
+    second = services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    services.handover_decline(handover=second, actor=owner, note="No.")
+    initiative.refresh_from_db()
+    assert (initiative.production_owner, initiative.owner_accepted_at) == (None, None)

@@ -709,7 +709,11 @@ def test_answered_handover_cannot_be_answered_again(world):
     assert api.post(accept, yes, format="json").status_code == 403
     assert api.post(decline, {"note": "Changed my mind."}, format="json").status_code == 403
     page = reverse("handover-answer", kwargs={"pk": world.handover.pk})
-    assert client_as(world, "nominee").get(page).status_code == 403
+    # The page says plainly that it was answered already (410), rather than "forbidden".
+    answered = client_as(world, "nominee").get(page)
+    assert answered.status_code == 410
+    assert "You have already accepted this handover" in answered.content.decode()
+    assert client_as(world, "nominee").post(page, {"action": "decline"}).status_code == 410
     assert snapshot() == before
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from initiatives import services
+from initiatives import selectors, services
 from initiatives.choices import Stage
 from initiatives.models import Initiative, StageTransition
 from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
@@ -221,3 +221,64 @@ def test_sign_in_and_out(client):
     assert client.get("/").status_code == 200
     client.post("/accounts/logout/")
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("new", "is a portal address"),
+        ("import", "is a portal address"),
+        ("Claims-Triage", "Use lowercase letters"),
+        ("claims--triage", "Use lowercase letters"),
+    ],
+)
+def test_slugs_that_could_not_be_reached_are_refused(viewer, as_user, slug, message):
+    response = as_user(viewer).post(reverse("initiative-create"), create_form(slug=slug))
+    assert message in " ".join(response.context["form"].errors["slug"])
+    assert not Initiative.objects.exists()
+
+
+def test_a_name_with_line_breaks_is_refused(viewer, as_user):
+    response = as_user(viewer).post(
+        reverse("initiative-create"), create_form(name="Line\r\nBcc: x@example.com")
+    )
+    assert response.context["form"].errors["name"] == [
+        "Use a single line, without line breaks or tabs."
+    ]
+
+
+def test_an_editor_cannot_remove_themselves_by_accident(initiative, contributor, as_user):
+    url = reverse("initiative-edit", args=[initiative.slug])
+    data = {
+        "name": initiative.name,
+        "summary": "",
+        "business_unit": initiative.business_unit_id,
+        "risk_tier": "medium",
+        "team_members": [UserFactory(username="someone").pk],
+    }
+    response = as_user(contributor).post(url, data)
+    assert response.status_code == 200
+    assert "You would remove yourself" in response.context["form"].errors["team_members"][0]
+    assert list(initiative.team_members.all()) == [contributor]
+
+
+def test_the_stage_form_offers_only_reachable_stages(contributor, as_user):
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
+    form = as_user(contributor).get(reverse("initiative-transition", args=[initiative.slug]))
+    field = form.context["form"]["to_stage"]
+    assert [value for value, _ in field.field.choices] == [
+        "idea",
+        "poc",
+        "production",
+        "cancelled",
+    ]
+    assert field.initial == "production"
+    retired = InitiativeFactory(stage=Stage.RETIRED, members=[contributor])
+    page = as_user(contributor).get(retired.get_absolute_url()).content.decode()
+    assert "Change stage" not in page
+
+
+def test_history_names_people_and_dates(initiative, contributor, owner):
+    services.initiative_update(initiative=initiative, actor=contributor, data={"sponsor": owner})
+    change = selectors.initiative_history(initiative)[0].changes[0]
+    assert (change.field, change.new) == ("sponsor", owner.get_full_name())

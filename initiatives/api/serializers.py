@@ -40,7 +40,10 @@ class StrictSerializerMixin:
 
 def person_field(**kwargs) -> serializers.SlugRelatedField:
     return serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.filter(is_active=True), **kwargs
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        error_messages={"does_not_exist": "No active person has the username '{value}'."},
+        **kwargs,
     )
 
 

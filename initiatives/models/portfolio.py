@@ -1,6 +1,8 @@
 """Crossing's data and its invariants. Writes go through `initiatives.services`."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -17,6 +19,27 @@ from ..choices import (
 )
 
 User = settings.AUTH_USER_MODEL
+
+# Addresses the portal itself uses under /initiatives/.
+RESERVED_SLUGS = frozenset({"new", "import"})
+
+validate_lowercase_slug = RegexValidator(
+    r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$",
+    "Use lowercase letters, digits and single hyphens, e.g. invoice-matching.",
+    code="invalid_slug",
+)
+
+
+def validate_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            "'%(value)s' is a portal address; choose another.", params={"value": value}
+        )
+
+
+def validate_single_line(value: str) -> None:
+    if any(ch in value for ch in "\r\n\t\x00"):
+        raise ValidationError("Use a single line, without line breaks or tabs.")
 
 
 class BusinessUnit(models.Model):
@@ -47,8 +70,10 @@ class Team(models.Model):
 
 
 class Initiative(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
+    slug = models.SlugField(
+        max_length=80, unique=True, validators=[validate_lowercase_slug, validate_not_reserved]
+    )
     summary = models.TextField(blank=True)
     business_unit = models.ForeignKey(
         BusinessUnit, on_delete=models.PROTECT, related_name="initiatives"

@@ -132,6 +132,19 @@ def _set_team(initiative: Initiative, actor: User, members: Iterable[User]) -> l
     current = dict(TeamMembership.objects.filter(initiative=initiative).values_list("user", "pk"))
     if wanted == set(current):
         return []
+    keeps_rights = (
+        actor.pk in wanted
+        or actor.is_superuser
+        or actor.pk == initiative.backup_owner_id
+        or (actor.pk == initiative.production_owner_id and initiative.owner_accepted_at)
+    )
+    if not keeps_rights:
+        raise ValidationError(
+            {
+                "team_members": "You would remove yourself from the team and lose the right to "
+                "edit it. Keep yourself selected, or ask another member to remove you."
+            }
+        )
     for user_pk, membership_pk in current.items():
         if user_pk not in wanted:
             membership = TeamMembership.objects.get(pk=membership_pk)
@@ -225,20 +238,28 @@ def handover_start(
     if not to_owner.is_active:
         errors["to_owner"] = "This person's account is deactivated."
     elif to_owner.pk == initiative.production_owner_id:
-        errors["to_owner"] = "This person is already the production owner."
+        errors["to_owner"] = (
+            "This person is already named production owner."
+            if initiative.owner_accepted_at is None
+            else "This person is already the production owner."
+        )
     if backup_owner is not None and backup_owner.pk == to_owner.pk:
         errors["backup_owner"] = "The backup owner must be someone other than the owner."
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
+    # The outgoing owner is the last one who accepted: naming someone else while a handover
+    # is pending replaces that handover, it does not hand over from its nominee.
+    from_owner, from_accepted_at = initiative.production_owner, initiative.owner_accepted_at
     for pending in initiative.handovers.filter(status=HandoverStatus.PENDING):
+        from_owner, from_accepted_at = pending.from_owner, pending.from_owner_accepted_at
         pending.status = HandoverStatus.SUPERSEDED
         pending.decided_at = now
         save(pending, actor)
     handover = OwnershipHandover(
         initiative=initiative,
-        from_owner=initiative.production_owner,
-        from_owner_accepted_at=initiative.owner_accepted_at,
+        from_owner=from_owner,
+        from_owner_accepted_at=from_accepted_at,
         to_owner=to_owner,
         owning_team=owning_team or initiative.owning_team,
         requested_by=actor,
