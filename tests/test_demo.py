@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from initiatives.choices import Stage
-from initiatives.models import Initiative, OwnershipHandover
+from initiatives.models import BusinessCase, Initiative, OwnershipHandover
 from initiatives.permissions import is_governance
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,9 @@ def test_the_demo_has_every_stage_stalled_and_ownerless_systems(capsys, settings
     assert pilots_without_owner.exists()
     assert Initiative.objects.filter(production_owner__is_active=False).exists()
     assert OwnershipHandover.objects.filter(status="pending", to_owner__username="olga").exists()
+
+    statuses = set(BusinessCase.objects.values_list("status", flat=True))
+    assert statuses == {"approved", "submitted", "draft"}
 
     demo = get_user_model().objects.get(username="demo")
     assert demo.check_password("demo")

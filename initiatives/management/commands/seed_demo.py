@@ -4,6 +4,7 @@ import csv
 import io
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -198,3 +199,43 @@ class Command(BaseCommand):
         )
         people["felix"].is_active = False  # left the company: his system is now ownerless
         people["felix"].save()
+        self._business_cases(rng, people, initiatives)
+
+    def _business_cases(self, rng, people, initiatives):
+        """Approved cases for most live systems; one awaiting review, one draft, some none."""
+        demo, sofia = people["demo"], people["sofia"]
+
+        def figures():
+            hundred = Decimal(100)
+            return {
+                "currency": rng.choice(["EUR", "EUR", "GBP", "USD"]),
+                "revenue_protected": hundred * rng.randint(0, 6000),
+                "revenue_protected_rationale": "Customers kept, from last year's churn study.",
+                "costs_reduced": hundred * rng.randint(100, 3000),
+                "capacity_hours": Decimal(rng.randint(200, 6000)),
+                "hourly_rate": Decimal(rng.choice([45, 60, 75, 90])),
+                "capacity_rationale": "Hours counted from the team's time sheets.",
+                "risk_mitigated": hundred * rng.randint(0, 2000),
+                "build_cost": hundred * rng.randint(800, 6000),
+                "infrastructure_cost": hundred * rng.randint(50, 900),
+                "team_fte": Decimal(rng.choice(["0.5", "1", "1.5", "2", "3"])),
+                "cost_per_fte": Decimal(rng.choice([70000, 85000, 100000])),
+                "operational_overhead": hundred * rng.randint(20, 400),
+            }
+
+        live = [i for i in initiatives if i.stage in (Stage.PILOT, Stage.PRODUCTION, Stage.RETIRED)]
+        for index, initiative in enumerate(live):
+            if index % 5 == 4:
+                continue  # no approved case: the scan flags it
+            case = services.business_case_create(
+                initiative=initiative, actor=demo, data=figures(), submit=True
+            )
+            services.business_case_review(
+                case=case, actor=sofia, decision="approve", comment="Figures are sourced."
+            )
+            if index == 0:  # a second version waits for review
+                services.business_case_create(
+                    initiative=initiative, actor=demo, data=figures(), submit=True
+                )
+        pocs = [i for i in initiatives if i.stage == Stage.POC]
+        services.business_case_create(initiative=pocs[0], actor=demo, data=figures())

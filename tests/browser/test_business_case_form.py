@@ -1,0 +1,91 @@
+"""A person in a real browser (headless Chromium from Debian, driven by Playwright) writes a
+business case: signs in, submits with a mistake, corrects it, and sees the figures."""
+
+import os
+import shutil
+from decimal import Decimal
+
+import pytest
+
+from initiatives.models import BusinessCase
+from tests.factories import InitiativeFactory, UserFactory
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "a long browser passphrase"
+
+
+@pytest.fixture
+def browser_page():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium'; .ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test
+    # body are ordinary synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+            page = browser.new_page()
+            page.set_default_timeout(15_000)
+            try:
+                yield page
+            finally:
+                browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_writes_a_business_case_in_the_browser(browser_page, live_server):
+    page = browser_page
+    olga = UserFactory(username="olga", password=PASSWORD, first_name="Olga")
+    initiative = InitiativeFactory(slug="claims-triage", name="Claims triage", members=[olga])
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "olga")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/initiatives/claims-triage/business-case/new/")
+    page.select_option("#id_currency", "EUR")
+    page.fill("#id_revenue_protected", "-100")  # the mistake
+    page.fill("#id_revenue_protected_rationale", "2% churn avoided on 5M")
+    page.fill("#id_costs_reduced", "50000")
+    page.fill("#id_capacity_hours", "1000")
+    page.fill("#id_hourly_rate", "50")
+    page.fill("#id_build_cost", "200000")
+    page.fill("#id_infrastructure_cost", "12000")
+    page.fill("#id_team_fte", "1.5")
+    page.fill("#id_cost_per_fte", "80000")
+    page.fill("#id_operational_overhead", "8000")
+    page.click("button[value=submit]")
+
+    error = page.locator("#id_revenue_protected_error")
+    assert "greater than or equal to 0" in error.inner_text()
+    assert page.input_value("#id_costs_reduced") == "50000"  # nothing typed was lost
+    assert page.input_value("#id_revenue_protected_rationale") == "2% churn avoided on 5M"
+    assert not BusinessCase.objects.exists()
+
+    page.fill("#id_revenue_protected", "100000")
+    page.click("button[value=submit]")
+    page.wait_for_url(f"{live_server.url}/initiatives/claims-triage/business-case/v1/")
+
+    figures = page.locator("dl.figures").inner_text()
+    assert "200,000.00 EUR" in figures  # total annual benefit
+    assert "140,000.00 EUR" in figures  # annual run cost
+    assert "60,000.00 EUR" in figures  # net annual benefit
+    assert "40.0 months" in figures  # payback
+    case = BusinessCase.objects.get(initiative=initiative)
+    assert (case.status, case.revenue_protected) == ("submitted", Decimal("100000"))
