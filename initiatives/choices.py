@@ -65,6 +65,7 @@ class EventKind(models.TextChoices):
     CASE_SAVED = "case_saved", "Business case saved"
     CASE_SUBMITTED = "case_submitted", "Business case submitted"
     CASE_REVIEWED = "case_reviewed", "Business case reviewed"
+    MILESTONE_UPDATED = "milestone_updated", "Milestone updated"
 
 
 class FlagKind(models.TextChoices):
@@ -99,3 +100,20 @@ class BusinessCaseStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
+class MilestoneStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    WAIVED = "waived", "Waived"
+
+
+class CheckMode(models.TextChoices):
+    MANUAL = "manual", "Checked by hand"
+    AUTOMATED = "automated", "Checked automatically"
+
+
+class Scoring(models.TextChoices):
+    SHARE = "share", "Share of required milestones"
+    ML_TEST_SCORE = "ml_test_score", "ML Test Score (Breck et al., 2017)"

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from .choices import Stage
+from .choices import CheckMode, MilestoneStatus, Stage
 from .currencies import currency_choices
 from .models import BusinessCase, Initiative, Team
 from .services import INPUT_FIELDS
@@ -233,4 +233,38 @@ class BusinessCaseReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="Required when asking for changes or rejecting.",
+    )
+
+
+class MilestoneForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[c for c in MilestoneStatus.choices if c[0] != MilestoneStatus.WAIVED]
+    )
+    evidence_url = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Evidence link",
+        help_text="An http(s) link to the proof: a dashboard, a CI run, a document.",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    evidence_note = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Evidence note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was checked, by whom, when. Done needs a link or a note.",
+    )
+    check_mode = forms.ChoiceField(
+        choices=[("", "—"), *CheckMode.choices],
+        required=False,
+        label="How it is checked",
+        help_text="For done: by hand, or automatically (the ML Test Score counts the difference).",
+    )
+
+
+class WaiverForm(forms.Form):
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text="Why this initiative may go without this milestone.",
     )

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 
 from .choices import STAGE_ORDER, TERMINAL_STAGES, BusinessCaseStatus, PromotionStatus, Stage
 from .models import Initiative
+from .readiness import checklist
 
 GateCheck = Callable[[Initiative], Iterable[str]]
 
@@ -106,6 +107,18 @@ def business_case_approved(initiative: Initiative) -> list[str]:
     if not initiative.business_cases.filter(status=BusinessCaseStatus.APPROVED).exists():
         return ["A governance reviewer has not approved a business case."]
     return []
+
+
+@gate(Stage.PRODUCTION)
+def readiness_complete(initiative: Initiative) -> list[str]:
+    """Every milestone production requires is done or waived; each missing one is named."""
+    readiness = checklist(initiative, target=Stage.PRODUCTION)
+    if readiness is None:
+        return []
+    return [
+        f"Readiness milestone not done or waived: {item.milestone.domain} — {item.milestone.title}"
+        for item in readiness.missing
+    ]
 
 
 @gate(Stage.PRODUCTION)

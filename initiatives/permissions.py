@@ -134,5 +134,13 @@ def can_review_business_case(user: AnyUser, case: BusinessCase) -> bool:
     )
 
 
+def can_update_milestone(user: AnyUser, initiative: Initiative) -> bool:
+    return can_edit_initiative(user, initiative)
+
+
+def can_waive_milestone(user: AnyUser) -> bool:
+    return is_governance(user)
+
+
 def can_import(user: AnyUser) -> bool:
     return can_view(user) and user.is_staff

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_business_case
+from . import views, views_business_case, views_readiness
 
 urlpatterns = [
     path("", views.PortfolioView.as_view(), name="portfolio"),
@@ -63,6 +63,16 @@ urlpatterns = [
         "initiatives/<slug:slug>/business-case/v<int:version>/edit/",
         views_business_case.BusinessCaseFormView.as_view(),
         name="business-case-edit",
+    ),
+    path(
+        "initiatives/<slug:slug>/readiness/",
+        views_readiness.ReadinessView.as_view(),
+        name="readiness",
+    ),
+    path(
+        "initiatives/<slug:slug>/readiness/<slug:key>/",
+        views_readiness.MilestoneView.as_view(),
+        name="milestone",
     ),
     path("handovers/<int:pk>/", views.HandoverAnswerView.as_view(), name="handover-answer"),
     path(

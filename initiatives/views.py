@@ -29,6 +29,7 @@ from .gates import is_backward, reachable_stages, unmet_conditions
 from .importer import ImportFailed, import_initiatives
 from .models import EmailRecord, OwnershipHandover, PromotionRequest
 from .people import display_name
+from .readiness import checklist
 
 
 class PortfolioView(TemplateView):
@@ -87,6 +88,7 @@ class InitiativeDetailView(View):
                 "events": selectors.initiative_events(initiative),
                 "open_flags": list(initiative.flags.all()),  # prefetched: open ones only
                 **selectors.business_case_summary(initiative),
+                "readiness": checklist(initiative),
                 "history": selectors.initiative_history(initiative),
                 "can_edit": can_edit,
                 "can_name_owner": permissions.can_name_owner(user, initiative),

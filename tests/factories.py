@@ -5,8 +5,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from initiatives.choices import BusinessCaseStatus, Stage
-from initiatives.models import BusinessCase, BusinessUnit, Initiative, Team, TeamMembership
+from initiatives.choices import BusinessCaseStatus, MilestoneStatus, Stage
+from initiatives.models import (
+    BusinessCase,
+    BusinessUnit,
+    Initiative,
+    MilestoneRecord,
+    ReadinessTemplate,
+    Team,
+    TeamMembership,
+)
 from initiatives.permissions import GOVERNANCE_GROUP
 
 
@@ -82,3 +90,20 @@ class BusinessCaseFactory(factory.django.DjangoModelFactory):
     infrastructure_cost = Decimal("12000.00")
     created_by = factory.SubFactory(UserFactory)
     reviewed_at = factory.LazyFunction(timezone.now)
+
+
+def complete_readiness(initiative, status=MilestoneStatus.DONE) -> int:
+    """Mark every active milestone of the initiative's template done (with evidence)."""
+    template = initiative.readiness_template or ReadinessTemplate.objects.get(is_default=True)
+    records = [
+        MilestoneRecord(
+            initiative=initiative,
+            milestone=milestone,
+            status=status,
+            evidence_note="Checked in the test.",
+            justification="Waived in the test." if status == MilestoneStatus.WAIVED else "",
+            check_mode="manual" if status == MilestoneStatus.DONE else "",
+        )
+        for milestone in template.milestones.filter(active=True)
+    ]
+    return len(MilestoneRecord.objects.bulk_create(records))

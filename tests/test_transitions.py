@@ -10,7 +10,12 @@ from initiatives import services
 from initiatives.choices import BusinessCaseStatus, PromotionStatus, Stage
 from initiatives.gates import gate, gates_for, unmet_conditions
 from initiatives.models import PromotionRequest, StageTransition
-from tests.factories import BusinessCaseFactory, InitiativeFactory, UserFactory
+from tests.factories import (
+    BusinessCaseFactory,
+    InitiativeFactory,
+    UserFactory,
+    complete_readiness,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +27,7 @@ def accepted_owner(initiative, owner):
 
 
 def case(initiative, status=BusinessCaseStatus.APPROVED):
+    complete_readiness(initiative)  # production also needs readiness; tested on its own
     return BusinessCaseFactory(initiative=initiative, status=status)
 
 
@@ -94,8 +100,16 @@ def test_promotion_to_production_lists_every_unmet_condition(contributor, owner)
         services.initiative_transition(
             initiative=initiative, actor=contributor, to_stage=Stage.PRODUCTION
         )
-    assert refused.value.messages == [
-        "A governance reviewer has not approved a business case.",
+    messages = refused.value.messages
+    assert messages[0] == "A governance reviewer has not approved a business case."
+    readiness = [m for m in messages if m.startswith("Readiness milestone not done or waived")]
+    assert len(readiness) == 24  # every milestone of the default template, each named
+    assert (
+        "Readiness milestone not done or waived: Model serving and versioning — A rollback to "
+        "the previous model version has been performed in the last 90 days and took under an "
+        "hour." in readiness
+    )
+    assert messages[-2:] == [
         "The production owner has not accepted the handover yet.",
         "A governance reviewer has not approved the promotion to production.",
     ]

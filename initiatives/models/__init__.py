@@ -11,6 +11,7 @@ from .portfolio import (
     Team,
     TeamMembership,
 )
+from .readiness import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
 from .watch import EmailRecord, Flag, ScanRun
 
 __all__ = [
@@ -21,9 +22,12 @@ __all__ = [
     "Initiative",
     "InitiativeEvent",
     "InitiativeLink",
+    "MilestoneRecord",
     "OwnershipConfirmation",
     "OwnershipHandover",
     "PromotionRequest",
+    "ReadinessMilestone",
+    "ReadinessTemplate",
     "ScanRun",
     "StageTransition",
     "Team",

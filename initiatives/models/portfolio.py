@@ -90,6 +90,14 @@ class Initiative(models.Model):
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.IDEA)
     stage_entered_at = models.DateTimeField(default=timezone.now)
     target_production_date = models.DateField(null=True, blank=True)
+    readiness_template = models.ForeignKey(
+        "initiatives.ReadinessTemplate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="initiatives",
+        help_text="The readiness checklist that applies; empty means the default template.",
+    )
     team_members = models.ManyToManyField(
         User, through="TeamMembership", related_name="member_of_initiatives", blank=True
     )

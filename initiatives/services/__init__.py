@@ -25,6 +25,7 @@ from .portfolio import (
     promotion_request,
     promotion_review,
 )
+from .readiness import milestone_update, milestone_waive
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -42,6 +43,8 @@ __all__ = [
     "initiative_create",
     "initiative_transition",
     "initiative_update",
+    "milestone_update",
+    "milestone_waive",
     "ownership_confirm",
     "promotion_request",
     "promotion_review",

@@ -1,0 +1,118 @@
+"""Recording readiness: the team updates milestones, governance waives them."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from .. import permissions
+from ..choices import CheckMode, EventKind, MilestoneStatus
+from ..models import Initiative, MilestoneRecord, ReadinessMilestone
+from ..people import display_name
+from ..readiness import template_for
+from .common import User, lock_initiative, record_event, require, save
+
+http_url = URLValidator(schemes=["http", "https"], message="Enter an http(s) link.")
+
+
+def _milestone(initiative: Initiative, key: str) -> ReadinessMilestone:
+    template = template_for(initiative)
+    milestone = (
+        template.milestones.filter(key=key, active=True).first() if template is not None else None
+    )
+    if milestone is None:
+        raise ValidationError(
+            {"key": f"'{key}' is not a milestone of this initiative's checklist."}
+        )
+    return milestone
+
+
+def _record(initiative: Initiative, milestone: ReadinessMilestone) -> MilestoneRecord:
+    record = (
+        MilestoneRecord.objects.select_for_update()
+        .filter(initiative=initiative, milestone=milestone)
+        .first()
+    )
+    return record or MilestoneRecord(initiative=initiative, milestone=milestone)
+
+
+@transaction.atomic
+def milestone_update(
+    *,
+    initiative: Initiative,
+    actor: User,
+    key: str,
+    status: str,
+    evidence_url: str = "",
+    evidence_note: str = "",
+    check_mode: str = "",
+) -> MilestoneRecord:
+    """Set a milestone's status and evidence. `done` needs evidence (a link or a note);
+    `waived` is not set here but by `milestone_waive`."""
+    initiative = lock_initiative(initiative)
+    require(
+        permissions.can_update_milestone(actor, initiative),
+        "Only the initiative's team may update its readiness.",
+    )
+    milestone = _milestone(initiative, key)
+    record = _record(initiative, milestone)
+    errors = {}
+    if status == MilestoneStatus.WAIVED:
+        errors["status"] = "Only a governance reviewer may waive a milestone, with a justification."
+    elif status not in MilestoneStatus.values:
+        errors["status"] = f"Choose one of: {', '.join(MilestoneStatus.values)}."
+    if record.status == MilestoneStatus.WAIVED and not permissions.is_governance(actor):
+        errors["status"] = "This milestone is waived; only a governance reviewer may change it."
+    if evidence_url:
+        try:
+            http_url(evidence_url)
+        except ValidationError as error:
+            errors["evidence_url"] = error.messages[0]
+    if status == MilestoneStatus.DONE and not (evidence_url.strip() or evidence_note.strip()):
+        errors["evidence_url"] = "Done needs evidence: a link, a note, or both."
+    if check_mode and check_mode not in CheckMode.values:
+        errors["check_mode"] = f"Choose one of: {', '.join(CheckMode.values)}."
+    if errors:
+        raise ValidationError(errors)
+    record.status = status
+    record.evidence_url = evidence_url.strip()
+    record.evidence_note = evidence_note.strip()
+    record.check_mode = (check_mode or CheckMode.MANUAL) if status == MilestoneStatus.DONE else ""
+    record.justification = ""
+    record.updated_by = actor
+    record.updated_at = timezone.now()
+    save(record, actor)
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.MILESTONE_UPDATED,
+        message=f"{display_name(actor)} marked “{milestone.title}” "
+        f"{MilestoneStatus(status).label.lower()}.",
+    )
+    return record
+
+
+@transaction.atomic
+def milestone_waive(
+    *, initiative: Initiative, actor: User, key: str, justification: str
+) -> MilestoneRecord:
+    """A governance reviewer waives a milestone for this initiative, saying why."""
+    initiative = lock_initiative(initiative)
+    require(permissions.is_governance(actor), "Only a governance reviewer may waive a milestone.")
+    milestone = _milestone(initiative, key)
+    if not justification.strip():
+        raise ValidationError({"justification": "A waiver needs a justification."})
+    record = _record(initiative, milestone)
+    record.status = MilestoneStatus.WAIVED
+    record.justification = justification.strip()
+    record.check_mode = ""
+    record.updated_by = actor
+    record.updated_at = timezone.now()
+    save(record, actor, reason="Waived")
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.MILESTONE_UPDATED,
+        message=f"{display_name(actor)} waived “{milestone.title}”: {justification.strip()}",
+    )
+    return record
