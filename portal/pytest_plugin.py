@@ -10,6 +10,9 @@ import os
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
+# Worker threads started by tests close their connection after each task, so the test
+# database can be dropped at the end.
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
 os.environ.setdefault(
     "CELERY_FILESYSTEM_BROKER_DIR", tempfile.mkdtemp(prefix="crossing-test-broker-")
 )

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..choices import Stage
+from ..choices import CheckMode, MilestoneStatus, Stage
 from ..currencies import currency_choices
 from ..models import (
     BusinessCase,
@@ -339,3 +339,58 @@ class BusinessCaseWriteSerializer(StrictSerializerMixin, serializers.ModelSerial
 class BusinessCaseReviewSerializer(StrictSerializerMixin, serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "request_changes", "reject"])
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class ScoreSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    required = serializers.IntegerField()
+    satisfied = serializers.IntegerField()
+    share = serializers.DecimalField(max_digits=4, decimal_places=3, allow_null=True)
+
+
+class ChecklistItemSerializer(serializers.Serializer):
+    key = serializers.CharField(source="milestone.key")
+    domain = serializers.CharField(source="milestone.domain")
+    title = serializers.CharField(source="milestone.title")
+    done_when = serializers.CharField(source="milestone.done_when")
+    required_for = serializers.CharField(source="milestone.required_for")
+    required = serializers.BooleanField(help_text="Required for the next stage.")
+    status = serializers.CharField()
+    evidence_url = serializers.CharField(source="record.evidence_url", default="")
+    evidence_note = serializers.CharField(source="record.evidence_note", default="")
+    check_mode = serializers.CharField(source="record.check_mode", default="")
+    justification = serializers.CharField(source="record.justification", default="")
+    updated_by = serializers.CharField(source="record.updated_by.username", default=None)
+    updated_at = serializers.DateTimeField(source="record.updated_at", default=None)
+
+
+class MLTestScoreSerializer(serializers.Serializer):
+    sections = serializers.DictField(child=serializers.DecimalField(max_digits=4, decimal_places=1))
+    final = serializers.DecimalField(max_digits=4, decimal_places=1)
+    reading = serializers.CharField()
+
+
+class ReadinessSerializer(serializers.Serializer):
+    template = serializers.CharField(source="template.key")
+    target_stage = serializers.CharField(source="target", allow_null=True)
+    total = ScoreSerializer()
+    domains = ScoreSerializer(many=True)
+    ml_test_score = MLTestScoreSerializer(allow_null=True)
+    milestones = ChecklistItemSerializer(source="items", many=True)
+
+
+class MilestoneUpdateSerializer(StrictSerializerMixin, serializers.Serializer):
+    status = serializers.ChoiceField(choices=MilestoneStatus.choices)
+    evidence_url = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, default=""
+    )
+    evidence_note = serializers.CharField(
+        required=False, allow_blank=True, max_length=4000, default=""
+    )
+    check_mode = serializers.ChoiceField(
+        choices=CheckMode.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class MilestoneWaiveSerializer(StrictSerializerMixin, serializers.Serializer):
+    justification = serializers.CharField(max_length=4000)

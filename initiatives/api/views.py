@@ -4,13 +4,14 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from .. import selectors, services
+from .. import permissions, selectors, services
 from ..filtersets import FlagFilterSet, InitiativeFilterSet
 from ..models import BusinessCase, Flag, Initiative, OwnershipHandover, PromotionRequest
+from ..readiness import checklist
 from . import serializers as s
 from .permissions import RULES, ActionRule
 
@@ -300,3 +301,52 @@ class BusinessCaseViewSet(
             case=case, actor=request.user, **serializer.validated_data
         )
         return self._respond(case)
+
+
+class ReadinessViewSet(viewsets.ViewSet):
+    """An initiative's readiness checklist; milestones addressed by key."""
+
+    permission_classes = [IsAuthenticated]
+    lookup_field = "key"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+
+    def _initiative(self) -> Initiative:
+        return get_object_or_404(selectors.initiative_list(), slug=self.kwargs["initiative_slug"])
+
+    def _respond(self, initiative) -> Response:
+        return Response(s.ReadinessSerializer(checklist(initiative)).data)
+
+    @extend_schema(responses=s.ReadinessSerializer)
+    def list(self, request, initiative_slug=None):
+        """Scores per domain and in total for the next stage, and every milestone."""
+        initiative = self._initiative()
+        if checklist(initiative) is None:
+            raise NotFound("No readiness template is set up.")
+        return self._respond(initiative)
+
+    @extend_schema(request=s.MilestoneUpdateSerializer, responses=s.ReadinessSerializer)
+    def partial_update(self, request, initiative_slug=None, key=None):
+        """Set a milestone's status and evidence (the team). `done` needs evidence."""
+        initiative = self._initiative()
+        if not permissions.can_update_milestone(request.user, initiative):
+            raise PermissionDenied("Only the initiative's team may update its readiness.")
+        serializer = s.MilestoneUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.milestone_update(
+            initiative=initiative, actor=request.user, key=key, **serializer.validated_data
+        )
+        return self._respond(initiative)
+
+    @extend_schema(request=s.MilestoneWaiveSerializer, responses=s.ReadinessSerializer)
+    @action(detail=True, methods=["post"])
+    def waive(self, request, initiative_slug=None, key=None):
+        """Waive a milestone for this initiative (governance reviewers), with a justification."""
+        initiative = self._initiative()
+        if not permissions.can_waive_milestone(request.user):
+            raise PermissionDenied("Only a governance reviewer may waive a milestone.")
+        serializer = s.MilestoneWaiveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.milestone_waive(
+            initiative=initiative, actor=request.user, key=key, **serializer.validated_data
+        )
+        return self._respond(initiative)

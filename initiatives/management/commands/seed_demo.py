@@ -15,7 +15,7 @@ from django.utils import timezone
 from initiatives import services
 from initiatives.choices import Stage
 from initiatives.importer import COLUMNS, import_initiatives
-from initiatives.models import Initiative, Team, TeamMembership
+from initiatives.models import Initiative, ReadinessTemplate, Team, TeamMembership
 from initiatives.permissions import GOVERNANCE_GROUP
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the README names it; for the local demo only
@@ -200,6 +200,42 @@ class Command(BaseCommand):
         people["felix"].is_active = False  # left the company: his system is now ownerless
         people["felix"].save()
         self._business_cases(rng, people, initiatives)
+        self._readiness(rng, people, initiatives)
+
+    def _readiness(self, rng, people, initiatives):
+        """Live systems have done most of what pilot needs and some of production; one
+        initiative is measured with the ML Test Score."""
+        demo, sofia = people["demo"], people["sofia"]
+        default = ReadinessTemplate.objects.get(is_default=True)
+        mlts = ReadinessTemplate.objects.get(key="ml-test-score")
+        live = [i for i in initiatives if i.stage in (Stage.PILOT, Stage.PRODUCTION)]
+        for initiative in live:
+            share = 0.9 if initiative.stage == Stage.PRODUCTION else 0.5
+            for milestone in default.milestones.all():
+                if rng.random() < share:
+                    services.milestone_update(
+                        initiative=initiative,
+                        actor=demo,
+                        key=milestone.key,
+                        status="done",
+                        evidence_url=f"https://wiki.example.com/{initiative.slug}/{milestone.key}",
+                    )
+        services.milestone_waive(
+            initiative=live[0], actor=sofia, key="autoscaling", justification="Fixed nightly batch."
+        )
+        scored = next(i for i in initiatives if i.stage == Stage.PRODUCTION)
+        scored.readiness_template = mlts
+        scored.save()
+        for milestone in mlts.milestones.all():
+            if rng.random() < 0.6:
+                services.milestone_update(
+                    initiative=scored,
+                    actor=demo,
+                    key=milestone.key,
+                    status="done",
+                    evidence_note="Reviewed in the quarterly ML review.",
+                    check_mode=rng.choice(["manual", "automated"]),
+                )
 
     def _business_cases(self, rng, people, initiatives):
         """Approved cases for most live systems; one awaiting review, one draft, some none."""
