@@ -6,6 +6,7 @@ import shutil
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 
 from initiatives.models import BusinessCase
 from tests.factories import InitiativeFactory, UserFactory
@@ -42,12 +43,15 @@ def browser_page():
                 yield page
             finally:
                 browser.close()
+                # Playwright's greenlets give the ORM calls made meanwhile a context (and so a
+                # database connection) of their own; close it so the test database can drop.
+                connections.close_all()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_person_writes_a_business_case_in_the_browser(browser_page, live_server):
+def test_a_person_writes_a_business_case_in_the_browser(live_server, browser_page):
     page = browser_page
     olga = UserFactory(username="olga", password=PASSWORD, first_name="Olga")
     initiative = InitiativeFactory(slug="claims-triage", name="Claims triage", members=[olga])
