@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -493,6 +495,10 @@ class EmailListView(ListView):
         return queryset
 
     def get_context_data(self, **kwargs):
+        status = self.request.GET.get("status", "")
         return super().get_context_data(
-            statuses=EmailStatus.choices, status=self.request.GET.get("status", ""), **kwargs
+            statuses=EmailStatus.choices,
+            status=status,
+            status_query=urlencode({"status": status}) if status else "",
+            **kwargs,
         )
