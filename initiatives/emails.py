@@ -8,6 +8,7 @@ behind by a crashed worker or an unreachable broker is picked up by `sweep`.
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,20 +34,40 @@ def absolute_url(path: str) -> str:
     return f"{settings.PORTAL_BASE_URL}{path}"
 
 
+# After a failed publish, this process stops trying for a while: each attempt against an
+# unreachable Redis costs seconds (the client retries), and the sweep sends what is left.
+BROKER_BACKOFF_SECONDS = 30.0
+_broker_down_until = 0.0
+
+
 def enqueue_after_commit(task, *args) -> None:
     """Queue `task` once the current transaction commits.
 
-    A broker that is down must not turn a saved change into an error page: the failure is
-    logged, the change stays saved, and the outbox sweep sends the e-mail later.
+    A broker that is down must not turn a saved change into an error page, nor into a slow
+    one: the failure is logged, the change stays saved, publishing pauses for
+    BROKER_BACKOFF_SECONDS, and the outbox sweep sends the e-mail later.
     """
 
     def send() -> None:
-        try:
-            task.apply_async(args=args, retry=False)
-        except Exception:
-            logger.warning("Could not queue %s%r; the sweep will retry.", task.name, args)
+        if time.monotonic() < _broker_down_until:
+            logger.info("Broker marked down; %s%r is left to the sweep.", task.name, args)
+            return
+        publish(task, args)
 
     transaction.on_commit(send)
+
+
+def publish(task, args: tuple) -> bool:
+    """Send `task` to the broker now. False (and a pause, see above) if it is unreachable."""
+    global _broker_down_until
+    try:
+        task.apply_async(args=args, retry=False)
+    except Exception:
+        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+        logger.warning("Could not queue %s%r; the sweep will retry.", task.name, args)
+        return False
+    _broker_down_until = 0.0
+    return True
 
 
 # --- Queueing -------------------------------------------------------------------------------
@@ -258,7 +279,7 @@ def send(record_id: int) -> str:
 
 def sweep() -> list[int]:
     """Queue again what is pending (the broker was down, or a retry was lost) or claimed by
-    a worker that died. Returns the ids queued."""
+    a worker that died. Returns the ids queued (none while the broker is unreachable)."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS)
     settle = now - timedelta(seconds=60)  # leave fresh rows to their own task
@@ -270,9 +291,14 @@ def sweep() -> list[int]:
     )
     from . import tasks
 
+    queued = []
     for record_id in ids:
-        enqueue_after_commit(tasks.send_email, record_id)
-    return ids
+        # The sweep is how the outbox recovers, so it always tries; it stops at the first
+        # failure rather than paying the broker's timeout once per e-mail.
+        if not publish(tasks.send_email, (record_id,)):
+            break
+        queued.append(record_id)
+    return queued
 
 
 # --- Rendering ------------------------------------------------------------------------------

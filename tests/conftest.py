@@ -21,6 +21,14 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(autouse=True)
+def _broker_not_marked_down(monkeypatch):
+    # A failed publish pauses publishing for the process; no test inherits another's pause.
+    from initiatives import emails
+
+    monkeypatch.setattr(emails, "_broker_down_until", 0.0)
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings, tmp_path):
     # The manifest storage needs collectstatic; tests render templates without it.
     settings.STORAGES = {

@@ -335,8 +335,12 @@ def test_a_retried_send_never_sends_twice(send_now, django_capture_on_commit_cal
     assert len(mail.outbox) == sent
 
 
-def test_a_queued_email_survives_an_unreachable_broker(django_capture_on_commit_callbacks):
+def test_a_queued_email_survives_an_unreachable_broker(
+    django_capture_on_commit_callbacks, monkeypatch
+):
     from initiatives import tasks
+
+    monkeypatch.setattr(emails, "_broker_down_until", 0.0)
 
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
@@ -397,3 +401,25 @@ def test_an_approval_resolves_business_case_missing():
     BusinessCaseFactory(initiative=initiative, status=BusinessCaseStatus.APPROVED)
     report = scan.scan_portfolio()
     assert [c.kind for c in report.resolved] == [FlagKind.BUSINESS_CASE_MISSING]
+
+
+def test_an_unreachable_broker_is_tried_once_then_left_to_the_sweep(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from initiatives import tasks
+
+    attempts = []
+
+    def broker_down(*args, **kwargs):
+        attempts.append(args)
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(emails, "_broker_down_until", 0.0)
+    monkeypatch.setattr(tasks.send_email, "apply_async", broker_down)
+    unowned(sponsor=UserFactory())
+    unowned(sponsor=UserFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        report = scan.scan_portfolio(as_of=NOW)
+    assert report.emails_queued == 4
+    assert len(attempts) == 1  # the other three waited for the sweep, not for the broker
+    assert EmailRecord.objects.filter(status=EmailStatus.PENDING).count() == 4
