@@ -423,3 +423,44 @@ def test_an_unreachable_broker_is_tried_once_then_left_to_the_sweep(
     assert report.emails_queued == 4
     assert len(attempts) == 1  # the other three waited for the sweep, not for the broker
     assert EmailRecord.objects.filter(status=EmailStatus.PENDING).count() == 4
+
+
+# --- Where flags are seen ----------------------------------------------------------------------
+
+
+def test_flags_api_filters_by_initiative_kind_and_open(viewer):
+    from rest_framework.test import APIClient
+
+    late = InitiativeFactory(
+        slug="late", stage=Stage.POC, stage_entered_at=NOW - timedelta(days=200)
+    )
+    unowned(slug="nobody")
+    scan.scan_portfolio(as_of=NOW)
+    Flag.objects.filter(initiative=late).update(resolved_at=NOW + timedelta(days=1))
+    client = APIClient()
+    client.force_authenticate(viewer)
+
+    def listed(**query):
+        body = client.get("/api/v1/flags/", query).json()
+        return sorted((f["initiative"], f["kind"], f["is_open"]) for f in body["results"])
+
+    assert listed(initiative="late") == [("late", "stalled", False)]
+    assert listed(open="true") == [("nobody", "ownerless", True)]
+    assert listed(kind="stalled") == [("late", "stalled", False)]
+    assert client.get("/api/v1/flags/", {"kind": "nonsense"}).status_code == 400
+
+
+def test_open_flags_show_on_the_initiative_page_and_count_on_the_portfolio(viewer, as_user):
+    initiative = unowned(slug="nobody", name="Claims triage")
+    scan.scan_portfolio(as_of=NOW)
+    client = as_user(viewer)
+    page = client.get(initiative.get_absolute_url()).content.decode()
+    assert "Open flags" in page
+    assert "no production owner is named" in page
+    portfolio = client.get("/")
+    counts = {kind: count for _, kind, count in portfolio.context["flag_counts"]}
+    assert counts[FlagKind.OWNERLESS] == 1
+    assert counts[FlagKind.STALLED] == 0
+    assert "?flag=ownerless" in portfolio.content.decode()
+    listing = client.get("/initiatives/", {"flag": "ownerless"})
+    assert [i.slug for i in listing.context["object_list"]] == ["nobody"]
