@@ -11,6 +11,16 @@ from .services import INPUT_FIELDS
 User = get_user_model()
 
 
+class IsoDateInput(forms.DateInput):
+    """<input type="date"> only takes YYYY-MM-DD; the locale's 31/12/2027 would show empty
+    and be sent back empty, erasing the date on the next save."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 def active_people():
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
 
@@ -57,7 +67,7 @@ class InitiativeForm(forms.ModelForm):
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
-            "target_production_date": forms.DateInput(attrs={"type": "date"}),
+            "target_production_date": IsoDateInput(),
         }
         help_texts = {
             "slug": "Short name used in addresses, e.g. invoice-matching. Cannot change later.",
@@ -180,8 +190,8 @@ class BusinessCaseForm(forms.ModelForm):
         model = BusinessCase
         fields = list(INPUT_FIELDS)
         widgets = {
-            "target_pilot_date": forms.DateInput(attrs={"type": "date"}),
-            "target_production_date": forms.DateInput(attrs={"type": "date"}),
+            "target_pilot_date": IsoDateInput(),
+            "target_production_date": IsoDateInput(),
             **{
                 name: forms.Textarea(attrs={"rows": 2})
                 for name in (

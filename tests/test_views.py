@@ -282,3 +282,13 @@ def test_history_names_people_and_dates(initiative, contributor, owner):
     services.initiative_update(initiative=initiative, actor=contributor, data={"sponsor": owner})
     change = selectors.initiative_history(initiative)[0].changes[0]
     assert (change.field, change.new) == ("sponsor", owner.get_full_name())
+
+
+def test_date_inputs_show_iso_dates_so_a_browser_keeps_them(initiative, contributor, as_user):
+    from datetime import date
+
+    initiative.target_production_date = date(2027, 3, 1)
+    initiative.save()
+    page = as_user(contributor).get(reverse("initiative-edit", args=[initiative.slug]))
+    assert 'type="date"' in page.content.decode()
+    assert 'value="2027-03-01"' in page.content.decode()

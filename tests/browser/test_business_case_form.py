@@ -93,3 +93,35 @@ def test_a_person_writes_a_business_case_in_the_browser(live_server, browser_pag
     assert "40.0 months" in figures  # payback
     case = BusinessCase.objects.get(initiative=initiative)
     assert (case.status, case.revenue_protected) == ("submitted", Decimal("100000"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_saved_draft_keeps_its_dates_when_saved_again_in_the_browser(live_server, browser_page):
+    page = browser_page
+    UserFactory(username="mei", password=PASSWORD)
+    initiative = InitiativeFactory(slug="stock-outs", name="Stock-out prediction")
+    initiative.team_members.add(*UserFactory._meta.model.objects.filter(username="mei"))
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "mei")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/initiatives/stock-outs/business-case/new/")
+    page.fill("#id_revenue_protected", "1000")
+    page.fill("#id_target_pilot_date", "2027-03-01")
+    page.fill("#id_target_production_date", "2027-09-01")
+    page.click("button[value=save]")
+    page.wait_for_url(f"{live_server.url}/initiatives/stock-outs/business-case/v1/edit/")
+
+    assert page.input_value("#id_target_pilot_date") == "2027-03-01"
+    page.fill("#id_build_cost", "500")
+    page.click("button[value=save]")
+    page.wait_for_url(f"{live_server.url}/initiatives/stock-outs/business-case/v1/edit/")
+    case = BusinessCase.objects.get(initiative=initiative)
+    assert (str(case.target_pilot_date), str(case.target_production_date)) == (
+        "2027-03-01",
+        "2027-09-01",
+    )
+    assert case.build_cost == Decimal("500")
