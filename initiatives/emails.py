@@ -84,6 +84,7 @@ class PlannedEmail:
     handover_id: int | None = None
     business_case_id: int | None = None
     reminder: int = 0
+    planned_at: datetime | None = None
 
 
 def queue(planned: list[PlannedEmail]) -> int:
@@ -113,6 +114,7 @@ def queue(planned: list[PlannedEmail]) -> int:
                 handover_id=p.handover_id,
                 business_case_id=p.business_case_id,
                 reminder=p.reminder,
+                planned_at=p.planned_at or timezone.now(),
             )
             for p in new.values()
         ],
@@ -157,7 +159,12 @@ def plan_flag_emails(flags: list[Flag], as_of: datetime) -> list[PlannedEmail]:
     for flag in flags:
         initiative = flag.initiative
         period = reminder_period(flag.opened_at, as_of)
-        base = {"initiative_id": initiative.pk, "flag_id": flag.pk, "reminder": period}
+        base = {
+            "initiative_id": initiative.pk,
+            "flag_id": flag.pk,
+            "reminder": period,
+            "planned_at": as_of,
+        }
         if flag.kind == FlagKind.STALE_OWNERSHIP:
             owner = initiative.production_owner
             planned.append(
@@ -195,7 +202,27 @@ def plan_flag_emails(flags: list[Flag], as_of: datetime) -> list[PlannedEmail]:
                         **base,
                     )
                 )
-    return planned
+    return _not_within_interval(planned, as_of)
+
+
+def _not_within_interval(planned: list[PlannedEmail], as_of: datetime) -> list[PlannedEmail]:
+    """Drop what the same person was already told about the same initiative and condition
+    within the reminder interval under another key (a flag that resolved and came back)."""
+    kinds = {p.kind for p in planned}
+    if not kinds:
+        return planned
+    since = as_of - timedelta(days=settings.PORTAL_REMINDER_INTERVAL_DAYS)
+    recent = {
+        (initiative_id, kind, recipient.lower()): key
+        for initiative_id, kind, recipient, key in EmailRecord.objects.filter(
+            kind__in=kinds, planned_at__gt=since, planned_at__lte=as_of
+        ).values_list("initiative_id", "kind", "recipient", "dedupe_key")
+    }
+    return [
+        p
+        for p in planned
+        if recent.get((p.initiative_id, p.kind, p.recipient.lower()), p.dedupe_key) == p.dedupe_key
+    ]
 
 
 def plan_digest(as_of: datetime) -> PlannedEmail:

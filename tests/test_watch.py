@@ -464,3 +464,41 @@ def test_open_flags_show_on_the_initiative_page_and_count_on_the_portfolio(viewe
     assert "?flag=ownerless" in portfolio.content.decode()
     listing = client.get("/initiatives/", {"flag": "ownerless"})
     assert [i.slug for i in listing.context["object_list"]] == ["nobody"]
+
+
+def test_a_flag_that_comes_back_within_the_interval_does_not_mail_the_owner_again(
+    send_now, django_capture_on_commit_callbacks
+):
+    owner = UserFactory(email="ines@example.com")
+    initiative = owned(owner=owner, confirmed_days_ago=100)
+    with django_capture_on_commit_callbacks(execute=True):
+        scan.scan_portfolio(as_of=NOW)
+    initiative.owner_confirmed_at = NOW + timedelta(hours=1)
+    initiative.save()
+    scan.scan_portfolio(as_of=NOW + timedelta(hours=2))  # resolved
+    initiative.owner_confirmed_at = NOW - timedelta(days=100)
+    initiative.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        scan.scan_portfolio(as_of=NOW + timedelta(hours=3))  # a new flag, same condition
+    assert Flag.objects.filter(kind=FlagKind.STALE_OWNERSHIP).count() == 2
+    assert len(sent_to("ines@example.com")) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        scan.scan_portfolio(as_of=NOW + timedelta(days=7, hours=4))
+    assert len(sent_to("ines@example.com")) == 2  # the next interval's reminder
+
+
+@pytest.mark.parametrize("day", ["2026-01-05", "2099-12-31"])
+def test_the_command_as_of_any_date_only_reports(capsys, day):
+    InitiativeFactory(stage=Stage.POC, stage_entered_at=timezone.now() - timedelta(days=400))
+    call_command("scan_portfolio", "--as-of", day)
+    assert "(dry run)" in capsys.readouterr().out
+    assert not Flag.objects.exists()
+    assert not ScanRun.objects.exists()
+
+
+def test_the_command_refuses_impossible_dates():
+    from django.core.management.base import CommandError
+
+    for value in ("0001-01-01", "2026-13-01", "yesterday"):
+        with pytest.raises(CommandError, match="is not a date"):
+            call_command("scan_portfolio", "--as-of", value)

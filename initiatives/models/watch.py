@@ -110,6 +110,8 @@ class EmailRecord(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # The moment the scan judged when it planned this e-mail (reminder intervals count from it).
+    planned_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
