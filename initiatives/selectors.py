@@ -194,6 +194,7 @@ class ComparedFigure:
     old: object
     new: object
     delta: object  # new - old for numbers; None when not comparable
+    kind: str = "number"  # money, percent, number, text, date
 
     @property
     def changed(self) -> bool:
@@ -204,21 +205,49 @@ def business_case_comparison(older: BusinessCase, newer: BusinessCase) -> list[C
     """Every input and derived figure of two versions, side by side, with the difference."""
     from .services.business_cases import INPUT_FIELDS
 
+    same_currency = older.currency == newer.currency
     rows = []
     for name in INPUT_FIELDS:
+        field = BusinessCase._meta.get_field(name)
+        kind = _kind(name, field)
+        label = str(field.verbose_name)
         if name.endswith("rationale"):
-            continue
-        label = str(BusinessCase._meta.get_field(name).verbose_name)
-        rows.append(_compare(name, label, getattr(older, name), getattr(newer, name)))
+            label = f"why ({name.removesuffix('_rationale').replace('_', ' ')})"
+        rows.append(
+            _compare(name, label, getattr(older, name), getattr(newer, name), kind, same_currency)
+        )
     old_figures, new_figures = older.figures.as_dict(), newer.figures.as_dict()
+    labels = {"roi_3y": "three-year ROI", "payback_months": "payback (months)"}
     for name, old in old_figures.items():
-        rows.append(_compare(name, name.replace("_", " "), old, new_figures[name]))
+        kind = "percent" if name == "roi_3y" else "number" if name == "payback_months" else "money"
+        rows.append(
+            _compare(
+                name,
+                labels.get(name, name.replace("_", " ")),
+                old,
+                new_figures[name],
+                kind,
+                same_currency,
+            )
+        )
     return rows
 
 
-def _compare(name: str, label: str, old, new) -> ComparedFigure:
+def _kind(name: str, field) -> str:
+    if name == "currency" or name.endswith("rationale"):
+        return "text"
+    if name.endswith("_date"):
+        return "date"
+    if name in ("capacity_hours", "team_fte"):
+        return "number"
+    return "money"
+
+
+def _compare(name, label, old, new, kind, same_currency) -> ComparedFigure:
     numeric = isinstance(old, Decimal) and isinstance(new, Decimal)
-    return ComparedFigure(name, label, old, new, new - old if numeric else None)
+    # Amounts in two currencies are not subtracted: the difference would mean nothing.
+    comparable = numeric and (same_currency or kind not in ("money",))
+    return ComparedFigure(name, label, old, new, new - old if comparable else None, kind)
 
 
 def business_case_summary(initiative: Initiative) -> dict:

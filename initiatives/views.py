@@ -441,7 +441,14 @@ class OwnershipLinkConfirmView(View):
         return None, initiative, owner, payload
 
     def respond(self, request, confirmed=False):
-        status = {None: 200, "used": 410, "expired": 410, "not_owner": 410, "invalid": 400}
+        status = {
+            None: 200,
+            "used": 410,
+            "expired": 410,
+            "not_owner": 410,
+            "invalid": 400,
+            "someone_else": 403,
+        }
         return render(
             request,
             self.template_name,
@@ -458,6 +465,10 @@ class OwnershipLinkConfirmView(View):
         return self.respond(request)
 
     def post(self, request, token):
+        user = request.user
+        if self.problem is None and user.is_authenticated and user.pk != self.owner.pk:
+            # The link names the owner; someone else signed in must not confirm for them.
+            self.problem = "someone_else"
         if self.problem is None:
             try:
                 services.ownership_confirm(

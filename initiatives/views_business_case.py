@@ -157,6 +157,10 @@ class BusinessCaseDetailView(View):
         """The review (governance only)."""
         initiative = _initiative(slug)
         case = _case(initiative, version)
+        if case.status != BusinessCaseStatus.SUBMITTED and permissions.is_governance(request.user):
+            # Most often the same review posted twice.
+            messages.info(request, f"Version {version} was already reviewed: {case.status}.")
+            return HttpResponseRedirect(case.get_absolute_url())
         if not permissions.can_review_business_case(request.user, case):
             raise PermissionDenied(
                 "Only a governance reviewer other than the submitter may review a submitted case."

@@ -42,8 +42,14 @@ class MilestoneView(View):
         )
         if self.item is None:
             raise Http404("No such milestone on this initiative's checklist.")
-        self.can_update = permissions.can_update_milestone(request.user, self.initiative)
         self.can_waive = permissions.can_waive_milestone(request.user)
+        waived = self.item.status == "waived"
+        # The team updates; once waived, only governance may change it (lifting the waiver).
+        self.can_update = (
+            self.can_waive
+            if waived
+            else permissions.can_update_milestone(request.user, self.initiative)
+        )
         if request.method == "POST" and not (self.can_update or self.can_waive):
             raise PermissionDenied("Only the initiative's team may update its readiness.")
         return super().dispatch(request, slug, key)

@@ -446,3 +446,45 @@ def test_api_unknown_initiative_is_404(contributor):
 def test_factory_cases_count_for_the_gates():
     case = BusinessCaseFactory(status=BusinessCaseStatus.APPROVED)
     assert case.figures.total_annual_benefit == D("150000.00")
+
+
+def test_comparing_versions_in_two_currencies_does_not_subtract_amounts(
+    pilotable, contributor, client
+):
+    submitted(pilotable, contributor)
+    services.business_case_create(
+        initiative=pilotable,
+        actor=contributor,
+        data={"currency": "GBP", "revenue_protected": D("2000")},
+        submit=True,
+    )
+    client.force_login(contributor)
+    response = client.get(reverse("business-case-compare", args=[pilotable.slug]), {"a": 1, "b": 2})
+    rows = {row.field: row for row in response.context["rows"]}
+    assert rows["revenue_protected"].changed
+    assert rows["revenue_protected"].delta is None
+    assert "not subtracted" in response.content.decode()
+
+
+def test_a_second_review_of_the_same_case_says_it_was_reviewed(
+    pilotable, contributor, reviewer, as_user
+):
+    case = submitted(pilotable, contributor)
+    client = as_user(reviewer)
+    client.post(case.get_absolute_url(), {"decision": "approve"})
+    again = client.post(case.get_absolute_url(), {"decision": "approve"}, follow=True)
+    assert again.status_code == 200
+    assert "already reviewed" in again.content.decode()
+
+
+@pytest.mark.parametrize("code", ["XXX", "XTS", "XAU"])
+def test_codes_that_are_not_money_are_refused(pilotable, contributor, as_user, code):
+    response = as_user(contributor).post(new_url(pilotable), form_data(currency=code))
+    assert "currency" in response.context["form"].errors
+    assert not BusinessCase.objects.exists()
+
+
+def test_api_create_defaults_the_currency(pilotable, contributor, settings):
+    response = api(contributor).post(cases_url(pilotable), {"build_cost": "5"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["currency"] == settings.PORTAL_DEFAULT_CURRENCY

@@ -107,3 +107,12 @@ def test_a_link_for_a_previous_owner_no_longer_applies(client, initiative):
     assert response.status_code == 410
     assert "no longer the owner" in response.content.decode()
     assert not OwnershipConfirmation.objects.exists()
+
+
+def test_someone_else_signed_in_cannot_confirm_for_the_owner(client, initiative):
+    olga = UserFactory(username="olga")
+    client.force_login(olga)
+    response = client.post(link_for(initiative))
+    assert response.status_code == 403
+    assert "This link is for" in response.content.decode()
+    assert not OwnershipConfirmation.objects.exists()

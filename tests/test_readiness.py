@@ -329,3 +329,42 @@ def test_api_bad_input_names_the_field(contributor):
     answer = client.patch(f"{base}runbook/", {"status": "done", "extra": 1}, format="json")
     assert answer.json() == {"extra": ["Unknown or read-only field."]}
     assert not MilestoneRecord.objects.exists()
+
+
+def test_an_api_patch_changes_only_what_it_names(contributor):
+    initiative = InitiativeFactory(slug="claims", members=[contributor])
+    done(initiative, contributor, "runbook")
+    client = APIClient()
+    client.force_authenticate(contributor)
+    answer = client.patch(
+        "/api/v1/initiatives/claims/readiness/runbook/",
+        {"evidence_note": "Drill 2 Nov."},
+        format="json",
+    )
+    assert answer.status_code == 200
+    record = MilestoneRecord.objects.get()
+    assert (record.status, record.evidence_url, record.evidence_note) == (
+        MilestoneStatus.DONE,
+        "https://ci.example.com/run/1",
+        "Drill 2 Nov.",
+    )
+
+
+def test_a_governance_reviewer_off_the_team_can_lift_a_waiver(contributor, reviewer, as_user):
+    initiative = InitiativeFactory(members=[contributor])
+    services.milestone_waive(
+        initiative=initiative, actor=reviewer, key="runbook", justification="Covered."
+    )
+    page = as_user(reviewer).get(reverse("milestone", args=[initiative.slug, "runbook"]))
+    assert "Covered." in page.content.decode()  # the justification is shown
+    response = as_user(reviewer).post(
+        reverse("milestone", args=[initiative.slug, "runbook"]),
+        {"action": "update", "status": "in_progress", "evidence_url": ""},
+    )
+    assert response.status_code == 302
+    assert MilestoneRecord.objects.get().status == MilestoneStatus.IN_PROGRESS
+    outsider = as_user(reviewer).post(
+        reverse("milestone", args=[initiative.slug, "on-call"]),
+        {"action": "update", "status": "in_progress", "evidence_url": ""},
+    )
+    assert outsider.status_code == 403  # not waived: that is the team's to update

@@ -314,7 +314,11 @@ class BusinessCaseSerializer(serializers.ModelSerializer):
 class BusinessCaseWriteSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     """The inputs of a draft. `revision` (on update) is the revision you last read."""
 
-    currency = serializers.ChoiceField(choices=currency_choices())
+    currency = serializers.ChoiceField(
+        choices=currency_choices(),
+        required=False,
+        help_text="Defaults to the latest version's, or PORTAL_DEFAULT_CURRENCY for a first case.",
+    )
     revision = serializers.IntegerField(required=False, write_only=True)
     form_key = serializers.CharField(
         required=False, write_only=True, max_length=64, help_text="Idempotency key."
@@ -380,15 +384,13 @@ class ReadinessSerializer(serializers.Serializer):
 
 
 class MilestoneUpdateSerializer(StrictSerializerMixin, serializers.Serializer):
-    status = serializers.ChoiceField(choices=MilestoneStatus.choices)
-    evidence_url = serializers.CharField(
-        required=False, allow_blank=True, max_length=500, default=""
-    )
-    evidence_note = serializers.CharField(
-        required=False, allow_blank=True, max_length=4000, default=""
-    )
+    """Any of the fields; those not sent keep their recorded values."""
+
+    status = serializers.ChoiceField(choices=MilestoneStatus.choices, required=False)
+    evidence_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    evidence_note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     check_mode = serializers.ChoiceField(
-        choices=CheckMode.choices, required=False, allow_blank=True, default=""
+        choices=CheckMode.choices, required=False, allow_blank=True
     )
 
 
