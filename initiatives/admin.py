@@ -7,6 +7,9 @@ from .models import (
     BusinessUnit,
     EmailRecord,
     Flag,
+    HealthReport,
+    HealthReporterGrant,
+    HealthThresholds,
     Initiative,
     InitiativeEvent,
     InitiativeLink,
@@ -50,6 +53,20 @@ class TeamMembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class HealthThresholdsInline(admin.StackedInline):
+    model = HealthThresholds
+    extra = 0
+    max_num = 1
+    verbose_name_plural = "health thresholds (empty fields keep the defaults)"
+
+
+class HealthGrantInline(admin.TabularInline):
+    model = HealthReporterGrant
+    extra = 0
+    autocomplete_fields = ["user"]
+    verbose_name_plural = "machine clients that may push health reports"
+
+
 class InitiativeLinkInline(admin.TabularInline):
     model = InitiativeLink
     extra = 0
@@ -82,7 +99,12 @@ class InitiativeAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [TeamMembershipInline, InitiativeLinkInline]
+    inlines = [
+        TeamMembershipInline,
+        InitiativeLinkInline,
+        HealthThresholdsInline,
+        HealthGrantInline,
+    ]
     date_hierarchy = "stage_entered_at"
 
     def has_delete_permission(self, request, obj=None):
@@ -164,3 +186,20 @@ class ScanRunAdmin(ReadOnlyAdmin):
         "flags_resolved",
         "emails_queued",
     ]
+
+
+@admin.register(HealthReporterGrant)
+class HealthReporterGrantAdmin(admin.ModelAdmin):
+    list_display = ["user", "initiative", "granted_at"]
+    search_fields = ["user__username", "initiative__name", "initiative__slug"]
+    autocomplete_fields = ["user", "initiative"]
+    list_select_related = ["user", "initiative"]
+
+
+@admin.register(HealthReport)
+class HealthReportAdmin(ReadOnlyAdmin):
+    list_display = ["initiative", "observed_at", "availability", "error_rate", "eval_score"]
+    search_fields = ["initiative__slug"]
+    list_select_related = ["initiative"]
+    date_hierarchy = "observed_at"
+    show_full_result_count = False  # counting years of reports is slow and tells nobody much

@@ -117,3 +117,10 @@ class CheckMode(models.TextChoices):
 class Scoring(models.TextChoices):
     SHARE = "share", "Share of required milestones"
     ML_TEST_SCORE = "ml_test_score", "ML Test Score (Breck et al., 2017)"
+
+
+class HealthStatus(models.TextChoices):
+    HEALTHY = "healthy", "Healthy"
+    DEGRADED = "degraded", "Degraded"
+    FAILING = "failing", "Failing"
+    SILENT = "silent", "Silent"

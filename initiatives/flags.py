@@ -12,7 +12,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
-from .choices import OWNED_STAGES, BusinessCaseStatus, FlagKind, HandoverStatus, Stage
+from .choices import (
+    OWNED_STAGES,
+    BusinessCaseStatus,
+    FlagKind,
+    HandoverStatus,
+    HealthStatus,
+    Stage,
+)
+from .health import HealthState, state_of, with_health
 from .models import BusinessCase, Initiative, OwnershipHandover
 
 Rule = Callable[[datetime], dict[int, dict]]
@@ -133,3 +141,42 @@ def business_case_missing(as_of: datetime) -> dict[int, dict]:
         .values_list("pk", "stage")
     )
     return {pk: {"stage": stage, "reason": "no approved business case"} for pk, stage in rows}
+
+
+def _production_health(as_of: datetime) -> list[tuple[Initiative, HealthState]]:
+    """Every production system with its health: one query, whatever the portfolio's size."""
+    rows = with_health(Initiative.objects.filter(stage=Stage.PRODUCTION), as_of)
+    return [(initiative, state_of(initiative, as_of)) for initiative in rows]
+
+
+@rule(FlagKind.HEALTH_SILENT)
+def health_silent(as_of: datetime) -> dict[int, dict]:
+    """A production system that has sent no health report within its silence limit."""
+    return {
+        i.pk: {"reason": state.reasons[0]}
+        for i, state in _production_health(as_of)
+        if state.status == HealthStatus.SILENT
+    }
+
+
+@rule(FlagKind.HEALTH_DEGRADED)
+def health_degraded(as_of: datetime) -> dict[int, dict]:
+    """A production system whose latest metrics are past a degraded or failing threshold."""
+    return {
+        i.pk: {"status": state.status, "reason": "; ".join(state.reasons)}
+        for i, state in _production_health(as_of)
+        if state.status in (HealthStatus.DEGRADED, HealthStatus.FAILING)
+    }
+
+
+@rule(FlagKind.EVAL_REGRESSION)
+def eval_regression(as_of: datetime) -> dict[int, dict]:
+    """The latest eval_score clearly below its recent baseline (see initiatives.health)."""
+    return {
+        i.pk: {
+            "reason": f"evaluation score {state.latest['eval_score']:.3f} against a baseline "
+            f"of {state.eval_baseline:.3f} (allowed drop {state.eval_allowed_drop:.3f})"
+        }
+        for i, state in _production_health(as_of)
+        if state.eval_regression
+    }

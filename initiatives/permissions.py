@@ -14,7 +14,14 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .choices import BusinessCaseStatus, HandoverStatus, PromotionStatus
-from .models import BusinessCase, Initiative, OwnershipHandover, PromotionRequest, TeamMembership
+from .models import (
+    BusinessCase,
+    HealthReporterGrant,
+    Initiative,
+    OwnershipHandover,
+    PromotionRequest,
+    TeamMembership,
+)
 
 GOVERNANCE_GROUP = "governance"
 
@@ -140,6 +147,16 @@ def can_update_milestone(user: AnyUser, initiative: Initiative) -> bool:
 
 def can_waive_milestone(user: AnyUser) -> bool:
     return is_governance(user)
+
+
+def can_report_health(user: AnyUser, initiative: Initiative) -> bool:
+    """Machine clients push health only for the initiatives they are granted."""
+    if not can_view(user):
+        return False
+    return (
+        user.is_superuser
+        or HealthReporterGrant.objects.filter(user=user, initiative=initiative).exists()
+    )
 
 
 def can_import(user: AnyUser) -> bool:

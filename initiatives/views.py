@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import emails, permissions, selectors, services
+from . import emails, health, permissions, selectors, services
 from .choices import ConfirmationChannel, EmailStatus, HandoverStatus, PromotionStatus, Stage
 from .filtersets import InitiativeFilterSet
 from .forms import (
@@ -91,6 +91,9 @@ class InitiativeDetailView(View):
                 "open_flags": list(initiative.flags.all()),  # prefetched: open ones only
                 **selectors.business_case_summary(initiative),
                 "readiness": checklist(initiative),
+                "health": health.health_of(initiative),
+                "health_series": health.series(initiative, days=90),
+                "health_labels": health.LABELS,
                 "history": selectors.initiative_history(initiative),
                 "can_edit": can_edit,
                 "can_name_owner": permissions.can_name_owner(user, initiative),

@@ -239,6 +239,26 @@ PORTAL_OWNERSHIP_CONFIRMATION_DAYS = env.int("PORTAL_OWNERSHIP_CONFIRMATION_DAYS
 PORTAL_HANDOVER_PENDING_DAYS = env.int("PORTAL_HANDOVER_PENDING_DAYS", default=14)
 PORTAL_STALLED_POC_DAYS = env.int("PORTAL_STALLED_POC_DAYS", default=90)
 PORTAL_STALLED_PILOT_DAYS = env.int("PORTAL_STALLED_PILOT_DAYS", default=120)
+# Health: a production system is silent after this many hours without a report, and each
+# metric is degraded or failing past these defaults (per-initiative overrides in the admin).
+PORTAL_HEALTH_THRESHOLDS = {
+    "silent_after_hours": env.float("PORTAL_HEALTH_SILENT_AFTER_HOURS", default=24.0),
+    "availability": {"degraded_below": 99.5, "failing_below": 98.0},
+    "latency_p95_ms": {"degraded_above": 800.0, "failing_above": 2000.0},
+    "error_rate": {"degraded_above": 0.01, "failing_above": 0.05},
+    "data_freshness_hours": {"degraded_above": 24.0, "failing_above": 72.0},
+    "data_quality_pass_rate": {"degraded_below": 0.98, "failing_below": 0.9},
+    "eval_score": {"degraded_below": 0.8, "failing_below": 0.7},
+}
+# Evaluation regression: the latest eval_score is below the mean of the previous
+# PORTAL_EVAL_BASELINE_DAYS by more than max(PORTAL_EVAL_REGRESSION_MIN_DROP, 2 x their
+# standard deviation), with at least PORTAL_EVAL_BASELINE_MIN_REPORTS of them.
+PORTAL_EVAL_BASELINE_DAYS = env.int("PORTAL_EVAL_BASELINE_DAYS", default=30)
+PORTAL_EVAL_BASELINE_MIN_REPORTS = env.int("PORTAL_EVAL_BASELINE_MIN_REPORTS", default=5)
+PORTAL_EVAL_REGRESSION_MIN_DROP = env.float("PORTAL_EVAL_REGRESSION_MIN_DROP", default=0.05)
+PORTAL_HEALTH_CLOCK_SKEW_SECONDS = env.int("PORTAL_HEALTH_CLOCK_SKEW_SECONDS", default=300)
+PORTAL_HEALTH_MAX_BATCH = env.int("PORTAL_HEALTH_MAX_BATCH", default=1000)
+PORTAL_HEALTH_MAX_BYTES = env.int("PORTAL_HEALTH_MAX_BYTES", default=1024 * 1024)
 PORTAL_DEFAULT_CURRENCY = env.str("PORTAL_DEFAULT_CURRENCY", default="EUR")
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 # The upload page imports within one web request; larger files go through the command.

@@ -98,6 +98,10 @@ def test_a_change_in_the_admin_is_recorded(initiative, staff, as_user):
             "memberships-INITIAL_FORMS": "0",
             "links-TOTAL_FORMS": "0",
             "links-INITIAL_FORMS": "0",
+            "health_thresholds-TOTAL_FORMS": "0",
+            "health_thresholds-INITIAL_FORMS": "0",
+            "health_grants-TOTAL_FORMS": "0",
+            "health_grants-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -511,6 +511,12 @@ API_TARGETS = {
         lambda w: {"note": "No budget this year."},
     ),
     "flag-list": ("api:flag-list", _none, None),
+    "health-list": ("api:health-list", lambda w: {"initiative_slug": w.initiative.slug}, None),
+    "health-reports": (
+        "api:health-reports",
+        lambda w: {"initiative_slug": w.initiative.slug},
+        lambda w: {"observed_at": "2026-01-01T00:00:00Z", "availability": 99.9},
+    ),
     "readiness-list": (
         "api:readiness-list",
         lambda w: {"initiative_slug": w.initiative.slug},
@@ -562,6 +568,8 @@ API_MATRIX = [
     ("POST",   "handover-accept",               A,   A,   403, 403, 403, 403, 200, 403, 403),
     ("POST",   "handover-decline",              A,   A,   403, 403, 403, 403, 200, 403, 403),
     ("GET",    "flag-list",                     A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "health-list",                   A,   A,   200, 200, 200, 200, 200, 200, 200),
+    ("POST",   "health-reports",                A,   A,   403, 403, 403, 403, 403, 403, 201),
     ("GET",    "readiness-list",                A,   A,   200, 200, 200, 200, 200, 200, 200),
     ("PATCH",  "readiness-detail",              A,   A,   403, 200, 200, 200, 403, 403, 200),
     ("GET",    "business-case-list",            A,   A,   200, 200, 200, 200, 200, 200, 200),

@@ -1,7 +1,12 @@
 """API representations. Every serializer lists its fields; write serializers refuse fields
 they do not know, so nobody can set stage, ownership or audit fields through them."""
 
+import math
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -396,3 +401,59 @@ class MilestoneUpdateSerializer(StrictSerializerMixin, serializers.Serializer):
 
 class MilestoneWaiveSerializer(StrictSerializerMixin, serializers.Serializer):
     justification = serializers.CharField(max_length=4000)
+
+
+class HealthReportSerializer(StrictSerializerMixin, serializers.Serializer):
+    """One observation. Metrics are optional; each is refused outside its range."""
+
+    observed_at = serializers.DateTimeField()
+    availability = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=100
+    )
+    latency_p95_ms = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    error_rate = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
+    data_freshness_hours = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    data_quality_pass_rate = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=1
+    )
+    eval_score = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    def validate_observed_at(self, value):
+        skew = timedelta(seconds=settings.PORTAL_HEALTH_CLOCK_SKEW_SECONDS)
+        if value > timezone.now() + skew:
+            raise serializers.ValidationError(
+                "This moment is in the future (more than the allowed clock skew)."
+            )
+        return value
+
+    def validate(self, attrs):
+        for name in (
+            "availability",
+            "latency_p95_ms",
+            "error_rate",
+            "data_freshness_hours",
+            "data_quality_pass_rate",
+            "eval_score",
+        ):
+            value = attrs.get(name)
+            if value is not None and not math.isfinite(value):
+                raise serializers.ValidationError({name: "Send a finite number."})
+        return attrs
+
+
+class HealthPushResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    stored = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    latest_at = serializers.DateTimeField(allow_null=True)
+    latest = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    eval_regression = serializers.BooleanField()
+    eval_baseline = serializers.FloatField(allow_null=True)
+    thresholds = serializers.DictField()
+    series = serializers.ListField(child=serializers.DictField())

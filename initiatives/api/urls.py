@@ -8,6 +8,11 @@ router.register("initiatives", views.InitiativeViewSet, basename="initiative")
 router.register("handovers", views.HandoverViewSet, basename="handover")
 router.register("flags", views.FlagViewSet, basename="flag")
 router.register(
+    r"initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/health",
+    views.HealthViewSet,
+    basename="health",
+)
+router.register(
     r"initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/readiness",
     views.ReadinessViewSet,
     basename="readiness",

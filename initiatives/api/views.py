@@ -1,14 +1,15 @@
 """API views: each validates with a serializer and calls one service."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from .. import permissions, selectors, services
+from .. import health, permissions, selectors, services
 from ..filtersets import FlagFilterSet, InitiativeFilterSet
 from ..models import BusinessCase, Flag, Initiative, OwnershipHandover, PromotionRequest
 from ..readiness import checklist
@@ -366,3 +367,103 @@ class ReadinessViewSet(viewsets.ViewSet):
             initiative=initiative, actor=request.user, key=key, **serializer.validated_data
         )
         return self._respond(initiative)
+
+
+class HealthViewSet(viewsets.ViewSet):
+    """An initiative's operational health; production systems push reports here."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _initiative(self) -> Initiative:
+        return get_object_or_404(Initiative.objects.all(), slug=self.kwargs["initiative_slug"])
+
+    @extend_schema(
+        parameters=[OpenApiParameter("days", int, description="Days of series (1-365, 90).")],
+        responses=s.HealthSerializer,
+    )
+    def list(self, request, initiative_slug=None):
+        """Status, the reasons for it, the latest metrics and daily series."""
+        initiative = self._initiative()
+        try:
+            days = int(request.query_params.get("days", 90))
+        except ValueError:
+            days = 0
+        if not 1 <= days <= 365:
+            raise ValidationError({"days": ["A whole number of days from 1 to 365."]})
+        state = health.health_of(initiative)
+        data = {
+            "status": state.status,
+            "reasons": state.reasons,
+            "latest_at": state.latest_at,
+            "latest": state.latest,
+            "eval_regression": state.eval_regression,
+            "eval_baseline": state.eval_baseline,
+            "thresholds": health.thresholds_for(initiative),
+            "series": [
+                {**row, "day": row["day"].isoformat()} for row in health.series(initiative, days)
+            ],
+        }
+        return Response(s.HealthSerializer(data).data)
+
+    @extend_schema(
+        request=s.HealthReportSerializer(many=True),
+        responses={201: s.HealthPushResultSerializer},
+        description="One report (an object) or a batch (a list). The whole batch is refused "
+        "if any report is bad, with each bad one identified by its index. A report whose "
+        "observed_at is already stored is a duplicate and is not stored again.",
+    )
+    @action(detail=False, methods=["post"])
+    def reports(self, request, initiative_slug=None):
+        initiative = self._initiative()
+        if not permissions.can_report_health(request.user, initiative):
+            raise PermissionDenied("This client may not report health for this initiative.")
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+        if size > settings.PORTAL_HEALTH_MAX_BYTES:
+            return Response(
+                {
+                    "detail": f"The payload is {size} bytes; at most "
+                    f"{settings.PORTAL_HEALTH_MAX_BYTES} are taken. Send smaller batches."
+                },
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        payload = request.data
+        items = payload if isinstance(payload, list) else [payload]
+        if not items:
+            raise ValidationError({"reports": ["Send a report or a non-empty list of reports."]})
+        if len(items) > settings.PORTAL_HEALTH_MAX_BATCH:
+            raise ValidationError(
+                {"reports": [f"At most {settings.PORTAL_HEALTH_MAX_BATCH} reports per request."]}
+            )
+        # One list serializer validates the batch (a serializer per item would rebuild its
+        # fields 500 times); its errors line up with the items' indexes.
+        batch = s.HealthReportSerializer(data=items, many=True)
+        valid = batch.is_valid()
+        found = {} if valid else batch.errors  # {index: errors} (or a list, in older DRF)
+        pairs = found.items() if isinstance(found, dict) else enumerate(found)
+        errors = sorted(
+            ({"index": int(i), "errors": e} for i, e in pairs if e), key=lambda x: x["index"]
+        )
+        reports, seen = [], {}
+        for index, data in enumerate(batch.validated_data if valid else []):
+            moment = data["observed_at"]
+            if moment in seen:
+                errors.append(
+                    {
+                        "index": index,
+                        "errors": {"observed_at": [f"Same moment as report {seen[moment]}."]},
+                    }
+                )
+            seen.setdefault(moment, index)
+            reports.append(data)
+        if errors:
+            return Response(
+                {"detail": "Nothing was stored: some reports are invalid.", "reports": errors},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        result = services.health_reports_ingest(
+            initiative=initiative, actor=request.user, reports=reports
+        )
+        return Response(
+            {"received": result.received, "stored": result.stored, "duplicates": result.duplicates},
+            status=status.HTTP_201_CREATED,
+        )

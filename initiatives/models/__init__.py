@@ -1,4 +1,5 @@
 from .business_case import BusinessCase
+from .health import HealthReport, HealthReporterGrant, HealthThresholds
 from .portfolio import (
     BusinessUnit,
     Initiative,
@@ -19,6 +20,9 @@ __all__ = [
     "BusinessUnit",
     "EmailRecord",
     "Flag",
+    "HealthReport",
+    "HealthReporterGrant",
+    "HealthThresholds",
     "Initiative",
     "InitiativeEvent",
     "InitiativeLink",

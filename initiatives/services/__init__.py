@@ -11,6 +11,7 @@ from .business_cases import (
     business_case_update,
 )
 from .common import record_event
+from .health import IngestResult, health_reports_ingest
 from .portfolio import (
     EDITABLE_FIELDS,
     LinkAlreadyUsed,
@@ -31,6 +32,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "INPUT_FIELDS",
     "CaseEditConflict",
+    "IngestResult",
     "LinkAlreadyUsed",
     "TransitionRefused",
     "business_case_create",
@@ -40,6 +42,7 @@ __all__ = [
     "handover_accept",
     "handover_decline",
     "handover_start",
+    "health_reports_ingest",
     "initiative_create",
     "initiative_transition",
     "initiative_update",

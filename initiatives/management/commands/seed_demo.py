@@ -15,7 +15,14 @@ from django.utils import timezone
 from initiatives import services
 from initiatives.choices import Stage
 from initiatives.importer import COLUMNS, import_initiatives
-from initiatives.models import Initiative, ReadinessTemplate, Team, TeamMembership
+from initiatives.models import (
+    HealthReport,
+    HealthReporterGrant,
+    Initiative,
+    ReadinessTemplate,
+    Team,
+    TeamMembership,
+)
 from initiatives.permissions import GOVERNANCE_GROUP
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the README names it; for the local demo only
@@ -201,6 +208,45 @@ class Command(BaseCommand):
         people["felix"].save()
         self._business_cases(rng, people, initiatives)
         self._readiness(rng, people, initiatives)
+        self._health(rng, people, initiatives)
+
+    def _health(self, rng, people, initiatives):
+        """90 days of reports (every 6 hours) for production systems: most healthy, one
+        degraded, one silent for two days, one whose evaluation score dropped."""
+        bot = get_user_model().objects.create(username="monitoring-bot", first_name="Monitoring")
+        bot.set_unusable_password()
+        bot.save()
+        now = timezone.now()
+        live = [i for i in initiatives if i.stage == Stage.PRODUCTION]
+        reports = []
+        for index, initiative in enumerate(live):
+            HealthReporterGrant.objects.create(user=bot, initiative=initiative)
+            silent = index == 1
+            eval_base = rng.uniform(0.82, 0.93)
+            for step in range(90 * 4):
+                moment = now - timedelta(hours=6 * step + 1)
+                if silent and step < 8:
+                    continue
+                degraded = index == 2 and step < 6
+                drop = index == 3 and step == 0
+                reports.append(
+                    HealthReport(
+                        initiative=initiative,
+                        observed_at=moment,
+                        reported_by=bot,
+                        availability=round(
+                            rng.uniform(98.6, 99.4) if degraded else rng.uniform(99.6, 100), 3
+                        ),
+                        latency_p95_ms=round(rng.uniform(180, 420), 1),
+                        error_rate=round(rng.uniform(0.0, 0.004), 5),
+                        data_freshness_hours=round(rng.uniform(1, 8), 1),
+                        data_quality_pass_rate=round(rng.uniform(0.985, 1.0), 4),
+                        eval_score=round(
+                            eval_base - 0.15 if drop else eval_base + rng.uniform(-0.01, 0.01), 4
+                        ),
+                    )
+                )
+        HealthReport.objects.bulk_create(reports, batch_size=2000)
 
     def _readiness(self, rng, people, initiatives):
         """Live systems have done most of what pilot needs and some of production; one

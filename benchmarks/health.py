@@ -1,0 +1,138 @@
+"""Benchmark: health-report ingestion and the 90-day read. Prints figures; asserts nothing.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/crossing_bench \\
+        .venv/bin/python benchmarks/health.py [--reports 1000000] [--batches 20]
+
+PostgreSQL only (the table is filled with generate_series). The database is migrated and
+EMPTIED first: point DATABASE_URL at a database of its own.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--batches", type=int, default=20)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    from initiatives import health
+    from initiatives.models import BusinessUnit, HealthReport, HealthReporterGrant, Initiative
+
+    if connection.vendor != "postgresql":
+        sys.exit("This benchmark needs PostgreSQL (DATABASE_URL).")
+    call_command("migrate", verbosity=0)
+    HealthReport.objects.all().delete()
+    Initiative.history.all().delete()
+    Initiative.objects.all().delete()
+    User = get_user_model()
+    User.objects.filter(username="bench-bot").delete()
+
+    unit = BusinessUnit.objects.get_or_create(name="Bench")[0]
+    initiatives = Initiative.objects.bulk_create(
+        [
+            Initiative(
+                name=f"System {i}", slug=f"system-{i}", business_unit=unit, stage="production"
+            )
+            for i in range(2000)
+        ]
+    )
+    target = initiatives[0]
+    year = 24 * 365  # the target has a year of hourly reports
+    others = -(-max(0, args.reports - year) // (len(initiatives) - 1))  # rounded up
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        for initiative, count in ((target, year), (None, others)):
+            where = "id = %s" if initiative else "id <> %s"
+            cursor.execute(
+                f"""
+                INSERT INTO initiatives_healthreport
+                    (initiative_id, observed_at, availability, latency_p95_ms, error_rate,
+                     data_freshness_hours, data_quality_pass_rate, eval_score, notes, received_at)
+                SELECT i.id, now() - make_interval(hours => g), 99.5 + random() * 0.5,
+                       200 + random() * 300, random() * 0.01, random() * 10,
+                       0.98 + random() * 0.02, 0.85 + random() * 0.05, '', now()
+                FROM initiatives_initiative i CROSS JOIN generate_series(1, %s) g
+                WHERE i.{where}
+                """,  # noqa: S608 - no user input: the WHERE is one of two constants
+                [count, target.pk],
+            )
+        cursor.execute("ANALYZE initiatives_healthreport")
+    total = HealthReport.objects.count()
+    print(
+        f"table: {total:,} reports over {len(initiatives):,} initiatives "
+        f"(filled in {time.perf_counter() - start:.1f} s)"
+    )
+
+    bot = User.objects.create(username="bench-bot")
+    HealthReporterGrant.objects.create(user=bot, initiative=initiatives[1])
+    _, token = AuthToken.objects.create(user=bot)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    url = f"/api/v1/initiatives/{initiatives[1].slug}/health/reports/"
+    base = timezone.now() + timedelta(minutes=1) - timedelta(days=400)
+    timings = []
+    for batch in range(args.batches):
+        payload = [
+            {
+                "observed_at": (base + timedelta(seconds=batch * 500 + n)).isoformat(),
+                "availability": 99.9,
+                "latency_p95_ms": 250,
+                "error_rate": 0.001,
+                "eval_score": 0.9,
+            }
+            for n in range(500)
+        ]
+        began = time.perf_counter()
+        response = client.post(url, payload, format="json")
+        timings.append(time.perf_counter() - began)
+        if response.status_code != 201:
+            sys.exit(f"The push failed: {response.status_code} {response.content[:500]!r}")
+    rate = 500 * args.batches / sum(timings)
+    print(
+        f"ingestion over the API (in-process, validation included), batches of 500: "
+        f"{rate:,.0f} reports/s (median batch {statistics.median(timings) * 1000:.0f} ms)"
+    )
+
+    reads, states = [], []
+    for _ in range(30):
+        began = time.perf_counter()
+        rows = health.series(target, days=90)
+        reads.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        health.health_of(target)
+        states.append(time.perf_counter() - began)
+    print(
+        f"90-day series of one initiative ({len(rows)} daily rows from "
+        f"{90 * 24:,} reports): median {statistics.median(reads) * 1000:.1f} ms, "
+        f"max {max(reads) * 1000:.1f} ms"
+    )
+    print(
+        f"status of one initiative (latest values and baseline): median "
+        f"{statistics.median(states) * 1000:.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Operational health (PRODUCT.md section 6): reports pushed by production systems, the
+thresholds they are judged by, and which machine clients may push for which initiative."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from .portfolio import Initiative
+
+# Every metric a report may carry: (name, lowest, highest). None means unbounded.
+METRICS = (
+    ("availability", 0, 100),
+    ("latency_p95_ms", 0, None),
+    ("error_rate", 0, 1),
+    ("data_freshness_hours", 0, None),
+    ("data_quality_pass_rate", 0, 1),
+    ("eval_score", 0, 1),
+)
+METRIC_NAMES = tuple(name for name, _, _ in METRICS)
+
+
+def metric_field(low, high, help_text: str) -> models.FloatField:
+    validators = [MinValueValidator(low)]
+    if high is not None:
+        validators.append(MaxValueValidator(high))
+    return models.FloatField(null=True, blank=True, validators=validators, help_text=help_text)
+
+
+class HealthReport(models.Model):
+    """One observation of a production system. Immutable; one per (initiative, observed_at)."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="health_reports"
+    )
+    observed_at = models.DateTimeField()
+    availability = metric_field(0, 100, "Percent of requests served, 0–100.")
+    latency_p95_ms = metric_field(0, None, "95th-percentile latency in milliseconds.")
+    error_rate = metric_field(0, 1, "Share of requests that failed, 0–1.")
+    data_freshness_hours = metric_field(0, None, "Age of the newest input data, in hours.")
+    data_quality_pass_rate = metric_field(0, 1, "Share of data-quality checks passed, 0–1.")
+    eval_score = metric_field(0, 1, "Score on the curated evaluation benchmark, 0–1.")
+    notes = models.TextField(blank=True, max_length=2000)
+    received_at = models.DateTimeField(default=timezone.now)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["initiative", "-observed_at"]
+        constraints = [
+            # Also the index every read uses: latest report, 90-day series, baselines.
+            models.UniqueConstraint(
+                fields=["initiative", "observed_at"], name="health_report_once_per_moment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+
+class HealthThresholds(models.Model):
+    """Per-initiative overrides of PORTAL_HEALTH_THRESHOLDS; an empty field keeps the default."""
+
+    initiative = models.OneToOneField(
+        Initiative, on_delete=models.CASCADE, related_name="health_thresholds"
+    )
+    availability_degraded_below = models.FloatField(null=True, blank=True)
+    availability_failing_below = models.FloatField(null=True, blank=True)
+    latency_p95_ms_degraded_above = models.FloatField(null=True, blank=True)
+    latency_p95_ms_failing_above = models.FloatField(null=True, blank=True)
+    error_rate_degraded_above = models.FloatField(null=True, blank=True)
+    error_rate_failing_above = models.FloatField(null=True, blank=True)
+    data_freshness_hours_degraded_above = models.FloatField(null=True, blank=True)
+    data_freshness_hours_failing_above = models.FloatField(null=True, blank=True)
+    data_quality_pass_rate_degraded_below = models.FloatField(null=True, blank=True)
+    data_quality_pass_rate_failing_below = models.FloatField(null=True, blank=True)
+    eval_score_degraded_below = models.FloatField(null=True, blank=True)
+    eval_score_failing_below = models.FloatField(null=True, blank=True)
+    silent_after_hours = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "health thresholds"
+
+    def __str__(self) -> str:
+        return f"Health thresholds for {self.initiative}"
+
+
+class HealthReporterGrant(models.Model):
+    """A machine client (a user with an API token) may push reports for this initiative."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="health_grants"
+    )
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="health_grants"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "initiative"], name="health_grant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} may report on {self.initiative}"

@@ -1,0 +1,306 @@
+"""Operational health (PRODUCT.md section 6): status, regression, ingestion, flags."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from initiatives import health, scan
+from initiatives.choices import FlagKind, HealthStatus, Stage
+from initiatives.models import Flag, HealthReport, HealthReporterGrant, HealthThresholds
+from tests.factories import InitiativeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# Scans judge moments a little after NOW; a moment in the future would only be reported.
+NOW = timezone.now() - timedelta(days=1)
+
+
+def defaults():
+    return health.thresholds_for(InitiativeFactory.build())
+
+
+# --- Status against thresholds, overrides and silence -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("latest", "status"),
+    [
+        ({"availability": 99.9, "error_rate": 0.001}, HealthStatus.HEALTHY),
+        ({"availability": 99.5}, HealthStatus.HEALTHY),  # at the threshold is not past it
+        ({"availability": 99.4}, HealthStatus.DEGRADED),
+        ({"availability": 97.0}, HealthStatus.FAILING),
+        ({"latency_p95_ms": 900.0}, HealthStatus.DEGRADED),
+        ({"error_rate": 0.06}, HealthStatus.FAILING),
+        ({"data_freshness_hours": 30.0}, HealthStatus.DEGRADED),
+        ({"data_quality_pass_rate": 0.85}, HealthStatus.FAILING),
+        ({"eval_score": 0.75}, HealthStatus.DEGRADED),
+        ({"availability": 99.4, "error_rate": 0.2}, HealthStatus.FAILING),  # the worst wins
+        ({}, HealthStatus.HEALTHY),  # a report with notes only
+    ],
+)
+def test_status_against_the_default_thresholds(latest, status):
+    found, reasons = health.classify(latest, NOW - timedelta(hours=1), defaults(), NOW)
+    assert found == status
+    assert bool(reasons) == (status != HealthStatus.HEALTHY)
+
+
+def test_the_reasons_name_the_metric_and_the_threshold():
+    _, reasons = health.classify({"availability": 97.0}, NOW, defaults(), NOW)
+    assert reasons == ["availability (%) 97 is below 98"]
+
+
+@pytest.mark.parametrize(
+    ("hours_ago", "status"), [(23, HealthStatus.HEALTHY), (25, HealthStatus.SILENT)]
+)
+def test_silent_after_24_hours_without_a_report(hours_ago, status):
+    latest_at = NOW - timedelta(hours=hours_ago)
+    assert health.classify({"availability": 100.0}, latest_at, defaults(), NOW)[0] == status
+
+
+def test_never_reported_is_silent():
+    assert health.classify({}, None, defaults(), NOW) == (
+        HealthStatus.SILENT,
+        ["no health report has ever been received"],
+    )
+
+
+def test_per_initiative_overrides_replace_only_what_they_set():
+    initiative = InitiativeFactory()
+    HealthThresholds.objects.create(
+        initiative=initiative, availability_degraded_below=95.0, silent_after_hours=2.0
+    )
+    initiative.refresh_from_db()
+    thresholds = health.thresholds_for(initiative)
+    assert thresholds["availability"] == {"degraded_below": 95.0, "failing_below": 98.0}
+    assert thresholds["error_rate"] == defaults()["error_rate"]
+    assert health.classify({"availability": 96.0}, NOW, thresholds, NOW)[0] == "failing"
+    assert health.classify({"availability": 99.0}, NOW, thresholds, NOW)[0] == "healthy"
+    stale = NOW - timedelta(hours=3)
+    assert health.classify({"availability": 99.0}, stale, thresholds, NOW)[0] == "silent"
+
+
+# --- The regression rule -------------------------------------------------------------------------
+
+
+def reports(initiative, scores, end=NOW, step=timedelta(days=1)):
+    """One report per score, the last at `end`, a day apart."""
+    count = len(scores)
+    HealthReport.objects.bulk_create(
+        [
+            HealthReport(
+                initiative=initiative, observed_at=end - step * (count - 1 - i), eval_score=score
+            )
+            for i, score in enumerate(scores)
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("scores", "regressed"),
+    [
+        ([0.90, 0.90, 0.90, 0.90, 0.90, 0.84], True),  # a drop of 0.06 > 0.05
+        ([0.90, 0.90, 0.90, 0.90, 0.90, 0.86], False),  # 0.04 is within the minimum drop
+        ([0.80, 1.00, 0.80, 1.00, 0.90, 0.80], False),  # noisy: 2 x std (0.18) allows it
+        ([0.90, 0.90, 0.90, 0.90, 0.60], False),  # only 4 baseline reports: too little to judge
+        ([0.90, 0.90, 0.90, 0.90, 0.90, 0.95], False),  # better is never a regression
+    ],
+)
+def test_evaluation_regression_rule(scores, regressed):
+    initiative = InitiativeFactory()
+    reports(initiative, scores)
+    state = health.health_of(initiative, as_of=NOW)
+    assert state.eval_regression is regressed
+    assert state.latest["eval_score"] == scores[-1]
+
+
+def test_the_baseline_is_the_30_days_before_the_latest_score():
+    initiative = InitiativeFactory()
+    old = [0.5] * 5  # 40+ days before: outside the baseline window
+    reports(initiative, old, end=NOW - timedelta(days=40))
+    reports(initiative, [0.9, 0.9, 0.9, 0.9, 0.9, 0.8], end=NOW)
+    state = health.health_of(initiative, as_of=NOW)
+    assert state.eval_baseline == pytest.approx(0.9)
+    assert state.eval_regression
+
+
+# --- Flags raised by the scan ------------------------------------------------------------------
+
+
+def production(**kwargs):
+    return InitiativeFactory(stage=Stage.PRODUCTION, **kwargs)
+
+
+def health_flags():
+    kinds = (FlagKind.HEALTH_SILENT, FlagKind.HEALTH_DEGRADED, FlagKind.EVAL_REGRESSION)
+    return set(
+        Flag.objects.filter(resolved_at__isnull=True, kind__in=kinds).values_list(
+            "initiative__slug", "kind"
+        )
+    )
+
+
+def test_the_scan_flags_silent_degraded_and_regressed_production_systems():
+    silent = production(slug="silent")
+    HealthReport.objects.create(initiative=silent, observed_at=NOW - timedelta(days=3))
+    degraded = production(slug="degraded")
+    HealthReport.objects.create(initiative=degraded, observed_at=NOW, error_rate=0.02)
+    regressed = production(slug="regressed")
+    reports(regressed, [0.9] * 6 + [0.7])
+    InitiativeFactory(slug="pilot", stage=Stage.PILOT)  # not in production: not watched
+    scan.scan_portfolio(as_of=NOW)
+    assert health_flags() == {
+        ("silent", FlagKind.HEALTH_SILENT),
+        ("degraded", FlagKind.HEALTH_DEGRADED),
+        ("regressed", FlagKind.EVAL_REGRESSION),
+        ("regressed", FlagKind.HEALTH_DEGRADED),  # 0.7 is also past the degraded threshold
+    }
+    HealthReport.objects.create(initiative=degraded, observed_at=NOW + timedelta(minutes=1))
+    HealthReport.objects.create(
+        initiative=degraded, observed_at=NOW + timedelta(minutes=2), error_rate=0.001
+    )
+    scan.scan_portfolio(as_of=NOW + timedelta(minutes=3))
+    assert ("degraded", FlagKind.HEALTH_DEGRADED) not in health_flags()
+
+
+# --- Ingestion through the API -------------------------------------------------------------------
+
+
+@pytest.fixture
+def monitored():
+    return production(slug="fraud-scoring")
+
+
+@pytest.fixture
+def bot(monitored):
+    account = UserFactory(username="monitoring-bot")
+    HealthReporterGrant.objects.create(user=account, initiative=monitored)
+    return account
+
+
+def client_for(user) -> APIClient:
+    _, token = AuthToken.objects.create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+URL = "/api/v1/initiatives/fraud-scoring/health/reports/"
+
+
+def report(minutes_ago=5, **metrics):
+    moment = (timezone.now() - timedelta(minutes=minutes_ago)).isoformat()
+    return {"observed_at": moment, **metrics}
+
+
+def test_a_single_report_is_stored(bot, monitored):
+    response = client_for(bot).post(URL, report(availability=99.9, notes="ok"), format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json() == {"received": 1, "stored": 1, "duplicates": 0}
+    stored = HealthReport.objects.get()
+    assert (stored.availability, stored.notes, stored.reported_by) == (99.9, "ok", bot)
+
+
+def test_a_batch_is_stored_and_a_retry_stores_nothing_twice(bot):
+    batch = [report(minutes_ago=m, error_rate=0.001) for m in range(10, 0, -1)]
+    client = client_for(bot)
+    assert client.post(URL, batch, format="json").json() == {
+        "received": 10,
+        "stored": 10,
+        "duplicates": 0,
+    }
+    again = client.post(URL, batch, format="json")
+    assert again.status_code == 201
+    assert again.json() == {"received": 10, "stored": 0, "duplicates": 10}
+    assert HealthReport.objects.count() == 10
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"availability": 100.5}, "availability"),
+        ({"availability": -1}, "availability"),
+        ({"error_rate": 1.2}, "error_rate"),
+        ({"latency_p95_ms": -3}, "latency_p95_ms"),
+        ({"eval_score": "high"}, "eval_score"),
+        ({"colour": "green"}, "colour"),
+        ({"observed_at": "yesterday"}, "observed_at"),
+        ({"observed_at": (timezone.now() + timedelta(hours=1)).isoformat()}, "observed_at"),
+    ],
+)
+def test_a_batch_with_one_bad_report_is_refused_whole_with_its_index(bot, bad, field):
+    batch = [report(minutes_ago=3), report(minutes_ago=2), {**report(minutes_ago=1), **bad}]
+    response = client_for(bot).post(URL, batch, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert [item["index"] for item in body["reports"]] == [2]
+    assert field in body["reports"][0]["errors"]
+    assert not HealthReport.objects.exists()
+
+
+def test_two_reports_of_one_moment_in_a_batch_are_refused(bot):
+    same = report(minutes_ago=1, availability=99.0)
+    response = client_for(bot).post(URL, [same, same], format="json")
+    assert response.json()["reports"] == [
+        {"index": 1, "errors": {"observed_at": ["Same moment as report 0."]}}
+    ]
+
+
+def test_a_client_may_push_only_for_initiatives_it_is_granted(bot):
+    production(slug="other")
+    response = client_for(bot).post(
+        "/api/v1/initiatives/other/health/reports/", report(), format="json"
+    )
+    assert response.status_code == 403
+    team_member = UserFactory()
+    assert client_for(team_member).post(URL, report(), format="json").status_code == 403
+    assert APIClient().post(URL, report(), format="json").status_code == 401
+    assert not HealthReport.objects.exists()
+
+
+def test_a_payload_over_the_limit_is_refused(bot, settings):
+    settings.PORTAL_HEALTH_MAX_BYTES = 2000
+    batch = [report(minutes_ago=m, notes="x" * 200) for m in range(1, 20)]
+    response = client_for(bot).post(URL, json.dumps(batch), content_type="application/json")
+    assert response.status_code == 413
+    assert "Send smaller batches" in response.json()["detail"]
+    assert not HealthReport.objects.exists()
+
+
+def test_the_api_returns_status_and_daily_series(bot, monitored, viewer):
+    client = client_for(bot)
+    client.post(
+        URL,
+        [report(minutes_ago=60 * 24 * 2, availability=99.0), report(availability=99.8)],
+        format="json",
+    )
+    reader = APIClient()
+    reader.force_authenticate(viewer)
+    body = reader.get("/api/v1/initiatives/fraud-scoring/health/").json()
+    assert body["status"] == "healthy"  # judged on the latest availability, 99.8
+    assert [row["availability"] for row in body["series"]] == [99.0, 99.8]
+    assert reader.get("/api/v1/initiatives/fraud-scoring/health/?days=0").status_code == 400
+
+
+def test_the_initiative_page_draws_charts_itself(bot, monitored, viewer, as_user):
+    client_for(bot).post(
+        URL, [report(minutes_ago=m, eval_score=0.9) for m in (30, 20)], format="json"
+    )
+    page = as_user(viewer).get(monitored.get_absolute_url()).content.decode()
+    assert "<svg" in page
+    assert "Evaluation score: latest 0.9" in page
+    assert "http" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]  # nothing external
+
+
+def test_the_grant_command(monitored):
+    call_command("grant_health_reporting", "probe", "fraud-scoring", "--create")
+    assert HealthReporterGrant.objects.filter(user__username="probe").count() == 1
+    with pytest.raises(CommandError, match="No initiative with slug: nope"):
+        call_command("grant_health_reporting", "probe", "nope")
+    call_command("grant_health_reporting", "probe", "fraud-scoring", "--revoke")
+    assert not HealthReporterGrant.objects.exists()
