@@ -50,17 +50,21 @@ def browser_page():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+def sign_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_person_writes_a_business_case_in_the_browser(live_server, browser_page):
     page = browser_page
     olga = UserFactory(username="olga", password=PASSWORD, first_name="Olga")
     initiative = InitiativeFactory(slug="claims-triage", name="Claims triage", members=[olga])
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "olga")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "olga")
 
     page.goto(f"{live_server.url}/initiatives/claims-triage/business-case/new/")
     page.select_option("#id_currency", "EUR")
@@ -102,11 +106,7 @@ def test_a_saved_draft_keeps_its_dates_when_saved_again_in_the_browser(live_serv
     initiative = InitiativeFactory(slug="stock-outs", name="Stock-out prediction")
     initiative.team_members.add(*UserFactory._meta.model.objects.filter(username="mei"))
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "mei")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "mei")
 
     page.goto(f"{live_server.url}/initiatives/stock-outs/business-case/new/")
     page.fill("#id_revenue_protected", "1000")
