@@ -7,10 +7,13 @@ Status, from each metric's latest value:
 - `healthy`: otherwise.
 Thresholds come from PORTAL_HEALTH_THRESHOLDS, overridden per initiative.
 
-Evaluation regression: the latest `eval_score` is below the mean of the scores reported in
-the PORTAL_EVAL_BASELINE_DAYS (30) before it by more than max(PORTAL_EVAL_REGRESSION_MIN_DROP
-(0.05), 2 × their standard deviation), and there are at least PORTAL_EVAL_BASELINE_MIN_REPORTS
-(5) of them. A noisy baseline needs a bigger drop; a short history raises nothing.
+Evaluation regression: the latest `eval_score` is below the baseline's mean by more than
+max(PORTAL_EVAL_REGRESSION_MIN_DROP (0.05), 2 × the baseline's standard deviation), with at
+least PORTAL_EVAL_BASELINE_MIN_REPORTS (5) scores in the baseline. The baseline is the
+PORTAL_EVAL_BASELINE_DAYS (30) days that end PORTAL_EVAL_BASELINE_GAP_DAYS (7) before the
+latest score: a drop that lasts stays a regression for at least that long instead of
+becoming its own baseline within hours. A noisy baseline needs a bigger drop; a short
+history raises nothing.
 
 Everything is read with one query for any number of initiatives: per-metric latest values
 and the baseline's count, mean and mean square are correlated subqueries.
@@ -116,13 +119,14 @@ def _latest(metric: str, as_of: datetime) -> Subquery:
 
 
 def _baseline(aggregate) -> Subquery:
+    gap = timedelta(days=settings.PORTAL_EVAL_BASELINE_GAP_DAYS)
     window = timedelta(days=settings.PORTAL_EVAL_BASELINE_DAYS)
     return Subquery(
         HealthReport.objects.filter(
             initiative=OuterRef("pk"),
             eval_score__isnull=False,
-            observed_at__lt=OuterRef("eval_at"),
-            observed_at__gte=OuterRef("eval_at") - window,
+            observed_at__lt=OuterRef("eval_at") - gap,
+            observed_at__gte=OuterRef("eval_at") - gap - window,
         )
         .values("initiative")
         .annotate(value=aggregate)
@@ -188,8 +192,8 @@ def health_of(initiative: Initiative, as_of: datetime | None = None) -> HealthSt
 
 
 def series(initiative: Initiative, days: int = 90, as_of: datetime | None = None) -> list[dict]:
-    """Daily means of every metric over the last `days` days, oldest first. At most `days`
-    rows come back from the database, however many reports there are."""
+    """Daily means of every metric over the last `days` days, oldest first: at most
+    `days` + 1 rows (the first and last days are partial), however many reports there are."""
     as_of = as_of or timezone.now()
     return list(
         HealthReport.objects.filter(

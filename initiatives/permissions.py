@@ -24,6 +24,8 @@ from .models import (
 )
 
 GOVERNANCE_GROUP = "governance"
+# Service accounts whose tokens may only push health reports.
+MACHINE_CLIENTS_GROUP = "machine-clients"
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -147,6 +149,16 @@ def can_update_milestone(user: AnyUser, initiative: Initiative) -> bool:
 
 def can_waive_milestone(user: AnyUser) -> bool:
     return is_governance(user)
+
+
+def is_machine_client(user: AnyUser) -> bool:
+    if not can_view(user) or user.is_superuser:
+        return False
+    cached = getattr(user, "_crossing_is_machine_client", None)
+    if cached is None:
+        cached = user.groups.filter(name=MACHINE_CLIENTS_GROUP).exists()
+        user._crossing_is_machine_client = cached
+    return cached
 
 
 def can_report_health(user: AnyUser, initiative: Initiative) -> bool:

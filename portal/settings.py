@@ -206,7 +206,10 @@ REST_FRAMEWORK = {
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "initiatives.api.permissions.MachineClientsOnlyReport",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -257,6 +260,11 @@ PORTAL_EVAL_BASELINE_DAYS = env.int("PORTAL_EVAL_BASELINE_DAYS", default=30)
 PORTAL_EVAL_BASELINE_MIN_REPORTS = env.int("PORTAL_EVAL_BASELINE_MIN_REPORTS", default=5)
 PORTAL_EVAL_REGRESSION_MIN_DROP = env.float("PORTAL_EVAL_REGRESSION_MIN_DROP", default=0.05)
 PORTAL_HEALTH_CLOCK_SKEW_SECONDS = env.int("PORTAL_HEALTH_CLOCK_SKEW_SECONDS", default=300)
+# Reports older than this are refused (a zero timestamp from an unset clock, say).
+PORTAL_HEALTH_OLDEST_DAYS = env.int("PORTAL_HEALTH_OLDEST_DAYS", default=3650)
+# The baseline ends this long before the latest score, so a drop that lasts does not
+# become its own baseline and clear itself.
+PORTAL_EVAL_BASELINE_GAP_DAYS = env.int("PORTAL_EVAL_BASELINE_GAP_DAYS", default=7)
 PORTAL_HEALTH_MAX_BATCH = env.int("PORTAL_HEALTH_MAX_BATCH", default=1000)
 PORTAL_HEALTH_MAX_BYTES = env.int("PORTAL_HEALTH_MAX_BYTES", default=1024 * 1024)
 PORTAL_DEFAULT_CURRENCY = env.str("PORTAL_DEFAULT_CURRENCY", default="EUR")

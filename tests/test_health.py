@@ -88,16 +88,20 @@ def test_per_initiative_overrides_replace_only_what_they_set():
 # --- The regression rule -------------------------------------------------------------------------
 
 
-def reports(initiative, scores, end=NOW, step=timedelta(days=1)):
-    """One report per score, the last at `end`, a day apart."""
-    count = len(scores)
+def reports(initiative, scores, end=NOW):
+    """The last score at `end`; the others a day apart, starting eight days before it (the
+    baseline ends seven days before the latest score)."""
+    *earlier, latest = scores
     HealthReport.objects.bulk_create(
         [
             HealthReport(
-                initiative=initiative, observed_at=end - step * (count - 1 - i), eval_score=score
+                initiative=initiative,
+                observed_at=end - timedelta(days=8 + len(earlier) - 1 - i),
+                eval_score=score,
             )
-            for i, score in enumerate(scores)
+            for i, score in enumerate(earlier)
         ]
+        + [HealthReport(initiative=initiative, observed_at=end, eval_score=latest)]
     )
 
 
@@ -119,10 +123,22 @@ def test_evaluation_regression_rule(scores, regressed):
     assert state.latest["eval_score"] == scores[-1]
 
 
+def test_a_lasting_drop_stays_a_regression_instead_of_becoming_its_own_baseline():
+    initiative = InitiativeFactory()
+    reports(initiative, [0.93] * 10 + [0.80], end=NOW - timedelta(hours=36))
+    HealthReport.objects.bulk_create(
+        HealthReport(initiative=initiative, observed_at=NOW - timedelta(hours=h), eval_score=0.8)
+        for h in range(36)
+    )
+    state = health.health_of(initiative, as_of=NOW)
+    assert state.eval_baseline == pytest.approx(0.93)
+    assert state.eval_regression
+
+
 def test_the_baseline_is_the_30_days_before_the_latest_score():
     initiative = InitiativeFactory()
-    old = [0.5] * 5  # 40+ days before: outside the baseline window
-    reports(initiative, old, end=NOW - timedelta(days=40))
+    old = [0.5] * 6  # 45+ days before the latest: outside the baseline window
+    reports(initiative, old, end=NOW - timedelta(days=38))
     reports(initiative, [0.9, 0.9, 0.9, 0.9, 0.9, 0.8], end=NOW)
     state = health.health_of(initiative, as_of=NOW)
     assert state.eval_baseline == pytest.approx(0.9)
@@ -230,6 +246,11 @@ def test_a_batch_is_stored_and_a_retry_stores_nothing_twice(bot):
         ({"eval_score": "high"}, "eval_score"),
         ({"colour": "green"}, "colour"),
         ({"observed_at": "yesterday"}, "observed_at"),
+        ({"observed_at": "2026-11-20"}, "observed_at"),  # a date alone
+        ({"observed_at": "2026-11-20T10:00:00"}, "observed_at"),  # no time zone
+        ({"observed_at": "0001-01-01T00:00:00Z"}, "observed_at"),  # an unset clock
+        ({"error_rate": True}, "error_rate"),
+        ({"availability": "99.9"}, "availability"),
         ({"observed_at": (timezone.now() + timedelta(hours=1)).isoformat()}, "observed_at"),
     ],
 )
@@ -304,3 +325,29 @@ def test_the_grant_command(monitored):
         call_command("grant_health_reporting", "probe", "nope")
     call_command("grant_health_reporting", "probe", "fraud-scoring", "--revoke")
     assert not HealthReporterGrant.objects.exists()
+
+
+def test_unknown_fields_are_reported_with_the_other_errors(bot):
+    bad = {**report(), "availability": 101, "colour": "green"}
+    response = client_for(bot).post(URL, [bad], format="json")
+    assert set(response.json()["reports"][0]["errors"]) == {"availability", "colour"}
+
+
+def test_form_encoded_pushes_are_refused(bot):
+    response = client_for(bot).post(URL, {"observed_at": report()["observed_at"]})
+    assert response.status_code == 415
+    assert not HealthReport.objects.exists()
+
+
+def test_a_machine_clients_token_only_pushes_reports(monitored):
+    call_command("grant_health_reporting", "probe", "fraud-scoring", "--create")
+    from django.contrib.auth import get_user_model
+
+    client = client_for(get_user_model().objects.get(username="probe"))
+    assert client.post(URL, report(), format="json").status_code == 201
+    assert client.get("/api/v1/initiatives/").status_code == 403
+    created = client.post(
+        "/api/v1/initiatives/", {"name": "X", "slug": "x", "business_unit": "x"}, format="json"
+    )
+    assert created.status_code == 403
+    assert client.get("/api/v1/initiatives/fraud-scoring/health/").status_code == 403

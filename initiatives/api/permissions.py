@@ -18,6 +18,21 @@ class ActionRule(BasePermission):
         return rule is None or rule(request.user, obj)
 
 
+class MachineClientsOnlyReport(BasePermission):
+    """A machine client's token pushes health reports and does nothing else.
+
+    Every API view carries this (REST_FRAMEWORK's defaults); a view lets machine clients in
+    only for the actions it names in `machine_client_actions`.
+    """
+
+    message = "This is a machine client's token: it may only push health reports."
+
+    def has_permission(self, request, view) -> bool:
+        if not permissions.is_machine_client(request.user):
+            return True
+        return getattr(view, "action", None) in getattr(view, "machine_client_actions", ())
+
+
 # Readable names for the rules, shared by the API views.
 RULES = {
     "edit": permissions.can_edit_initiative,

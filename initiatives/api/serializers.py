@@ -1,12 +1,12 @@
 """API representations. Every serializer lists its fields; write serializers refuse fields
 they do not know, so nobody can set stage, ownership or audit fields through them."""
 
-import math
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -33,14 +33,22 @@ class StrictSerializerMixin:
     """Refuse unknown input fields with a field-level error instead of ignoring them."""
 
     def to_internal_value(self, data):
+        unknown = {}
         if isinstance(data, dict):
             writable = {name for name, f in self.fields.items() if not f.read_only}
-            unknown = sorted(set(data) - writable)
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: ["Unknown or read-only field."] for name in unknown}
-                )
-        return super().to_internal_value(data)
+            unknown = {
+                name: ["Unknown or read-only field."] for name in sorted(set(data) - writable)
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            # Report unknown fields together with the others, not instead of them.
+            if unknown and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**unknown, **error.detail}) from error
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 def person_field(**kwargs) -> serializers.SlugRelatedField:
@@ -403,43 +411,55 @@ class MilestoneWaiveSerializer(StrictSerializerMixin, serializers.Serializer):
     justification = serializers.CharField(max_length=4000)
 
 
-class HealthReportSerializer(StrictSerializerMixin, serializers.Serializer):
-    """One observation. Metrics are optional; each is refused outside its range."""
+class JsonNumberField(serializers.FloatField):
+    """A JSON number only: true, false and "0.5" are refused rather than read as numbers."""
 
-    observed_at = serializers.DateTimeField()
-    availability = serializers.FloatField(
-        required=False, allow_null=True, min_value=0, max_value=100
-    )
-    latency_p95_ms = serializers.FloatField(required=False, allow_null=True, min_value=0)
-    error_rate = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
-    data_freshness_hours = serializers.FloatField(required=False, allow_null=True, min_value=0)
-    data_quality_pass_rate = serializers.FloatField(
-        required=False, allow_null=True, min_value=0, max_value=1
-    )
-    eval_score = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time with its time zone, e.g. 2026-11-26T09:00:00Z."""
+
+    def to_internal_value(self, value):
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is None or timezone.is_naive(parsed):
+            raise serializers.ValidationError(
+                "Give a date-time with its time zone, e.g. 2026-11-26T09:00:00Z."
+            )
+        return super().to_internal_value(value)
+
+
+def metric(**bounds) -> JsonNumberField:
+    return JsonNumberField(required=False, allow_null=True, **bounds)
+
+
+class HealthReportSerializer(StrictSerializerMixin, serializers.Serializer):
+    """One observation. Metrics are optional JSON numbers; each is refused outside its range."""
+
+    observed_at = AwareDateTimeField()
+    availability = metric(min_value=0, max_value=100)
+    latency_p95_ms = metric(min_value=0)
+    error_rate = metric(min_value=0, max_value=1)
+    data_freshness_hours = metric(min_value=0)
+    data_quality_pass_rate = metric(min_value=0, max_value=1)
+    eval_score = metric(min_value=0, max_value=1)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
     def validate_observed_at(self, value):
-        skew = timedelta(seconds=settings.PORTAL_HEALTH_CLOCK_SKEW_SECONDS)
-        if value > timezone.now() + skew:
+        now = timezone.now()
+        if value > now + timedelta(seconds=settings.PORTAL_HEALTH_CLOCK_SKEW_SECONDS):
             raise serializers.ValidationError(
                 "This moment is in the future (more than the allowed clock skew)."
             )
+        if value < now - timedelta(days=settings.PORTAL_HEALTH_OLDEST_DAYS):
+            raise serializers.ValidationError(
+                f"This moment is more than {settings.PORTAL_HEALTH_OLDEST_DAYS} days ago; "
+                "was the time left unset?"
+            )
         return value
-
-    def validate(self, attrs):
-        for name in (
-            "availability",
-            "latency_p95_ms",
-            "error_rate",
-            "data_freshness_hours",
-            "data_quality_pass_rate",
-            "eval_score",
-        ):
-            value = attrs.get(name)
-            if value is not None and not math.isfinite(value):
-                raise serializers.ValidationError({name: "Send a finite number."})
-        return attrs
 
 
 class HealthPushResultSerializer(serializers.Serializer):
@@ -455,5 +475,6 @@ class HealthSerializer(serializers.Serializer):
     latest = serializers.DictField(child=serializers.FloatField(allow_null=True))
     eval_regression = serializers.BooleanField()
     eval_baseline = serializers.FloatField(allow_null=True)
+    eval_allowed_drop = serializers.FloatField(allow_null=True)
     thresholds = serializers.DictField()
     series = serializers.ListField(child=serializers.DictField())

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -14,7 +15,7 @@ from ..filtersets import FlagFilterSet, InitiativeFilterSet
 from ..models import BusinessCase, Flag, Initiative, OwnershipHandover, PromotionRequest
 from ..readiness import checklist
 from . import serializers as s
-from .permissions import RULES, ActionRule
+from .permissions import RULES, ActionRule, MachineClientsOnlyReport
 
 
 class InitiativeViewSet(
@@ -28,7 +29,7 @@ class InitiativeViewSet(
 
     lookup_field = "slug"
     filterset_class = InitiativeFilterSet
-    permission_classes = [IsAuthenticated, ActionRule]
+    permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
     object_rules = {
         "update": RULES["edit"],
         "partial_update": RULES["edit"],
@@ -152,7 +153,7 @@ class HandoverViewSet(viewsets.ReadOnlyModelViewSet):
         "initiative", "from_owner", "to_owner", "requested_by", "owning_team"
     )
     filterset_fields = ["status"]
-    permission_classes = [IsAuthenticated, ActionRule]
+    permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
     object_rules = {"accept": RULES["answer_handover"], "decline": RULES["answer_handover"]}
 
     @extend_schema(request=s.HandoverAcceptSerializer, responses=s.HandoverSerializer)
@@ -184,7 +185,7 @@ class PromotionRequestViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.PromotionSerializer
     queryset = PromotionRequest.objects.select_related("initiative", "requested_by", "reviewed_by")
     filterset_fields = ["status"]
-    permission_classes = [IsAuthenticated, ActionRule]
+    permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
     object_rules = {"review": RULES["review_promotion"]}
 
     @extend_schema(request=s.PromotionReviewSerializer, responses=s.PromotionSerializer)
@@ -223,7 +224,7 @@ class BusinessCaseViewSet(
     serializer_class = s.BusinessCaseSerializer
     lookup_field = "version"
     lookup_value_regex = r"\d+"
-    permission_classes = [IsAuthenticated, ActionRule]
+    permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
     object_rules = {
         "update": lambda user, case: RULES["edit"](user, case.initiative),
         "partial_update": lambda user, case: RULES["edit"](user, case.initiative),
@@ -307,7 +308,7 @@ class BusinessCaseViewSet(
 class ReadinessViewSet(viewsets.ViewSet):
     """An initiative's readiness checklist; milestones addressed by key."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, MachineClientsOnlyReport]
     lookup_field = "key"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
@@ -372,7 +373,9 @@ class ReadinessViewSet(viewsets.ViewSet):
 class HealthViewSet(viewsets.ViewSet):
     """An initiative's operational health; production systems push reports here."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, MachineClientsOnlyReport]
+    parser_classes = [JSONParser]  # a form-encoded body would turn numbers into strings
+    machine_client_actions = frozenset({"reports"})
 
     def _initiative(self) -> Initiative:
         return get_object_or_404(Initiative.objects.all(), slug=self.kwargs["initiative_slug"])
@@ -398,6 +401,7 @@ class HealthViewSet(viewsets.ViewSet):
             "latest": state.latest,
             "eval_regression": state.eval_regression,
             "eval_baseline": state.eval_baseline,
+            "eval_allowed_drop": state.eval_allowed_drop,
             "thresholds": health.thresholds_for(initiative),
             "series": [
                 {**row, "day": row["day"].isoformat()} for row in health.series(initiative, days)

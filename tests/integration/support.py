@@ -25,7 +25,7 @@ from urllib.parse import quote, urlparse
 import pytest
 from celery.signals import task_postrun
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from kombu import pools
 from kombu.utils.collections import eqhash
 
@@ -35,12 +35,19 @@ WAIT_SECONDS = 30.0
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = WAIT_SECONDS) -> bool:
-    """Poll `condition` until it holds or `timeout` seconds pass."""
+    """Poll `condition` until it holds or `timeout` seconds pass.
+
+    A poll that meets a table locked by the worker (SQLite's shared in-memory test
+    database) just polls again.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
+        try:
+            if condition():
+                return True
+        except OperationalError:
+            pass
+        time.sleep(0.2)
     return bool(condition())
 
 

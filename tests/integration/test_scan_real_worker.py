@@ -16,7 +16,7 @@ from initiatives import emails, tasks
 from initiatives.choices import EmailKind, EmailStatus, FlagKind, Stage
 from initiatives.models import EmailRecord, Flag
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import short_name, task_outcomes, wait_for
+from tests.integration.support import require_postgresql, short_name, task_outcomes, wait_for
 
 WATCHED = (FlagKind.STALLED, FlagKind.OWNERLESS, FlagKind.STALE_OWNERSHIP)
 
@@ -28,6 +28,10 @@ def html_part(message) -> str:
 @pytest.mark.real_broker
 @pytest.mark.django_db(transaction=True)
 def test_the_scan_through_a_real_worker_opens_flags_and_sends_their_emails(celery_worker, settings):
+    require_postgresql(
+        "the worker thread's scan writes many tables while this test polls them, and SQLite's "
+        "shared in-memory database answers that with 'table is locked'"
+    )
     settings.PORTAL_BASE_URL = "https://crossing.example.org"
     settings.GOVERNANCE_EMAIL = "governance@example.org"
     now = timezone.now()

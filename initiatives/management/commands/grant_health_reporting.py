@@ -1,7 +1,9 @@
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from initiatives.models import HealthReporterGrant, Initiative
+from initiatives.permissions import MACHINE_CLIENTS_GROUP
 
 
 class Command(BaseCommand):
@@ -26,7 +28,11 @@ class Command(BaseCommand):
             account = User(username=user, first_name="Service account")
             account.set_unusable_password()
             account.save()
-            self.stdout.write(f"Created service account '{user}'.")
+            group, _ = Group.objects.get_or_create(name=MACHINE_CLIENTS_GROUP)
+            account.groups.add(group)
+            self.stdout.write(
+                f"Created service account '{user}': its tokens may only push health reports."
+            )
         initiatives = {i.slug: i for i in Initiative.objects.filter(slug__in=slugs)}
         unknown = sorted(set(slugs) - set(initiatives))
         if unknown:

@@ -23,7 +23,7 @@ from initiatives.models import (
     Team,
     TeamMembership,
 )
-from initiatives.permissions import GOVERNANCE_GROUP
+from initiatives.permissions import GOVERNANCE_GROUP, MACHINE_CLIENTS_GROUP
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the README names it; for the local demo only
 
@@ -216,6 +216,7 @@ class Command(BaseCommand):
         bot = get_user_model().objects.create(username="monitoring-bot", first_name="Monitoring")
         bot.set_unusable_password()
         bot.save()
+        bot.groups.add(Group.objects.get_or_create(name=MACHINE_CLIENTS_GROUP)[0])
         now = timezone.now()
         live = [i for i in initiatives if i.stage == Stage.PRODUCTION]
         reports = []
