@@ -4,7 +4,8 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
-from .choices import FlagKind, RiskTier, Stage
+from .choices import FlagKind, HealthStatus, RiskTier, Stage
+from .dashboards import FUNNEL, reached_condition
 from .models import BusinessUnit, Flag, Initiative
 
 User = get_user_model()
@@ -29,6 +30,17 @@ class InitiativeFilterSet(django_filters.FilterSet):
     flag = django_filters.ChoiceFilter(
         choices=FlagKind.choices, method="filter_flag", label="Open flag"
     )
+    health = django_filters.MultipleChoiceFilter(
+        choices=[*HealthStatus.choices, ("unchecked", "Not yet checked")],
+        method="filter_health",
+        label="Health",
+        help_text="Production systems' health, as of the last scan or health report.",
+    )
+    reached = django_filters.ChoiceFilter(
+        choices=[(s, Stage(s).label) for s in FUNNEL],
+        method="filter_reached",
+        label="Ever reached",
+    )
     ownership_pending = django_filters.BooleanFilter(
         method="filter_ownership_pending",
         label="Ownership pending",
@@ -41,13 +53,15 @@ class InitiativeFilterSet(django_filters.FilterSet):
             ("stage_entered_at", "stage_entered_at"),
             ("business_unit__name", "business_unit"),
             ("risk_tier", "risk_tier"),
+            ("production_owner__last_name", "owner"),
+            ("health_status", "health"),
             ("owner_confirmed_at", "owner_confirmed_at"),
         )
     )
 
     class Meta:
         model = Initiative
-        fields = ["q", "stage", "business_unit", "risk_tier", "owner", "flag"]
+        fields = ["q", "stage", "business_unit", "risk_tier", "owner", "flag", "health"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -60,6 +74,13 @@ class InitiativeFilterSet(django_filters.FilterSet):
     def filter_flag(self, queryset, name, value):
         open_flag = Flag.objects.filter(initiative=OuterRef("pk"), kind=value, resolved_at=None)
         return queryset.filter(Exists(open_flag))
+
+    def filter_health(self, queryset, name, value):
+        statuses = ["" if v == "unchecked" else v for v in value]
+        return queryset.filter(stage=Stage.PRODUCTION, health_status__in=statuses)
+
+    def filter_reached(self, queryset, name, value):
+        return queryset.filter(reached_condition(value))
 
     def filter_owner(self, queryset, name, value):
         return queryset.filter(production_owner__username=value)

@@ -6,7 +6,9 @@ whole portfolio in one query, so the scan's query count does not grow with the p
 Later features add a kind with `@rule(FlagKind.X)` in their own module.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -143,10 +145,30 @@ def business_case_missing(as_of: datetime) -> dict[int, dict]:
     return {pk: {"stage": stage, "reason": "no approved business case"} for pk, stage in rows}
 
 
-def _production_health(as_of: datetime) -> list[tuple[Initiative, HealthState]]:
+_health_memo: ContextVar[dict | None] = ContextVar("health_memo", default=None)
+
+
+@contextmanager
+def shared_health() -> Iterator[None]:
+    """Within this block, the health rules (and the scan) compute production health once
+    per moment rather than once per rule."""
+    token = _health_memo.set({})
+    try:
+        yield
+    finally:
+        _health_memo.reset(token)
+
+
+def production_health(as_of: datetime) -> list[tuple[Initiative, HealthState]]:
     """Every production system with its health: one query, whatever the portfolio's size."""
+    memo = _health_memo.get()
+    if memo is not None and as_of in memo:
+        return memo[as_of]
     rows = with_health(Initiative.objects.filter(stage=Stage.PRODUCTION), as_of)
-    return [(initiative, state_of(initiative, as_of)) for initiative in rows]
+    result = [(initiative, state_of(initiative, as_of)) for initiative in rows]
+    if memo is not None:
+        memo[as_of] = result
+    return result
 
 
 @rule(FlagKind.HEALTH_SILENT)
@@ -154,7 +176,7 @@ def health_silent(as_of: datetime) -> dict[int, dict]:
     """A production system that has sent no health report within its silence limit."""
     return {
         i.pk: {"reason": state.reasons[0]}
-        for i, state in _production_health(as_of)
+        for i, state in production_health(as_of)
         if state.status == HealthStatus.SILENT
     }
 
@@ -164,7 +186,7 @@ def health_degraded(as_of: datetime) -> dict[int, dict]:
     """A production system whose latest metrics are past a degraded or failing threshold."""
     return {
         i.pk: {"status": state.status, "reason": "; ".join(state.reasons)}
-        for i, state in _production_health(as_of)
+        for i, state in production_health(as_of)
         if state.status in (HealthStatus.DEGRADED, HealthStatus.FAILING)
     }
 
@@ -177,6 +199,6 @@ def eval_regression(as_of: datetime) -> dict[int, dict]:
             "reason": f"evaluation score {state.latest['eval_score']:.3f} against a baseline "
             f"of {state.eval_baseline:.3f} (allowed drop {state.eval_allowed_drop:.3f})"
         }
-        for i, state in _production_health(as_of)
+        for i, state in production_health(as_of)
         if state.eval_regression
     }

@@ -278,3 +278,19 @@ class WaiverForm(forms.Form):
         max_length=4000,
         help_text="Why this initiative may go without this milestone.",
     )
+
+
+class WaiverRequestForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text="Why this initiative should go without this milestone; governance decides.",
+    )
+
+
+class WaiverDeclineForm(forms.Form):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text="Why the milestone still applies. The team sees this on the initiative.",
+    )

@@ -20,6 +20,8 @@ and the baseline's count, mean and mean square are correlated subqueries.
 """
 
 import math
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -28,7 +30,7 @@ from django.db.models import Avg, Count, F, FloatField, OuterRef, QuerySet, Subq
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .choices import HealthStatus
+from .choices import HealthStatus, Stage
 from .models import HealthReport, Initiative
 from .models.health import METRIC_NAMES
 
@@ -189,6 +191,43 @@ def health_of(initiative: Initiative, as_of: datetime | None = None) -> HealthSt
     as_of = as_of or timezone.now()
     annotated = with_health(Initiative.objects.filter(pk=initiative.pk), as_of).get()
     return state_of(annotated, as_of)
+
+
+def store_statuses(statuses: Iterable[tuple[int, str]]) -> int:
+    """Write production systems' statuses to `Initiative.health_status` (what dashboards
+    count and filter on) and clear it on everything no longer in production.
+
+    Set-based: one UPDATE per status, touching only rows whose status changed. Returns how
+    many rows changed.
+    """
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for pk, status in statuses:
+        by_status[status].append(pk)
+    changed = 0
+    for status, pks in by_status.items():
+        changed += (
+            Initiative.objects.filter(pk__in=pks)
+            .exclude(health_status=status)
+            .update(health_status=status)
+        )
+    changed += (
+        Initiative.objects.exclude(stage=Stage.PRODUCTION)
+        .exclude(health_status="")
+        .update(health_status="")
+    )
+    return changed
+
+
+def refresh_status(initiative: Initiative, as_of: datetime | None = None) -> str:
+    """Recompute one initiative's stored status (after a health push). Returns it."""
+    if initiative.stage != Stage.PRODUCTION:
+        return ""
+    status = health_of(initiative, as_of).status
+    Initiative.objects.filter(pk=initiative.pk).exclude(health_status=status).update(
+        health_status=status
+    )
+    initiative.health_status = status
+    return status
 
 
 def series(initiative: Initiative, days: int = 90, as_of: datetime | None = None) -> list[dict]:

@@ -30,6 +30,7 @@ from .models import (
 from .models.portfolio import validate_lowercase_slug, validate_not_reserved, validate_single_line
 from .services import initiative_transition, record_event
 from .services.common import save as _save
+from .spreadsheet import restore
 
 User = get_user_model()
 
@@ -47,6 +48,9 @@ COLUMNS = (
     "risk_tier",
     "target_production_date",
 )
+# Read-only facts the CSV export adds after COLUMNS; accepted and ignored on import, so an
+# exported file can be imported again as it is.
+EXPORT_ONLY_COLUMNS = ("backup_owner", "owner_accepted_at", "health", "open_flags", "url")
 REQUIRED_COLUMNS = ("name", "business_unit", "stage")
 PEOPLE_COLUMNS = ("sponsor", "production_owner")
 
@@ -175,7 +179,7 @@ def _read_rows(text: str, errors: list[RowError]) -> tuple[list[str], list[tuple
                     RowError(reader.line_num, "", "More cells than columns in the header.")
                 )
                 continue
-            cells = {k: (v or "").strip() for k, v in values.items() if k is not None}
+            cells = {k: restore((v or "").strip()) for k, v in values.items() if k is not None}
             if any(cells.values()):  # blank lines are skipped
                 rows.append((reader.line_num, cells))
     except csv.Error as error:
@@ -203,7 +207,7 @@ def parse(content: bytes | str, *, max_rows: int | None = None) -> list[tuple[in
         raise ImportFailed(errors)
     if not header:
         raise ImportFailed([RowError(1, "", "The file is empty; expected a header row.")])
-    unknown = [h for h in header if h and h not in COLUMNS]
+    unknown = [h for h in header if h and h not in COLUMNS and h not in EXPORT_ONLY_COLUMNS]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if unknown:
         errors.append(

@@ -13,9 +13,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import emails
+from . import emails, health
 from .choices import FlagKind
-from .flags import rules
+from .flags import production_health, rules, shared_health
 from .models import Flag, Initiative, ScanRun
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises scans.
@@ -94,7 +94,10 @@ def scan_portfolio(*, as_of: datetime | None = None, dry_run: bool = False) -> S
 
 def _reconcile(report: ScanReport) -> None:
     as_of = report.as_of
-    wanted = {kind: check(as_of) for kind, check in rules().items()}
+    with shared_health():
+        wanted = {kind: check(as_of) for kind, check in rules().items()}
+        if not report.dry_run:
+            health.store_statuses((i.pk, state.status) for i, state in production_health(as_of))
     # Whole rows: resolving writes a history record of each.
     open_flags = list(Flag.objects.filter(resolved_at__isnull=True))
     open_keys = {(f.kind, f.initiative_id) for f in open_flags}

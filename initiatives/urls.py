@@ -1,10 +1,17 @@
 from django.urls import path
 
-from . import views, views_business_case, views_readiness
+from . import views, views_business_case, views_dashboards, views_readiness
 
 urlpatterns = [
-    path("", views.PortfolioView.as_view(), name="portfolio"),
+    path("", views_dashboards.PortfolioView.as_view(), name="portfolio"),
+    path("my-work/", views_dashboards.MyWorkView.as_view(), name="my-work"),
+    path("governance/", views_dashboards.GovernanceQueueView.as_view(), name="governance-queue"),
     path("initiatives/", views.InitiativeListView.as_view(), name="initiative-list"),
+    path(
+        "initiatives/export.csv",
+        views_dashboards.InitiativeExportView.as_view(),
+        name="initiative-export",
+    ),
     path("initiatives/new/", views.InitiativeCreateView.as_view(), name="initiative-create"),
     path("initiatives/import/", views.ImportView.as_view(), name="initiative-import"),
     path(

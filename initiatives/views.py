@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import ListView
 from django_filters.views import FilterView
 
 from . import emails, health, permissions, selectors, services
@@ -32,25 +32,6 @@ from .importer import ImportFailed, import_initiatives
 from .models import EmailRecord, OwnershipHandover, PromotionRequest
 from .people import display_name
 from .readiness import checklist
-
-
-class PortfolioView(TemplateView):
-    template_name = "initiatives/portfolio.html"
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        return super().get_context_data(
-            stage_counts=[(Stage(s).label, s, n) for s, n in selectors.stage_counts().items()],
-            flag_counts=selectors.open_flag_counts(),
-            last_scan=selectors.last_scan(),
-            my_handovers=selectors.pending_handovers_for(user),
-            pending_promotions=(
-                selectors.pending_promotions().exclude(requested_by=user)
-                if permissions.is_governance(user)
-                else None
-            ),
-            **kwargs,
-        )
 
 
 class InitiativeListView(FilterView):

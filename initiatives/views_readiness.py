@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.views import View
 
 from . import permissions, selectors, services
-from .forms import MilestoneForm, WaiverForm, add_service_error
+from .forms import (
+    MilestoneForm,
+    WaiverDeclineForm,
+    WaiverForm,
+    WaiverRequestForm,
+    add_service_error,
+)
 from .readiness import checklist
 
 
@@ -54,56 +60,73 @@ class MilestoneView(View):
             raise PermissionDenied("Only the initiative's team may update its readiness.")
         return super().dispatch(request, slug, key)
 
-    def render(self, form, waiver_form):
+    # action -> (form, service, who may). The team updates and asks for waivers;
+    # governance waives and declines requests.
+    ACTIONS = {
+        "update": (MilestoneForm, services.milestone_update, "can_update"),
+        "waive": (WaiverForm, services.milestone_waive, "can_waive"),
+        "request_waiver": (WaiverRequestForm, services.milestone_waiver_request, "can_request"),
+        "decline_waiver": (WaiverDeclineForm, services.milestone_waiver_decline, "can_waive"),
+    }
+
+    @property
+    def can_request(self) -> bool:
+        record = self.item.record
+        return (
+            permissions.can_update_milestone(self.request.user, self.initiative)
+            and self.item.status not in ("waived", "done")
+            and not (record and record.waiver_requested_at)
+        )
+
+    def render(self, forms: dict):
+        record = self.item.record
         return render(
             self.request,
             "initiatives/milestone.html",
             {
                 "object": self.initiative,
                 "item": self.item,
-                "form": form,
-                "waiver_form": waiver_form,
+                "form": forms.get("update") or MilestoneForm(initial=self.initial()),
+                "waiver_form": forms.get("waive") or WaiverForm(),
+                "request_form": forms.get("request_waiver") or WaiverRequestForm(),
+                "decline_form": forms.get("decline_waiver") or WaiverDeclineForm(),
+                "waiver_requested": bool(record and record.waiver_requested_at),
                 "can_update": self.can_update,
                 "can_waive": self.can_waive,
+                "can_request": self.can_request,
             },
         )
 
-    def get(self, request, slug, key):
+    def initial(self) -> dict:
         record = self.item.record
-        initial = (
-            {
-                "status": record.status if record.status != "waived" else "in_progress",
-                "evidence_url": record.evidence_url,
-                "evidence_note": record.evidence_note,
-                "check_mode": record.check_mode,
-            }
-            if record
-            else {}
-        )
-        return self.render(MilestoneForm(initial=initial), WaiverForm())
+        if not record:
+            return {}
+        return {
+            "status": record.status if record.status != "waived" else "in_progress",
+            "evidence_url": record.evidence_url,
+            "evidence_note": record.evidence_note,
+            "check_mode": record.check_mode,
+        }
+
+    def get(self, request, slug, key):
+        return self.render({})
 
     def post(self, request, slug, key):
-        waiving = request.POST.get("action") == "waive"
-        form = (WaiverForm if waiving else MilestoneForm)(request.POST)
-        if waiving and not self.can_waive:
-            raise PermissionDenied("Only a governance reviewer may waive a milestone.")
-        if not waiving and not self.can_update:
-            raise PermissionDenied("Only the initiative's team may update its readiness.")
+        action = request.POST.get("action", "update")
+        if action not in self.ACTIONS:
+            action = "update"
+        form_class, service, rule = self.ACTIONS[action]
+        if not getattr(self, rule):
+            raise PermissionDenied("You may not do this to this milestone.")
+        form = form_class(request.POST)
         if form.is_valid():
             try:
-                if waiving:
-                    services.milestone_waive(
-                        initiative=self.initiative, actor=request.user, key=key, **form.cleaned_data
-                    )
-                else:
-                    services.milestone_update(
-                        initiative=self.initiative, actor=request.user, key=key, **form.cleaned_data
-                    )
+                service(
+                    initiative=self.initiative, actor=request.user, key=key, **form.cleaned_data
+                )
             except ValidationError as error:
                 add_service_error(form, error)
             else:
                 messages.success(request, f"“{self.item.milestone.title}” updated.")
                 return HttpResponseRedirect(reverse("readiness", args=[slug]))
-        if waiving:
-            return self.render(MilestoneForm(), form)
-        return self.render(form, WaiverForm())
+        return self.render({action: form})

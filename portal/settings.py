@@ -239,6 +239,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Portal rules (every limit can be changed without code) --------------------------------
 PORTAL_OWNERSHIP_CONFIRMATION_DAYS = env.int("PORTAL_OWNERSHIP_CONFIRMATION_DAYS", default=90)
+# My work lists an owner's confirmation this many days before it falls due.
+PORTAL_CONFIRMATION_REMINDER_DAYS = env.int("PORTAL_CONFIRMATION_REMINDER_DAYS", default=14)
 PORTAL_HANDOVER_PENDING_DAYS = env.int("PORTAL_HANDOVER_PENDING_DAYS", default=14)
 PORTAL_STALLED_POC_DAYS = env.int("PORTAL_STALLED_POC_DAYS", default=90)
 PORTAL_STALLED_PILOT_DAYS = env.int("PORTAL_STALLED_PILOT_DAYS", default=120)

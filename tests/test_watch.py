@@ -463,7 +463,7 @@ def test_open_flags_show_on_the_initiative_page_and_count_on_the_portfolio(viewe
     assert "Open flags" in page
     assert "no production owner is named" in page
     portfolio = client.get("/")
-    counts = {kind: count for _, kind, count in portfolio.context["flag_counts"]}
+    counts = {tally.key: tally.count for tally in portfolio.context["summary"].flags}
     assert counts[FlagKind.OWNERLESS] == 1
     assert counts[FlagKind.STALLED] == 0
     assert "?flag=ownerless" in portfolio.content.decode()

@@ -13,6 +13,7 @@ from ..choices import (
     ConfirmationChannel,
     EventKind,
     HandoverStatus,
+    HealthStatus,
     PromotionStatus,
     RiskTier,
     Stage,
@@ -116,10 +117,17 @@ class Initiative(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="backup_initiatives"
     )
 
+    # Derived from the health reports, kept by the scan and by every health push so that
+    # dashboards count, filter and sort by it with an index. Empty outside production. Not
+    # in the history: the reports themselves are the record.
+    health_status = models.CharField(
+        max_length=16, choices=HealthStatus.choices, blank=True, default="", editable=False
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "health_status"])
 
     class Meta:
         ordering = ["name"]
@@ -127,6 +135,7 @@ class Initiative(models.Model):
             models.Index(fields=["stage", "stage_entered_at"]),
             models.Index(fields=["business_unit", "stage"]),
             models.Index(fields=["risk_tier"]),
+            models.Index(fields=["health_status"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -134,6 +143,10 @@ class Initiative(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(risk_tier__in=RiskTier.values), name="initiative_risk_tier_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(health_status__in=["", *HealthStatus.values]),
+                name="initiative_health_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(backup_owner__isnull=True)

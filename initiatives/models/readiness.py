@@ -91,13 +91,32 @@ class MilestoneRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    # The team may ask governance to waive the milestone; the request waits on the
+    # governance queue until it is granted (a waiver) or declined.
+    waiver_requested_at = models.DateTimeField(null=True, blank=True)
+    waiver_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    waiver_request_reason = models.TextField(blank=True, max_length=4000)
 
     history = HistoricalRecords()
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["waiver_requested_at"],
+                condition=Q(waiver_requested_at__isnull=False),
+                name="milestone_waiver_requested",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["initiative", "milestone"], name="milestone_record_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(waiver_requested_at__isnull=True) | ~Q(waiver_request_reason=""),
+                name="milestone_waiver_request_needs_reason",
+                violation_error_message="A waiver request needs a reason.",
             ),
             models.CheckConstraint(
                 condition=~Q(status=MilestoneStatus.DONE)

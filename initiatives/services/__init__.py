@@ -26,7 +26,12 @@ from .portfolio import (
     promotion_request,
     promotion_review,
 )
-from .readiness import milestone_update, milestone_waive
+from .readiness import (
+    milestone_update,
+    milestone_waive,
+    milestone_waiver_decline,
+    milestone_waiver_request,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -48,6 +53,8 @@ __all__ = [
     "initiative_update",
     "milestone_update",
     "milestone_waive",
+    "milestone_waiver_decline",
+    "milestone_waiver_request",
     "ownership_confirm",
     "promotion_request",
     "promotion_review",

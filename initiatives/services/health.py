@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .. import permissions
+from .. import health, permissions
 from ..models import HealthReport, Initiative
 from ..models.health import METRIC_NAMES
 from .common import User, require
@@ -49,4 +49,6 @@ def health_reports_ingest(
     ]
     # ignore_conflicts: a concurrent retry of the same push stored it first; theirs stands.
     HealthReport.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
+    if fresh:
+        health.refresh_status(initiative)
     return IngestResult(received=len(reports), stored=len(fresh))

@@ -81,6 +81,8 @@ def milestone_update(
     record.evidence_note = evidence_note.strip()
     record.check_mode = (check_mode or CheckMode.MANUAL) if status == MilestoneStatus.DONE else ""
     record.justification = ""
+    if status == MilestoneStatus.DONE:
+        _clear_waiver_request(record)  # nothing left to waive
     record.updated_by = actor
     record.updated_at = timezone.now()
     save(record, actor)
@@ -108,6 +110,7 @@ def milestone_waive(
     record.status = MilestoneStatus.WAIVED
     record.justification = justification.strip()
     record.check_mode = ""
+    _clear_waiver_request(record)
     record.updated_by = actor
     record.updated_at = timezone.now()
     save(record, actor, reason="Waived")
@@ -116,5 +119,68 @@ def milestone_waive(
         actor=actor,
         kind=EventKind.MILESTONE_UPDATED,
         message=f"{display_name(actor)} waived “{milestone.title}”: {justification.strip()}",
+    )
+    return record
+
+
+def _clear_waiver_request(record: MilestoneRecord) -> None:
+    record.waiver_requested_at = None
+    record.waiver_requested_by = None
+    record.waiver_request_reason = ""
+
+
+@transaction.atomic
+def milestone_waiver_request(
+    *, initiative: Initiative, actor: User, key: str, reason: str
+) -> MilestoneRecord:
+    """The team asks governance to waive a milestone, saying why. The request waits on the
+    governance queue; asking again replaces the reason."""
+    initiative = lock_initiative(initiative)
+    require(
+        permissions.can_update_milestone(actor, initiative),
+        "Only the initiative's team may ask for a waiver.",
+    )
+    milestone = _milestone(initiative, key)
+    record = _record(initiative, milestone)
+    if record.status == MilestoneStatus.WAIVED:
+        raise ValidationError({"reason": "This milestone is already waived."})
+    if record.status == MilestoneStatus.DONE:
+        raise ValidationError({"reason": "This milestone is done; there is nothing to waive."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the milestone should be waived."})
+    record.waiver_requested_at = timezone.now()
+    record.waiver_requested_by = actor
+    record.waiver_request_reason = reason.strip()
+    save(record, actor, reason="Waiver requested")
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.MILESTONE_UPDATED,
+        message=f"{display_name(actor)} asked for “{milestone.title}” to be waived: "
+        f"{reason.strip()}",
+    )
+    return record
+
+
+@transaction.atomic
+def milestone_waiver_decline(
+    *, initiative: Initiative, actor: User, key: str, comment: str
+) -> MilestoneRecord:
+    """A governance reviewer declines a waiver request, saying why; the milestone stays."""
+    initiative = lock_initiative(initiative)
+    require(permissions.can_waive_milestone(actor), "Only a governance reviewer may decline.")
+    milestone = _milestone(initiative, key)
+    record = _record(initiative, milestone)
+    if record.waiver_requested_at is None:
+        raise ValidationError({"comment": "No waiver has been requested for this milestone."})
+    if not comment.strip():
+        raise ValidationError({"comment": "Say why the waiver is declined."})
+    _clear_waiver_request(record)
+    save(record, actor, reason=f"Waiver declined: {comment.strip()}")
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.MILESTONE_UPDATED,
+        message=f"{display_name(actor)} declined to waive “{milestone.title}”: {comment.strip()}",
     )
     return record

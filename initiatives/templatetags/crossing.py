@@ -1,7 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from initiatives.people import display_name
@@ -66,3 +66,76 @@ def sparkline(rows, metric: str, label: str = "", width: int = 300, height: int 
         f"</svg><figcaption>{summary}</figcaption></figure>"
     )
     return mark_safe(svg)  # noqa: S308 - built from numbers and escaped text only
+
+
+@register.simple_tag
+def bars(tallies, label: str, width: int = 420, bar_height: int = 22):
+    """A horizontal bar chart of `tallies` (label, count, url), as inline SVG: each bar and
+    its number link to the list that it counts. Sized by attributes, so CSP allows it."""
+    tallies = list(tallies)
+    if not tallies:
+        return ""
+    most = max(t.count for t in tallies) or 1
+    label_w, number_w, gap = 150, 50, 6
+    bar_w = width - label_w - number_w
+    height = len(tallies) * (bar_height + gap)
+    rows = []
+    for i, tally in enumerate(tallies):
+        y = i * (bar_height + gap)
+        length = max(bar_w * tally.count / most, 1 if tally.count else 0)
+        rows.append(
+            format_html(
+                '<a href="{url}"><title>{name}: {count}</title>'
+                '<text x="0" y="{ty}" class="bar-label">{name}</text>'
+                '<rect x="{bx}" y="{y}" width="{length}" height="{h}" class="bar bar-{key}"/>'
+                '<text x="{nx}" y="{ty}" class="bar-count">{count}</text></a>',
+                url=tally.url,
+                name=tally.label,
+                count=tally.count,
+                key=tally.key,
+                ty=f"{y + bar_height * 0.72:.1f}",
+                bx=label_w,
+                y=y,
+                length=f"{length:.1f}",
+                h=bar_height,
+                nx=f"{label_w + length + 6:.1f}",
+            )
+        )
+    return format_html(
+        '<svg class="bars" role="img" aria-label="{label}" width="{w}" height="{h}" '
+        'viewBox="0 0 {w} {h}"><title>{label}</title>{rows}</svg>',
+        label=label,
+        w=width,
+        h=height,
+        rows=mark_safe("".join(rows)),  # noqa: S308 - each row built by format_html
+    )
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, field: str, label: str):
+    """A column header that sorts the list by `field`, then the other way; the other filters
+    stay in the URL and the page goes back to the first."""
+    query = context["request"].GET.copy()
+    current = query.get("ordering", "")
+    direction = "ascending" if current == field else "descending" if current == f"-{field}" else ""
+    query["ordering"] = f"-{field}" if current == field else field
+    query.pop("page", None)
+    arrow = {"ascending": " ▲", "descending": " ▼"}.get(direction, "")
+    return format_html(
+        '<th scope="col"{aria}><a href="?{query}">{label}{arrow}</a></th>',
+        aria=format_html(' aria-sort="{}"', direction) if direction else "",
+        query=query.urlencode(),
+        label=label,
+        arrow=arrow,
+    )
+
+
+@register.filter
+def duration_words(seconds) -> str:
+    """3600 → "1 hour", 90 → "90 seconds": an interval from settings, in words."""
+    seconds = int(seconds)
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size and seconds % size == 0:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
