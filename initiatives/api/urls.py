@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import portfolio, views
 
 router = DefaultRouter()
 router.register("initiatives", views.InitiativeViewSet, basename="initiative")
@@ -25,4 +25,7 @@ router.register(
 router.register("promotion-requests", views.PromotionRequestViewSet, basename="promotion-request")
 
 app_name = "api"
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("portfolio/", portfolio.PortfolioView.as_view(), name="portfolio"),
+    path("", include(router.urls)),
+]

@@ -136,6 +136,7 @@ class Initiative(models.Model):
             models.Index(fields=["business_unit", "stage"]),
             models.Index(fields=["risk_tier"]),
             models.Index(fields=["health_status"]),
+            models.Index(fields=["name"]),  # the list's default order
         ]
         constraints = [
             models.CheckConstraint(

@@ -37,6 +37,12 @@ class Flag(models.Model):
         indexes = [
             models.Index(fields=["kind", "resolved_at"]),
             models.Index(fields=["initiative", "resolved_at"]),
+            # The governance queue: open flags of a kind, the longest-open first.
+            models.Index(
+                fields=["kind", "opened_at", "id"],
+                condition=Q(resolved_at__isnull=True),
+                name="flag_open_by_kind",
+            ),
         ]
 
     def __str__(self) -> str:

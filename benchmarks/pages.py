@@ -1,0 +1,147 @@
+"""Benchmark: the server time of every dashboard page at two portfolio sizes. Prints
+figures; asserts nothing.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/crossing_bench \\
+        .venv/bin/python benchmarks/pages.py [--sizes 100 10000] [--repeat 15]
+
+For each size the database is migrated, EMPTIED, and seeded with `seed_portfolio` (with
+its scan), then each page is requested through the whole Django stack (middleware,
+session, templates) with the test client, signed in as a governance reviewer who also owns
+systems. The figure is the median server time of `--repeat` requests after one warm-up.
+Point DATABASE_URL at a database of its own.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+
+
+def empty_database() -> None:
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    tables = [
+        m._meta.db_table
+        for m in apps.get_app_config("initiatives").get_models(include_auto_created=True)
+        if not m._meta.proxy
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - model names
+    get_user_model().objects.filter(username__startswith="load-").delete()
+
+
+def pages(slug: str, unit: str) -> dict[str, str]:
+    return {
+        "portfolio": "/",
+        "portfolio, one business unit": f"/?business_unit={unit}",
+        "initiative list": "/initiatives/",
+        "list, filtered and sorted": (
+            "/initiatives/?stage=production&health=healthy&ordering=-stage_entered_at"
+        ),
+        "list, search": "/initiatives/?q=fraud",
+        "list, last page": "/initiatives/?page=last",
+        "initiative page": f"/initiatives/{slug}/",
+        "my work": "/my-work/",
+        "governance queue": "/governance/",
+    }
+
+
+def measure(size: int, repeat: int) -> dict[str, tuple[float, int]]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from initiatives.choices import Stage
+    from initiatives.models import Initiative
+    from initiatives.permissions import GOVERNANCE_GROUP
+
+    empty_database()
+    call_command("seed_portfolio", initiatives=size, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    User = get_user_model()
+    # The busiest owner: my work is at its longest for them.
+    owner = (
+        User.objects.filter(username__startswith="load-")
+        .annotate(n=Count("owned_initiatives"))
+        .order_by("-n")
+        .first()
+    )
+    owner.groups.add(Group.objects.get_or_create(name=GOVERNANCE_GROUP)[0])
+    target = (
+        Initiative.objects.filter(stage=Stage.PRODUCTION)
+        .annotate(n=Count("health_reports"))
+        .order_by("-n")
+        .first()
+    )
+    client = Client()
+    client.force_login(owner)
+    results = {}
+    for name, url in pages(target.slug, target.business_unit.name).items():
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - start)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        results[name] = (statistics.median(times) * 1000, len(queries))
+    # The export streams every filtered row: it grows with the rows, so it is reported
+    # per thousand rows rather than in the ratio.
+    start = time.perf_counter()
+    body = b"".join(client.get("/initiatives/export.csv").streaming_content)
+    rows = body.count(b"\n") - 1
+    results[f"CSV export ({rows} rows)"] = ((time.perf_counter() - start) * 1000, 0)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[100, 10_000])
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # production static files
+    small, large = args.sizes
+    before = measure(small, args.repeat)
+    after = measure(large, args.repeat)
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    print(f"median server time of {args.repeat} requests, test client, whole Django stack")
+    print(f"{'page':34} {small:>8} {large:>9}  ratio  queries")
+    for (name, (t_small, q_small)), (name_large, (t_large, q_large)) in zip(
+        before.items(), after.items(), strict=True
+    ):
+        if name.startswith("CSV"):
+            print(f"{'CSV export':34} {t_small:6.1f}ms {t_large:7.1f}ms  ({name} / {name_large})")
+            continue
+        queries = f"{q_small}" if q_small == q_large else f"{q_small} → {q_large}"
+        print(f"{name:34} {t_small:6.1f}ms {t_large:7.1f}ms  {t_large / t_small:4.2f}  {queries}")
+
+
+if __name__ == "__main__":
+    main()
