@@ -76,7 +76,7 @@ def bars(tallies, label: str, width: int = 420, bar_height: int = 22):
     if not tallies:
         return ""
     most = max(t.count for t in tallies) or 1
-    label_w, number_w, gap = 150, 50, 6
+    label_w, number_w, gap = 175, 50, 6
     bar_w = width - label_w - number_w
     height = len(tallies) * (bar_height + gap)
     rows = []
