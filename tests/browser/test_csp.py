@@ -61,6 +61,7 @@ def main_pages() -> tuple[str, dict[str, list[str]]]:
         reverse("admin:initiatives_initiative_changelist"),
         reverse("admin:initiatives_initiative_change", args=[initiative.pk]),
         reverse("admin:initiatives_initiative_history", args=[initiative.pk]),
+        reverse("admin:axes_accessattempt_changelist"),
     ]
     return slug, {
         "demo": demo,
