@@ -297,6 +297,10 @@ REST_FRAMEWORK = {
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "initiatives.api.renderers.BrowsableAPIRenderer",  # DRF's, under the portal's CSP
+    ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "initiatives.api.permissions.MachineClientsOnlyReport",

@@ -249,6 +249,18 @@ def test_every_response_carries_the_security_headers(path, viewer, as_user):
     assert "'unsafe-eval'" not in response["Content-Security-Policy"]
 
 
+def test_the_browsable_api_alone_may_use_inline_style_never_inline_script(viewer, as_user):
+    client = as_user(viewer)
+    page = client.get("/api/v1/initiatives/", HTTP_ACCEPT="text/html")
+    data = client.get("/api/v1/initiatives/", HTTP_ACCEPT="application/json")
+
+    assert page["Content-Type"].startswith("text/html")
+    assert csp_directives(page)["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert csp_directives(page)["script-src"] == ["'self'"]
+    assert csp_directives(data)["style-src"] == ["'self'"]
+    assert csp_directives(client.get("/"))["style-src"] == ["'self'"]  # not left behind
+
+
 def test_hsts_is_sent_on_https_as_told_by_the_proxy_header(settings, viewer, as_user):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.SECURE_HSTS_SECONDS = 3600
