@@ -33,6 +33,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --severity-level medium --recursive portal initiatives
 
 format: install
 	$(BIN)/ruff format .

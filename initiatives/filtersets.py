@@ -75,11 +75,11 @@ class InitiativeFilterSet(django_filters.FilterSet):
         open_flag = Flag.objects.filter(initiative=OuterRef("pk"), kind=value, resolved_at=None)
         return queryset.filter(Exists(open_flag))
 
-    def filter_health(self, queryset, name, value):
+    def filter_health(self, queryset, name, value: list[str]):
         statuses = ["" if v == "unchecked" else v for v in value]
         return queryset.filter(stage=Stage.PRODUCTION, health_status__in=statuses)
 
-    def filter_reached(self, queryset, name, value):
+    def filter_reached(self, queryset, name, value: str):
         return queryset.filter(reached_condition(value))
 
     def filter_owner(self, queryset, name, value):

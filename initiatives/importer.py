@@ -327,12 +327,15 @@ def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, rea
     """Create or update one initiative from a validated row. True when it was created."""
     unit_key = data["business_unit"].lower()
     if unit_key not in units:
-        units[unit_key] = BusinessUnit.objects.create(name=data["business_unit"])
+        # Through the validated save, so the history names who imported and from which file.
+        units[unit_key] = BusinessUnit(name=data["business_unit"])
+        _save(units[unit_key], actor, reason)
     team = None
     if data["owning_team"]:
         team_key = data["owning_team"].lower()
         if team_key not in teams:
-            teams[team_key] = Team.objects.create(name=data["owning_team"])
+            teams[team_key] = Team(name=data["owning_team"])
+            _save(teams[team_key], actor, reason)
         team = teams[team_key]
     initiative = existing.get(data["slug"])
     created = initiative is None

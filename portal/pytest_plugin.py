@@ -1,7 +1,8 @@
 """Loaded by pytest (`-p portal.pytest_plugin`) before Django is set up.
 
 Tests run with DEBUG off, like production, so they need a secret key; a real deployment
-must set its own (settings refuse to start without one). With the embedded file-system
+must set its own (settings refuse to start without one). They speak plain HTTP, so the
+production defaults that need HTTPS are turned off here. With the embedded file-system
 broker, tests get a broker folder of their own, so nothing they queue reaches `make run`'s
 worker.
 """
@@ -10,6 +11,12 @@ import os
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
+# The test client and the live server speak plain HTTP: no redirect to HTTPS, and cookies
+# the browser sends over HTTP. Production keeps the secure defaults (tests/test_security.py
+# checks them in a process of their own).
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_SESSION_COOKIE_SECURE", "0")
+os.environ.setdefault("DJANGO_CSRF_COOKIE_SECURE", "0")
 # Worker threads started by tests close their connection after each task, so the test
 # database can be dropped at the end.
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")

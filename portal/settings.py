@@ -5,10 +5,12 @@ SQLite, a file-system Celery broker, e-mails written to files. Production sets
 DATABASE_URL, CELERY_BROKER_URL and EMAIL_HOST (see README.md).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,11 +52,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "initiatives",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.PortalLoginRequiredMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -109,6 +115,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out username or address before any password is checked.
+# It needs the request, which Django's sign-in form (portal and admin) passes to authenticate().
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portfolio"
 LOGOUT_REDIRECT_URL = "login"
@@ -131,6 +143,85 @@ STORAGES = {
         )
     },
 }
+
+# --- Security ------------------------------------------------------------------------------
+# Production (DJANGO_DEBUG off) sits behind a TLS-terminating proxy and is secure by default:
+# `manage.py check --deploy --fail-level WARNING` passes with the settings in the README.
+# Each value can be changed from the environment (the test suite's plain-HTTP server does).
+_production = not DEBUG
+# "HTTP_X_FORWARDED_PROTO,https": the header the proxy sets, and its value on HTTPS requests.
+# Only set it when the proxy always sets (or strips) that header; clients must not reach
+# the portal around the proxy.
+_proxy_ssl_header = env.list("DJANGO_SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header:
+    if len(_proxy_ssl_header) != 2:
+        raise ImproperlyConfigured(
+            "DJANGO_SECURE_PROXY_SSL_HEADER is a header and a value, e.g. "
+            "'HTTP_X_FORWARDED_PROTO,https'."
+        )
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=_production)
+# Probes and scrapers on the internal network may speak plain HTTP to the process.
+SECURE_REDIRECT_EXEMPT = env.list(
+    "DJANGO_SECURE_REDIRECT_EXEMPT", default=[r"^healthz$", r"^readyz$", r"^metrics$"]
+)
+SECURE_HSTS_SECONDS = env.int(
+    "DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if _production else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=_production)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=_production)
+# No script of ours reads the CSRF cookie (forms carry the token, the API docs get it
+# from the page), so scripts may not read it either.
+CSRF_COOKIE_HTTPONLY = True
+# A session ends after this long without a request; each request starts the period again.
+PORTAL_SESSION_IDLE_MINUTES = env.int("PORTAL_SESSION_IDLE_MINUTES", default=60)
+SESSION_COOKIE_AGE = PORTAL_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Content-Security-Policy (django-csp 4): only the portal's own files; no inline script or
+# style, no plugins, no framing. Charts are inline SVG drawn with presentation attributes;
+# Swagger UI's stylesheet uses data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Brute-force protection on sign-in (django-axes). A username is locked after
+# PORTAL_LOGIN_FAILURE_LIMIT failures from anywhere (a distributed guess at one account),
+# and an address after as many failures on any usernames (one host spraying many accounts),
+# each for PORTAL_LOGIN_COOLOFF_MINUTES. Failures during a lock do not extend it, so nobody
+# can keep a colleague locked out for longer than that; staff unlock at once in the admin
+# (Axes › Access attempts) or with `manage.py axes_reset_username USERNAME`.
+AXES_FAILURE_LIMIT = env.int("PORTAL_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("PORTAL_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failures age out after the cool-off instead of being wiped by a successful sign-in: axes
+# would wipe every failure from the address, so one could reset the count of guesses at a
+# colleague's password by signing in to one's own account.
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+# Behind N proxies that each append to X-Forwarded-For, the client is the N-th address from
+# the right; 0 (no proxy) takes the connection's address.
+PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
 
 # --- E-mail --------------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes over SMTP; otherwise each message is written to a file in
@@ -206,6 +297,10 @@ REST_FRAMEWORK = {
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "initiatives.api.renderers.BrowsableAPIRenderer",  # DRF's, under the portal's CSP
+    ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "initiatives.api.permissions.MachineClientsOnlyReport",
@@ -232,6 +327,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge fetched from validator.swagger.io: no page loads anything from another host.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"StageEnum": "initiatives.choices.Stage"},

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path(
@@ -14,10 +14,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("initiatives.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The docs are a page for people: anonymous visitors are sent to sign in.
+    # The docs are a page for people: anonymous visitors are sent to sign in. The split view
+    # serves Swagger UI's start-up script as a file (`?script`), which the CSP allows.
     path(
         "api/docs/",
-        login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api/swagger_ui.html"
+            )
+        ),
         name="api-docs",
     ),
     path("", include("initiatives.urls")),

@@ -1,13 +1,19 @@
 """Audit trail (PRODUCT.md section 12): who, when, what changed from what, on every path."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from initiatives import services
 from initiatives.choices import EventKind, RiskTier, Stage
+from initiatives.models import BusinessUnit, Flag, Initiative, Team
+from initiatives.scan import scan_portfolio
 from initiatives.selectors import initiative_history
-from tests.factories import BusinessUnitFactory
+from tests.factories import BusinessUnitFactory, InitiativeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +133,72 @@ def test_history_cannot_be_edited_in_the_admin(initiative, contributor, staff, a
     assert client.get(reverse("admin:initiatives_stagetransition_add")).status_code == 403
     transition.refresh_from_db()
     assert transition.note == ""
+
+
+# --- Bulk writes: the scan and the import ---------------------------------------------------
+
+
+def test_the_scan_records_every_flag_it_opens_and_resolves_in_bulk(staff):
+    """The scan writes flags with bulk_create/bulk_update, which send no signals; each flag
+    still gets its history record, naming the scan (no person acted)."""
+    now = timezone.now()
+    stalled = [
+        InitiativeFactory(stage=Stage.POC, stage_entered_at=now - timedelta(days=120))
+        for _ in range(3)
+    ]
+    scan_portfolio(as_of=now)
+    flags = list(Flag.objects.filter(initiative__in=stalled))
+    assert len(flags) == 3
+    opened = Flag.history.filter(history_type="+")
+    assert set(opened.values_list("id", "history_change_reason", "history_user")) == {
+        (flag.pk, "Opened by the scan", None) for flag in flags
+    }
+
+    for initiative in stalled[:2]:  # two move on: their flags resolve
+        services.initiative_transition(
+            initiative=initiative,
+            actor=staff,
+            to_stage=Stage.IDEA,
+            note="Back to the drawing board",
+        )
+    later = timezone.now()
+    scan_portfolio(as_of=later)
+
+    resolved = Flag.history.filter(history_type="~")
+    assert set(resolved.values_list("initiative_id", "history_change_reason", "resolved_at")) == {
+        (initiative.pk, "Resolved by the scan", later) for initiative in stalled[:2]
+    }
+
+
+def test_everything_an_import_creates_names_the_importer_and_the_file(tmp_path, staff):
+    path = tmp_path / "q3.csv"
+    path.write_text(
+        "name,slug,business_unit,stage,owning_team\n"
+        "Claims triage,claims-triage,Insurance Ops,poc,Claims ML\n"
+    )
+
+    call_command("import_initiatives", str(path), "--as", "staff")
+
+    for model in (BusinessUnit, Team):
+        [record] = model.history.all()
+        assert (record.history_user, record.history_change_reason) == (
+            staff,
+            "Imported from q3.csv",
+        )
+    initiative = Initiative.objects.get(slug="claims-triage")
+    [created] = initiative.history.all()
+    assert (created.history_user, created.history_change_reason) == (staff, "Imported from q3.csv")
+
+    path.write_text(
+        "name,slug,business_unit,stage,owning_team\n"
+        "Claims triage,claims-triage,Insurance Ops,pilot,Claims ML\n"
+    )
+    call_command("import_initiatives", str(path), "--as", "staff")
+
+    reimported = initiative.history.exclude(pk=created.pk)
+    assert set(reimported.values_list("history_user", "history_change_reason")) == {
+        (staff.pk, "Imported from q3.csv"),  # the row's fields
+        (staff.pk, "Stage → pilot"),  # the recorded transition (its note names the file)
+    }
+    assert initiative.history.first().stage == Stage.PILOT
+    assert initiative.transitions.get().note == "Imported from q3.csv"

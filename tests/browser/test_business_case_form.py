@@ -1,61 +1,13 @@
 """A person in a real browser (headless Chromium from Debian, driven by Playwright) writes a
 business case: signs in, submits with a mistake, corrects it, and sees the figures."""
 
-import os
-import shutil
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 
 from initiatives.models import BusinessCase
+from tests.browser.conftest import PASSWORD, sign_in
 from tests.factories import InitiativeFactory, UserFactory
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "a long browser passphrase"
-
-
-@pytest.fixture
-def browser_page():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium'; .ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test
-    # body are ordinary synchronous ones.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            )
-            page = browser.new_page()
-            page.set_default_timeout(15_000)
-            try:
-                yield page
-            finally:
-                browser.close()
-                # Playwright's greenlets give the ORM calls made meanwhile a context (and so a
-                # database connection) of their own; close it so the test database can drop.
-                connections.close_all()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
 
 
 @pytest.mark.django_db(transaction=True)

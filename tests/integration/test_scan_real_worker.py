@@ -90,6 +90,11 @@ def test_the_scan_through_a_real_worker_opens_flags_and_sends_their_emails(celer
     (scan_result,) = [o.retval for o in outcomes if short_name(o.name) == "scan_portfolio"]
     assert scan_result == {"opened": Flag.objects.count(), "resolved": 0, "emails_queued": 3}
     assert [o.retval for o in outcomes if short_name(o.name) == "send_email"] == ["sent"] * 3
+    # The worker's scan wrote its flags in bulk, and still one history record each.
+    assert Flag.history.count() == Flag.objects.count()
+    assert set(
+        Flag.history.values_list("history_type", "history_change_reason", "history_user")
+    ) == {("+", "Opened by the scan", None)}
 
     # Every e-mail is recorded: to whom, what kind, about which initiative, when.
     assert set(
