@@ -193,6 +193,20 @@ def test_an_empty_portfolio_shows_dashes_not_errors(viewer, as_user):
     assert "No system is in production." in response.content.decode()
 
 
+def test_the_initiative_page_shows_its_own_open_flags_only(portfolio, viewer, as_user):
+    client = as_user(viewer)
+    flagged = client.get(reverse("initiative-detail", args=["c-pilot-150"]))
+    assert sorted(f.kind for f in flagged.context["open_flags"]) == [
+        "business_case_missing",
+        "stalled",
+    ]
+    page = flagged.content.decode()
+    assert '<span class="badge warn">Stalled</span>' in page
+    resolved_only = client.get(reverse("initiative-detail", args=["r-poc-10"]))
+    assert resolved_only.context["open_flags"] == []
+    assert 'id="flags-heading"' not in resolved_only.content.decode()
+
+
 # --- Each page, each role -----------------------------------------------------------------------
 
 ROLES = ("anonymous", "viewer", "contributor", "owner", "backup", "reviewer", "staff", "machine")
