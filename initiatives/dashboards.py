@@ -78,6 +78,7 @@ class Conversion:
     entered: int
     reached: int
     url: str
+    entered_url: str
 
     @property
     def rate(self) -> float | None:
@@ -110,6 +111,7 @@ class PortfolioSummary:
     flags: list[Tally]
     health: list[Tally]
     production: int
+    url: str
     business_units: list[BusinessUnit] = field(default_factory=list)
 
 
@@ -118,8 +120,9 @@ def _days(as_of: datetime, since: datetime | None) -> int | None:
 
 
 def _median_days(queryset: QuerySet[Initiative], count: int, as_of: datetime) -> float | None:
-    """The median days in stage of `queryset` (one stage), read as the middle one or two
-    rows of the (stage, stage_entered_at) index: one query, nothing loaded but them."""
+    """The median whole days in stage of `queryset` (one stage), read as the middle one or
+    two rows of the (stage, stage_entered_at) index: one query, nothing loaded but them.
+    Whole days, like the worst, so the median never exceeds the worst."""
     if count == 0:
         return None
     lo = (count - 1) // 2
@@ -128,8 +131,8 @@ def _median_days(queryset: QuerySet[Initiative], count: int, as_of: datetime) ->
             lo : count // 2 + 1
         ]
     )
-    days = [(as_of - entered).total_seconds() / 86400 for entered in middle]
-    return round(sum(days) / len(days), 1)
+    days = [_days(as_of, entered) for entered in middle]
+    return sum(days) / len(days)
 
 
 def portfolio_summary(
@@ -224,6 +227,7 @@ def portfolio_summary(
                 entered=numbers[f"reached_{before}"],
                 reached=numbers[f"reached_{after}"],
                 url=list_url(reached=after, business_unit=unit),
+                entered_url=list_url(reached=before, business_unit=unit),
             )
             for before, after in pairwise(FUNNEL)
         ],
@@ -239,6 +243,7 @@ def portfolio_summary(
         ],
         health=health,
         production=production,
+        url=list_url(business_unit=unit),
     )
 
 

@@ -22,9 +22,12 @@ CHUNK = 2000
 
 
 def _when(value) -> str:
+    """ISO 8601 with the offset and, when there are any, the microseconds: the importer
+    reads it back as the same instant, so a re-import neither moves a date nor records a
+    new ownership confirmation."""
     if value is None:
         return ""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    return timezone.localtime(value).isoformat()
 
 
 def _row(i: Initiative, base_url: str) -> list[str]:

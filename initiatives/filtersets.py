@@ -2,9 +2,10 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django_filters.constants import EMPTY_VALUES
 
-from .choices import FlagKind, HealthStatus, RiskTier, Stage
+from .choices import STAGE_ORDER, FlagKind, HealthStatus, RiskTier, Stage
 from .dashboards import FUNNEL, reached_condition
 from .models import BusinessUnit, Flag, Initiative
 
@@ -17,6 +18,43 @@ class AnyYesNoWidget(django_filters.widgets.BooleanWidget):
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.choices = [("", "Any"), ("true", "Yes"), ("false", "No")]
+
+
+class InitiativeOrderingFilter(django_filters.OrderingFilter):
+    """Sorts as people read the columns: stages in lifecycle order, risk from low to critical,
+    health from healthy to silent (not alphabetically); empty values (no owner, not yet
+    checked) last in either direction; ties broken by name and id, so the pages of a sorted
+    list never repeat or skip a row."""
+
+    RANKS = {
+        "stage": [*STAGE_ORDER, Stage.CANCELLED],
+        "risk_tier": RiskTier.values,
+        "health_status": HealthStatus.values,  # "" (not yet checked) ranks as empty
+    }
+
+    def _expression(self, field: str):
+        if field in self.RANKS:
+            return Case(
+                *[
+                    When(**{field: value}, then=Value(i))
+                    for i, value in enumerate(self.RANKS[field])
+                ],
+                default=None,
+            )
+        return F(field)
+
+    def filter(self, qs, value):
+        ordering = []
+        for param in value if value not in EMPTY_VALUES else []:
+            if param in EMPTY_VALUES:
+                continue
+            descending = param.startswith("-")
+            field = self.param_map.get(param.lstrip("-"), param.lstrip("-"))
+            expression = self._expression(field)
+            ordering.append(
+                expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+            )
+        return qs.order_by(*ordering, "name", "pk")
 
 
 class InitiativeFilterSet(django_filters.FilterSet):
@@ -46,7 +84,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
         label="Ownership pending",
         widget=AnyYesNoWidget(),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = InitiativeOrderingFilter(
         fields=(
             ("name", "name"),
             ("stage", "stage"),

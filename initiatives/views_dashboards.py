@@ -68,6 +68,7 @@ class InitiativeExportView(FilterView):
 
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset(self.get_filterset_class())
+        # No query string is no filter (every initiative), as on the list page.
         if filterset.is_bound and not filterset.is_valid():
             # No file for a query the list page would show errors for: say which filter.
             lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]

@@ -1,0 +1,185 @@
+"""Waiver requests (issue 7): the team asks governance to waive a milestone, saying why; the
+request waits on the governance queue until a reviewer waives the milestone or declines,
+saying why. Through the milestone page, on the real database."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from initiatives import services
+from initiatives.choices import MilestoneStatus, Stage
+from initiatives.models import InitiativeEvent, MilestoneRecord
+from tests.factories import InitiativeFactory
+
+pytestmark = pytest.mark.django_db
+
+KEY = "runbook"
+
+
+@pytest.fixture
+def pilot(contributor):
+    return InitiativeFactory(
+        slug="fraud-scoring", name="Fraud scoring", stage=Stage.PILOT, members=[contributor]
+    )
+
+
+def milestone_url(initiative) -> str:
+    return reverse("milestone", args=[initiative.slug, KEY])
+
+
+def record(initiative) -> MilestoneRecord | None:
+    return MilestoneRecord.objects.filter(initiative=initiative, milestone__key=KEY).first()
+
+
+def ask(client, initiative, reason="The platform team's runbook covers this system."):
+    return client.post(milestone_url(initiative), {"action": "request_waiver", "reason": reason})
+
+
+def queue_waivers(client) -> list[MilestoneRecord]:
+    response = client.get(reverse("governance-queue"))
+    assert response.status_code == 200
+    return response.context["queue"].waivers.items
+
+
+def test_the_team_asks_and_the_request_waits_on_the_governance_queue(
+    pilot, contributor, reviewer, as_user
+):
+    team = as_user(contributor)
+    assert "Ask for a waiver" in team.get(milestone_url(pilot)).content.decode()
+
+    response = ask(team, pilot)
+
+    assert response.status_code == 302
+    asked = record(pilot)
+    assert (asked.waiver_requested_by, asked.status) == (contributor, MilestoneStatus.NOT_STARTED)
+    assert asked.waiver_request_reason == "The platform team's runbook covers this system."
+    assert InitiativeEvent.objects.filter(initiative=pilot, message__contains="asked for").exists()
+    governance = as_user(reviewer)
+    assert [r.pk for r in queue_waivers(governance)] == [asked.pk]
+    queue = governance.get(reverse("governance-queue")).content.decode()
+    assert "The platform team&#x27;s runbook covers this system." in queue
+    assert f'href="{milestone_url(pilot)}"' in queue
+    # Everyone sees the request on the milestone; the team is not offered to ask twice.
+    page = team.get(milestone_url(pilot)).content.decode()
+    assert "Waiver requested" in page
+    assert "Ask for a waiver" not in page
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_request_needs_a_reason(pilot, contributor, as_user, reason):
+    response = ask(as_user(contributor), pilot, reason=reason)
+    assert response.status_code == 200
+    assert response.context["request_form"].errors["reason"] == ["This field is required."]
+    assert 'id="id_reason_error"' in response.content.decode()
+    assert record(pilot) is None
+    with pytest.raises(ValidationError) as refused:
+        services.milestone_waiver_request(
+            initiative=pilot, actor=contributor, key=KEY, reason=reason
+        )
+    assert "reason" in refused.value.message_dict
+
+
+def test_governance_waives_and_the_request_is_cleared(pilot, contributor, reviewer, as_user):
+    ask(as_user(contributor), pilot)
+    governance = as_user(reviewer)
+    response = governance.post(
+        milestone_url(pilot), {"action": "waive", "justification": "Covered by the platform."}
+    )
+    assert response.status_code == 302
+    waived = record(pilot)
+    assert waived.status == MilestoneStatus.WAIVED
+    assert waived.justification == "Covered by the platform."
+    assert (waived.waiver_requested_at, waived.waiver_requested_by) == (None, None)
+    assert waived.waiver_request_reason == ""
+    assert queue_waivers(governance) == []
+
+
+def test_governance_declines_with_a_comment_and_the_request_is_cleared(
+    pilot, contributor, reviewer, as_user
+):
+    ask(as_user(contributor), pilot)
+    governance = as_user(reviewer)
+    assert "Decline the request" in governance.get(milestone_url(pilot)).content.decode()
+
+    no_comment = governance.post(milestone_url(pilot), {"action": "decline_waiver", "comment": ""})
+    assert no_comment.status_code == 200
+    assert no_comment.context["decline_form"].errors["comment"] == ["This field is required."]
+    assert record(pilot).waiver_requested_at is not None  # still waiting
+
+    declined = governance.post(
+        milestone_url(pilot),
+        {"action": "decline_waiver", "comment": "Production needs its own runbook."},
+    )
+    assert declined.status_code == 302
+    after = record(pilot)
+    assert after.status == MilestoneStatus.NOT_STARTED  # the milestone stays required
+    assert (after.waiver_requested_at, after.waiver_request_reason) == (None, "")
+    assert queue_waivers(governance) == []
+    assert InitiativeEvent.objects.filter(
+        initiative=pilot, message__contains="Production needs its own runbook."
+    ).exists()
+    # The team may ask again once declined.
+    assert "Ask for a waiver" in as_user(contributor).get(milestone_url(pilot)).content.decode()
+
+
+@pytest.mark.parametrize("who", ["viewer", "reviewer"])
+def test_only_the_team_may_ask(pilot, request, as_user, who):
+    person = request.getfixturevalue(who)
+    assert "Ask for a waiver" not in as_user(person).get(milestone_url(pilot)).content.decode()
+    assert ask(as_user(person), pilot).status_code == 403
+    assert record(pilot) is None
+    with pytest.raises(PermissionDenied):
+        services.milestone_waiver_request(initiative=pilot, actor=person, key=KEY, reason="Let me.")
+
+
+@pytest.mark.parametrize("who", ["contributor", "viewer"])
+def test_only_governance_may_decline(pilot, contributor, request, as_user, who):
+    ask(as_user(contributor), pilot)
+    person = request.getfixturevalue(who)
+    assert "Decline the request" not in as_user(person).get(milestone_url(pilot)).content.decode()
+    response = as_user(person).post(
+        milestone_url(pilot), {"action": "decline_waiver", "comment": "No."}
+    )
+    assert response.status_code == 403
+    assert record(pilot).waiver_requested_at is not None
+    with pytest.raises(PermissionDenied):
+        services.milestone_waiver_decline(initiative=pilot, actor=person, key=KEY, comment="No.")
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (MilestoneStatus.DONE, "This milestone is done; there is nothing to waive."),
+        (MilestoneStatus.WAIVED, "This milestone is already waived."),
+    ],
+)
+def test_a_done_or_waived_milestone_cannot_be_asked_for(
+    pilot, contributor, reviewer, as_user, status, message
+):
+    if status == MilestoneStatus.DONE:
+        services.milestone_update(
+            initiative=pilot, actor=contributor, key=KEY, status=status, evidence_note="Drilled."
+        )
+    else:
+        services.milestone_waive(initiative=pilot, actor=reviewer, key=KEY, justification="N/A")
+    team = as_user(contributor)
+    assert "Ask for a waiver" not in team.get(milestone_url(pilot)).content.decode()
+    assert ask(team, pilot).status_code == 403
+    assert record(pilot).waiver_requested_at is None
+    with pytest.raises(ValidationError) as refused:
+        services.milestone_waiver_request(
+            initiative=pilot, actor=contributor, key=KEY, reason="Please."
+        )
+    assert refused.value.message_dict == {"reason": [message]}
+
+
+def test_marking_the_milestone_done_withdraws_the_request(pilot, contributor, reviewer, as_user):
+    team = as_user(contributor)
+    ask(team, pilot)
+    response = team.post(
+        milestone_url(pilot),
+        {"action": "update", "status": "done", "evidence_url": "https://wiki.example/runbook"},
+    )
+    assert response.status_code == 302
+    assert record(pilot).waiver_requested_at is None
+    assert queue_waivers(as_user(reviewer)) == []
