@@ -255,3 +255,30 @@ def business_case_summary(initiative: Initiative) -> dict:
     recent = list(business_cases().filter(initiative=initiative)[:20])
     approved = (c for c in recent if c.status == "approved")
     return {"latest_case": recent[0] if recent else None, "current_case": next(approved, None)}
+
+
+# --- The scan's own freshness (issue 9) -----------------------------------------------------
+
+
+def last_scan_finished_at() -> datetime | None:
+    """When the most recent scan finished; None if none ever has. One query."""
+    return (
+        ScanRun.objects.filter(finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+
+
+def scan_overdue(now: datetime | None = None) -> bool:
+    """True when no scan has finished within two scan intervals (PORTAL_SCAN_INTERVAL_SECONDS)
+    before `now`: beat is not running, or no worker takes its tasks. A portal where no scan
+    ever finished is overdue too. One query."""
+    from datetime import timedelta  # local: keeps this addition apart from the module's imports
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    last = last_scan_finished_at()
+    allowed = timedelta(seconds=2 * settings.PORTAL_SCAN_INTERVAL_SECONDS)
+    return last is None or now - last > allowed
