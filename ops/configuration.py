@@ -134,17 +134,12 @@ def _beat() -> list[Finding]:
     last = selectors.last_scan_finished_at()
     interval = settings.PORTAL_SCAN_INTERVAL_SECONDS
     when = (
-        f"The last portfolio scan finished at {last:%Y-%m-%d %H:%M %Z}"
+        f"The last portfolio scan finished at {last:%Y-%m-%d %H:%M %Z}, more than two scan "
+        f"intervals ago (PORTAL_SCAN_INTERVAL_SECONDS={interval})"
         if last
         else "No portfolio scan has ever finished"
     )
-    return [
-        Finding(
-            PROBLEM,
-            f"{when}, more than two scan intervals ago (PORTAL_SCAN_INTERVAL_SECONDS={interval}): "
-            "is celery beat running, and at least one worker?",
-        )
-    ]
+    return [Finding(PROBLEM, f"{when}: is celery beat running, and at least one worker?")]
 
 
 def _mailboxes() -> list[Finding]:

@@ -238,3 +238,14 @@ def test_a_backup_restores_into_an_empty_database_with_every_row(tmp_path):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM django_migrations")
         assert migrations == cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_check_portal_says_when_no_scan_has_ever_finished(settings):
+    production_like(settings)
+    out, error = run_check_portal()
+    assert error is not None
+    assert (
+        "PROBLEM: No portfolio scan has ever finished: is celery beat running, "
+        "and at least one worker?"
+    ) in out
