@@ -46,3 +46,5 @@ bench: install
 	@test -n "$(BENCH_DATABASE_URL)" || (echo "Set BENCH_DATABASE_URL to a database of its own"; exit 2)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/scan.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/health.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/scan.py --repeat 1 >/dev/null
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/ops.py
