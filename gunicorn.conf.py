@@ -23,6 +23,9 @@ accesslog = "-"
 errorlog = "-"
 logger_class = "ops.gunicorn.RedactingLogger"
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'
+# gunicorn's control socket ($HOME/.gunicorn/gunicorn.ctl) is shared by every gunicorn of a
+# user on the host; the process manager (honcho, systemd, Kubernetes) does its job here.
+control_socket_disable = True
 if Path("/dev/shm").is_dir():  # noqa: S108 (a tmpfs on Linux; not a shared file)
     worker_tmp_dir = "/dev/shm"  # noqa: S108 (heartbeats off a possibly slow disk)
 

@@ -37,8 +37,9 @@ def test_a_worker_counts_successes_failures_and_retries(celery_worker, settings)
             ("send_email", "failed"): 1,
             ("send_email", "retried"): 1,
         }
-        assert wait_for(lambda: counted() == expected), counted()
-        assert smtp.handler.attempts == 1
+        # The retry itself (after a jittered countdown) may succeed in the meantime.
+        assert wait_for(lambda: expected.items() <= counted().items()), counted()
+        assert set(counted()) <= {*expected, ("send_email", "succeeded")}
 
     page = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer metrics-token").content.decode()
     for task, outcome in expected:
