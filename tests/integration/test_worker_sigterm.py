@@ -53,9 +53,9 @@ def test_sigterm_finishes_the_running_task_and_leaves_the_queued_one(private_red
             assert private_redis.queue_length() == 1
 
             stopped.terminate()
-            time.sleep(2)
+            assert wait_for(lambda: "warm shutdown" in stopped.log().lower()), stopped.log()
+            time.sleep(1)
             assert stopped.process.poll() is None, "exited with its task unfinished"
-            assert "warm shutdown" in stopped.log().lower(), stopped.log()
 
             smtp.handler.release.set()  # the running task may finish now
             stopped.process.wait(timeout=30)
