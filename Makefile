@@ -33,7 +33,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit --quiet --severity-level medium --recursive portal initiatives
+	$(BIN)/bandit --quiet --severity-level medium --recursive portal initiatives ops
 
 format: install
 	$(BIN)/ruff format .
@@ -48,3 +48,4 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/scan.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/health.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/pages.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/ops.py

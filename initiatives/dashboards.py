@@ -36,6 +36,7 @@ from .models import (
     ScanRun,
     StageTransition,
 )
+from .selectors import scan_is_overdue
 
 # How many rows a dashboard list shows before it points to the full list.
 LIST_LIMIT = 50
@@ -420,10 +421,11 @@ class ScanState:
 
 
 def scan_state(now: datetime | None = None) -> ScanState:
-    """The last finished scan, and whether it is overdue: none within two scan intervals
-    (the beat or the worker is down)."""
-    now = now or timezone.now()
-    interval = int(settings.CELERY_BEAT_SCHEDULE["scan-portfolio"]["schedule"])
+    """The last finished scan, and whether it is overdue (`selectors.scan_is_overdue`: the
+    beat or the worker is down). One query."""
     last = ScanRun.objects.filter(finished_at__isnull=False).first()
-    overdue = last is None or last.finished_at < now - timedelta(seconds=2 * interval)
-    return ScanState(last=last, interval_seconds=interval, overdue=overdue)
+    return ScanState(
+        last=last,
+        interval_seconds=settings.PORTAL_SCAN_INTERVAL_SECONDS,
+        overdue=scan_is_overdue(last.finished_at if last else None, now),
+    )

@@ -1,9 +1,10 @@
 """Reads: querysets with their joins done, so no page or endpoint issues N+1 queries."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
@@ -255,3 +256,30 @@ def business_case_summary(initiative: Initiative) -> dict:
     recent = list(business_cases().filter(initiative=initiative)[:20])
     approved = (c for c in recent if c.status == "approved")
     return {"latest_case": recent[0] if recent else None, "current_case": next(approved, None)}
+
+
+# --- The scan's own freshness (issue 9) -----------------------------------------------------
+
+
+def last_scan_finished_at() -> datetime | None:
+    """When the most recent scan finished; None if none ever has. One query."""
+    return (
+        ScanRun.objects.filter(finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+
+
+def scan_is_overdue(finished_at: datetime | None, now: datetime | None = None) -> bool:
+    """The rule: no scan finished within two scan intervals (PORTAL_SCAN_INTERVAL_SECONDS)
+    before `now` means beat is not running, or no worker takes its tasks. A portal where no
+    scan ever finished is overdue too."""
+    now = now or timezone.now()
+    allowed = timedelta(seconds=2 * settings.PORTAL_SCAN_INTERVAL_SECONDS)
+    return finished_at is None or now - finished_at > allowed
+
+
+def scan_overdue(now: datetime | None = None) -> bool:
+    """Whether the last scan is overdue (see `scan_is_overdue`). One query."""
+    return scan_is_overdue(last_scan_finished_at(), now)

@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from ops import logging as ops_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -53,10 +55,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_prometheus",
     "initiatives",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # First and last: request counts and latency per view (metrics at /metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # A request id on every log line, task and response (X-Request-ID).
+    "ops.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -68,8 +76,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.PortalLoginRequiredMiddleware",
-    # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page.
+    # django-axes asks to be last; it turns a locked-out sign-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
+    # Last of all, to time and count every response (metrics at /metrics).
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -107,6 +117,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# The same backends wrapped by django-prometheus, which counts queries, errors and connections.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -274,10 +288,12 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TIMEZONE = TIME_ZONE
 # Reminders come from beat and database state, never from long countdowns or ETAs.
+# A scan that has not finished for two intervals means beat (or every worker) is down.
+PORTAL_SCAN_INTERVAL_SECONDS = env.int("PORTAL_SCAN_INTERVAL_SECONDS", default=3600)
 CELERY_BEAT_SCHEDULE = {
     "scan-portfolio": {
         "task": "initiatives.tasks.scan_portfolio",
-        "schedule": env.int("PORTAL_SCAN_INTERVAL_SECONDS", default=3600),
+        "schedule": PORTAL_SCAN_INTERVAL_SECONDS,
     },
     "send-pending-emails": {
         "task": "initiatives.tasks.sweep_emails",
@@ -380,9 +396,18 @@ PORTAL_CONFIRM_LINK_MAX_AGE_DAYS = env.int("PORTAL_CONFIRM_LINK_MAX_AGE_DAYS", d
 PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS = env.int("PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS", default=600)
 PORTAL_EMAIL_MAX_ATTEMPTS = env.int("PORTAL_EMAIL_MAX_ATTEMPTS", default=8)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-}
+# --- Observability -------------------------------------------------------------------------
+# /metrics answers only to `Authorization: Bearer <PORTAL_METRICS_TOKEN>`; unset, it is a 404.
+PORTAL_METRICS_TOKEN = env.str("PORTAL_METRICS_TOKEN", default="")
+PROMETHEUS_EXPORT_MIGRATIONS = False  # /readyz says whether migrations are applied
+
+# Logs: one JSON object per line (production), or readable lines for people (`make run`).
+PORTAL_LOG_FORMAT = env.str("PORTAL_LOG_FORMAT", default="console" if DEBUG else "json")
+if PORTAL_LOG_FORMAT not in ("json", "console"):
+    raise ImproperlyConfigured(
+        f"PORTAL_LOG_FORMAT must be json or console, not {PORTAL_LOG_FORMAT!r}."
+    )
+ops_logging.configure_structlog()
+LOGGING = ops_logging.logging_config(
+    log_format=PORTAL_LOG_FORMAT, level=env.str("DJANGO_LOG_LEVEL", default="INFO")
+)

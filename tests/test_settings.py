@@ -39,7 +39,7 @@ def test_debug_runs_on_embedded_defaults():
     assert result.returncode == 0, result.stderr
     debug, engine, backend, broker, _hosts = result.stdout.split(" ", 4)
     assert debug == "True"
-    assert engine == "django.db.backends.sqlite3"
+    assert engine == "django_prometheus.db.backends.sqlite3"  # Django's, counting queries
     assert backend == "django.core.mail.backends.filebased.EmailBackend"
     assert broker == "filesystem://"
 
@@ -56,8 +56,14 @@ def test_production_reads_every_service_from_the_environment():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 4) == [
         "False",
-        "django.db.backends.postgresql",
+        "django_prometheus.db.backends.postgresql",
         "django.core.mail.backends.smtp.EmailBackend",
         "redis://cache.internal:6379/0",
         "['crossing.example.com']\n",
     ]
+
+
+def test_an_unknown_log_format_is_a_clear_startup_error():
+    result = load_settings(DJANGO_DEBUG="1", PORTAL_LOG_FORMAT="xml")
+    assert result.returncode != 0
+    assert "PORTAL_LOG_FORMAT must be json or console, not 'xml'" in result.stderr

@@ -68,6 +68,7 @@ def require_postgresql(why: str) -> None:
 
 REFUSE = "refuse"  # answer DATA with 451 (a temporary failure: try again later)
 STALL = "stall"  # hold DATA without answering until released, then give up with 451
+HOLD = "hold"  # hold DATA without answering until released, then accept it
 ACCEPT = "accept"
 
 
@@ -87,12 +88,13 @@ class ScriptedSMTPHandler:
         step = self.script.pop(0) if self.script else ACCEPT
         if step == REFUSE:
             return "451 4.3.0 Temporary failure, try again later"
-        if step == STALL:
+        if step in (STALL, HOLD):
             self.stalled.set()
             deadline = time.monotonic() + WAIT_SECONDS
             while not self.release.is_set() and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-            return "451 4.3.0 Gave up waiting"
+            if step == STALL:
+                return "451 4.3.0 Gave up waiting"
         self.accepted.append(message_from_bytes(envelope.content, policy=default_policy))
         return "250 2.0.0 Message accepted for delivery"
 
@@ -347,6 +349,11 @@ class WorkerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def terminate(self) -> None:
+        """SIGTERM, what a process manager sends first: Celery's warm shutdown."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+
     def kill(self) -> None:
         """kill -9: no shutdown, no acknowledgement, no cleanup."""
         if self.process.poll() is None:
@@ -356,9 +363,10 @@ class WorkerProcess:
 
 @contextmanager
 def worker_process(
-    name: str, environment: dict[str, str], log_path: Path
+    name: str, environment: dict[str, str], log_path: Path, *, pool: str = "solo"
 ) -> Iterator[WorkerProcess]:
-    """`celery -A portal worker --pool=solo` as a separate process; killed on the way out."""
+    """`celery -A portal worker --pool=solo` (or another pool) as a separate process; killed
+    on the way out."""
     command = [
         sys.executable,
         "-m",
@@ -366,7 +374,7 @@ def worker_process(
         "-A",
         "portal",
         "worker",
-        "--pool=solo",
+        f"--pool={pool}",
         "--concurrency=1",
         "--loglevel=INFO",
         "--without-gossip",
