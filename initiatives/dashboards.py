@@ -352,7 +352,8 @@ def promotions_awaiting_review() -> QuerySet[PromotionRequest]:
 def waiver_requests() -> QuerySet[MilestoneRecord]:
     """Milestones whose team asked for a waiver that governance has not answered."""
     return (
-        MilestoneRecord.objects.filter(waiver_requested_at__isnull=False)
+        # A retired milestone's request has nothing left to decide.
+        MilestoneRecord.objects.filter(waiver_requested_at__isnull=False, milestone__active=True)
         .select_related("initiative", "milestone", "waiver_requested_by")
         .order_by("waiver_requested_at", "pk")
     )

@@ -13,6 +13,7 @@ from initiatives import scan, services
 from initiatives.choices import FlagKind, HealthStatus, Stage
 from initiatives.models import Flag, Initiative, StageTransition
 from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
+from tests.test_transitions import accepted_owner, approve_promotion, case
 
 NOW = timezone.now()
 
@@ -185,3 +186,25 @@ def test_seed_portfolio_builds_a_realistic_portfolio_once(db):
     assert Initiative.history.filter(slug__startswith="load-").count() >= 60
     with pytest.raises(CommandError, match="already has a seeded portfolio"):
         call_command("seed_portfolio", initiatives=5, verbosity=0)
+
+
+def test_health_status_follows_the_stage_moves_of_the_service(
+    db, staff, contributor, owner, reviewer
+):
+    """Entering production judges the system at once (silent: no reports yet); leaving
+    clears it, so the dashboards never count a retired system's old badge."""
+    live = InitiativeFactory(stage=Stage.PILOT)
+    Initiative.objects.filter(pk=live.pk).update(stage=Stage.PRODUCTION)
+    live.refresh_from_db()
+    services.initiative_transition(
+        initiative=live, actor=staff, to_stage=Stage.RETIRED, note="switched off"
+    )
+    live.refresh_from_db()
+    assert live.health_status == ""
+    other = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
+    accepted_owner(other, owner)
+    approve_promotion(other, reviewer)
+    case(other)  # an approved case and complete readiness: every production gate passes
+    services.initiative_transition(initiative=other, actor=contributor, to_stage=Stage.PRODUCTION)
+    other.refresh_from_db()
+    assert other.health_status == HealthStatus.SILENT

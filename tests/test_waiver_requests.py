@@ -183,3 +183,11 @@ def test_marking_the_milestone_done_withdraws_the_request(pilot, contributor, re
     assert response.status_code == 302
     assert record(pilot).waiver_requested_at is None
     assert queue_waivers(as_user(reviewer)) == []
+
+
+def test_a_request_on_a_retired_milestone_leaves_the_queue(pilot, contributor, reviewer, as_user):
+    ask(as_user(contributor), pilot)
+    asked = record(pilot)
+    asked.milestone.active = False  # retired from the template in the admin
+    asked.milestone.save()
+    assert queue_waivers(as_user(reviewer)) == []

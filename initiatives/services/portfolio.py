@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import emails, permissions
+from .. import emails, health, permissions
 from ..choices import (
     ConfirmationChannel,
     EventKind,
@@ -198,7 +198,11 @@ def initiative_transition(
     transition.save()
     initiative.stage = to_stage
     initiative.stage_entered_at = at
+    if to_stage != Stage.PRODUCTION:
+        initiative.health_status = ""  # judged on production systems only
     save(initiative, actor, reason=f"Stage → {to_stage}")
+    if to_stage == Stage.PRODUCTION:
+        health.refresh_status(initiative)  # the dashboards count it from now on
     record_event(
         initiative=initiative,
         actor=actor,
