@@ -22,3 +22,7 @@ urlpatterns = [
     ),
     path("", include("initiatives.urls")),
 ]
+
+# JSON for addresses under /api/, the portal's pages for the rest.
+handler404 = "initiatives.api.errors.not_found"
+handler500 = "initiatives.api.errors.server_error"

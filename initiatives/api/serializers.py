@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from ..choices import CheckMode, MilestoneStatus, Stage
@@ -224,6 +224,10 @@ class PromotionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OwnershipConfirmedSerializer(serializers.Serializer):
+    confirmed_at = serializers.DateTimeField()
+
+
 class PromotionRequestSerializer(StrictSerializerMixin, serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
@@ -387,6 +391,7 @@ class MLTestScoreSerializer(serializers.Serializer):
     reading = serializers.CharField()
 
 
+@extend_schema_serializer(many=False)  # the `list` route answers one checklist
 class ReadinessSerializer(serializers.Serializer):
     template = serializers.CharField(source="template.key")
     target_stage = serializers.CharField(source="target", allow_null=True)
@@ -468,6 +473,23 @@ class HealthPushResultSerializer(serializers.Serializer):
     duplicates = serializers.IntegerField()
 
 
+class HealthReportErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the report in the batch, from 0.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Each bad field of that report with its messages.",
+    )
+
+
+class HealthPushErrorSerializer(serializers.Serializer):
+    """A refused batch: nothing was stored. Each bad report is named by its index; a batch
+    refused as a whole (empty, too many reports, not JSON) has a `detail` only."""
+
+    detail = serializers.CharField()
+    reports = HealthReportErrorSerializer(many=True, required=False)
+
+
+@extend_schema_serializer(many=False)  # the `list` route answers one initiative's health
 class HealthSerializer(serializers.Serializer):
     status = serializers.CharField()
     reasons = serializers.ListField(child=serializers.CharField())

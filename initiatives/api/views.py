@@ -9,6 +9,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 
 from .. import health, permissions, selectors, services
 from ..filtersets import FlagFilterSet, InitiativeFilterSet
@@ -16,6 +17,8 @@ from ..models import BusinessCase, Flag, Initiative, OwnershipHandover, Promotio
 from ..readiness import checklist
 from . import serializers as s
 from .permissions import RULES, ActionRule, MachineClientsOnlyReport
+from .schema import ErrorSerializer
+from .throttling import HealthPushThrottle
 
 
 class InitiativeViewSet(
@@ -79,6 +82,10 @@ class InitiativeViewSet(
         )
         return self._represent(initiative, status.HTTP_200_OK)
 
+    @extend_schema(request=s.InitiativeWriteSerializer, responses=s.InitiativeDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
     @extend_schema(request=s.TransitionRequestSerializer, responses={201: s.TransitionSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request, slug=None):
@@ -114,7 +121,7 @@ class InitiativeViewSet(
         )
         return Response(s.HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={201: None})
+    @extend_schema(request=None, responses={201: s.OwnershipConfirmedSerializer})
     @action(detail=True, methods=["post"], url_path="confirm-ownership")
     def confirm_ownership(self, request, slug=None):
         """The production owner confirms they still own the system."""
@@ -264,7 +271,10 @@ class BusinessCaseViewSet(
         )
         return self._respond(case, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.BusinessCaseWriteSerializer, responses=s.BusinessCaseSerializer)
+    @extend_schema(
+        request=s.BusinessCaseWriteSerializer,
+        responses={200: s.BusinessCaseSerializer, 409: ErrorSerializer},
+    )
     def update(self, request, *args, **kwargs):
         """Change a draft. Send the `revision` you read: a stale one gets 409."""
         case = self.get_object()
@@ -411,12 +421,20 @@ class HealthViewSet(viewsets.ViewSet):
 
     @extend_schema(
         request=s.HealthReportSerializer(many=True),
-        responses={201: s.HealthPushResultSerializer},
+        responses={
+            201: s.HealthPushResultSerializer,
+            400: s.HealthPushErrorSerializer,
+            413: ErrorSerializer,
+        },
         description="One report (an object) or a batch (a list). The whole batch is refused "
         "if any report is bad, with each bad one identified by its index. A report whose "
         "observed_at is already stored is a duplicate and is not stored again.",
     )
-    @action(detail=False, methods=["post"])
+    @action(
+        detail=False,
+        methods=["post"],
+        throttle_classes=[AnonRateThrottle, HealthPushThrottle],
+    )
     def reports(self, request, initiative_slug=None):
         initiative = self._initiative()
         if not permissions.can_report_health(request.user, initiative):
@@ -433,10 +451,10 @@ class HealthViewSet(viewsets.ViewSet):
         payload = request.data
         items = payload if isinstance(payload, list) else [payload]
         if not items:
-            raise ValidationError({"reports": ["Send a report or a non-empty list of reports."]})
+            raise ValidationError({"detail": "Send a report or a non-empty list of reports."})
         if len(items) > settings.PORTAL_HEALTH_MAX_BATCH:
             raise ValidationError(
-                {"reports": [f"At most {settings.PORTAL_HEALTH_MAX_BATCH} reports per request."]}
+                {"detail": f"At most {settings.PORTAL_HEALTH_MAX_BATCH} reports per request."}
             )
         # One list serializer validates the batch (a serializer per item would rebuild its
         # fields 500 times); its errors line up with the items' indexes.

@@ -27,6 +27,7 @@ from .portfolio import (
     promotion_review,
 )
 from .readiness import milestone_update, milestone_waive
+from .tokens import api_token_create, api_token_revoke, api_token_touch
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -35,6 +36,9 @@ __all__ = [
     "IngestResult",
     "LinkAlreadyUsed",
     "TransitionRefused",
+    "api_token_create",
+    "api_token_revoke",
+    "api_token_touch",
     "business_case_create",
     "business_case_review",
     "business_case_submit",
