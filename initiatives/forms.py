@@ -278,3 +278,10 @@ class WaiverForm(forms.Form):
         max_length=4000,
         help_text="Why this initiative may go without this milestone.",
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="What uses it, e.g. “monitoring job” or “my laptop”, so you know what to revoke.",
+    )

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from initiatives.views_tokens import ProfileView
+
 urlpatterns = [
     path(
         "accounts/login/",
@@ -11,6 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", ProfileView.as_view(), name="profile"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("initiatives.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
