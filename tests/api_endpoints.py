@@ -20,6 +20,7 @@ class Endpoint:
     path: str  # "/api/v1/initiatives/{slug}/", as OpenAPI writes it
     methods: frozenset[str]  # what the view answers (besides HEAD and OPTIONS)
     is_list: bool
+    view: type  # the view class (a viewset for router routes)
 
 
 def _route(pattern) -> str:
@@ -30,7 +31,8 @@ def _route(pattern) -> str:
 def _methods(callback) -> frozenset[str]:
     actions = getattr(callback, "actions", None)
     if actions is not None:  # a viewset route: its method → action map
-        return frozenset(m.upper() for m in actions)
+        # (DRF adds "head" to this map on the first GET; HEAD and OPTIONS are not counted.)
+        return frozenset(m.upper() for m in actions if m.upper() in METHODS)
     view = callback.cls
     return frozenset(m for m in METHODS if hasattr(view, m.lower()))
 
@@ -51,6 +53,12 @@ def api_endpoints() -> list[Endpoint]:
             continue
         actions = getattr(callback, "actions", {}) or {}
         endpoints.append(
-            Endpoint(name, path, _methods(callback), is_list=actions.get("get") == "list")
+            Endpoint(
+                name,
+                path,
+                _methods(callback),
+                is_list=actions.get("get") == "list",
+                view=callback.cls,
+            )
         )
     return endpoints

@@ -4,9 +4,10 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.schemas.inspectors import DefaultSchema
 
 from . import views
+from .throttling import ThrottleFirstMixin
 
 
-class ApiRootView(APIRootView):
+class ApiRootView(ThrottleFirstMixin, APIRootView):
     """Links to every resource's list."""
 
     schema = DefaultSchema()  # DRF leaves its root out of schemas; ours is in it

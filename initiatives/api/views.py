@@ -18,10 +18,11 @@ from ..readiness import checklist
 from . import serializers as s
 from .permissions import RULES, ActionRule, MachineClientsOnlyReport
 from .schema import ErrorSerializer
-from .throttling import HealthPushThrottle
+from .throttling import HealthPushThrottle, ThrottleFirstMixin
 
 
 class InitiativeViewSet(
+    ThrottleFirstMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -152,7 +153,7 @@ class InitiativeViewSet(
         return self.get_paginated_response(s.EventSerializer(page, many=True).data)
 
 
-class HandoverViewSet(viewsets.ReadOnlyModelViewSet):
+class HandoverViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
     """Every ownership handover; the named owner accepts or declines here."""
 
     serializer_class = s.HandoverSerializer
@@ -186,7 +187,7 @@ class HandoverViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.HandoverSerializer(handover).data)
 
 
-class PromotionRequestViewSet(viewsets.ReadOnlyModelViewSet):
+class PromotionRequestViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
     """Requests to promote an initiative to production; governance reviews them here."""
 
     serializer_class = s.PromotionSerializer
@@ -210,7 +211,7 @@ class PromotionRequestViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.PromotionSerializer(promotion).data)
 
 
-class FlagViewSet(viewsets.ReadOnlyModelViewSet):
+class FlagViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
     """Flags raised by the portfolio scan; `?open=true` for the open ones."""
 
     serializer_class = s.FlagSerializer
@@ -220,6 +221,7 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class BusinessCaseViewSet(
+    ThrottleFirstMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -315,7 +317,7 @@ class BusinessCaseViewSet(
         return self._respond(case)
 
 
-class ReadinessViewSet(viewsets.ViewSet):
+class ReadinessViewSet(ThrottleFirstMixin, viewsets.ViewSet):
     """An initiative's readiness checklist; milestones addressed by key."""
 
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport]
@@ -380,7 +382,7 @@ class ReadinessViewSet(viewsets.ViewSet):
         return self._respond(initiative)
 
 
-class HealthViewSet(viewsets.ViewSet):
+class HealthViewSet(ThrottleFirstMixin, viewsets.ViewSet):
     """An initiative's operational health; production systems push reports here."""
 
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport]
