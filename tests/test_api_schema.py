@@ -168,3 +168,35 @@ def test_server_error_under_the_api_is_json(viewer, monkeypatch):
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Server error: it has been logged."}
+
+
+# --- Found by the fuzzer (tests/test_api_fuzz.py): each was a 500 on PostgreSQL --------------
+
+
+def test_a_name_with_a_nul_character_is_bad_input_not_a_server_error(client):
+    response = client.post(
+        "/api/v1/initiatives/",
+        {"name": "Claims", "slug": "claims", "business_unit": "Cla\x00ims"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["business_unit"] == ["Null characters are not allowed."]
+
+
+def test_an_address_that_cannot_be_a_slug_or_an_id_is_a_404(client):
+    for path in ("/api/v1/initiatives/a%00b/", "/api/v1/flags/1%00/", "/api/v1/handovers/x/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json() == {"detail": "Not found."}
+
+
+def test_an_impossible_moment_is_named_in_the_batch_error(staff, initiative):
+    client = APIClient()
+    client.force_authenticate(staff)
+    response = client.post(
+        f"/api/v1/initiatives/{initiative.slug}/health/reports/",
+        [{"observed_at": "2026-11-26T09:60:00Z"}],
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["reports"][0]["errors"]) == ["observed_at"]

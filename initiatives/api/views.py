@@ -32,6 +32,7 @@ class InitiativeViewSet(
     """Initiatives, addressed by slug. Every signed-in user reads; the team writes."""
 
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"  # what a slug may hold; anything else is a 404
     filterset_class = InitiativeFilterSet
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
     object_rules = {
@@ -156,6 +157,7 @@ class InitiativeViewSet(
 class HandoverViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
     """Every ownership handover; the named owner accepts or declines here."""
 
+    lookup_value_regex = r"\d+"
     serializer_class = s.HandoverSerializer
     queryset = OwnershipHandover.objects.select_related(
         "initiative", "from_owner", "to_owner", "requested_by", "owning_team"
@@ -190,6 +192,7 @@ class HandoverViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
 class PromotionRequestViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
     """Requests to promote an initiative to production; governance reviews them here."""
 
+    lookup_value_regex = r"\d+"
     serializer_class = s.PromotionSerializer
     queryset = PromotionRequest.objects.select_related("initiative", "requested_by", "reviewed_by")
     filterset_fields = ["status"]
@@ -214,6 +217,7 @@ class PromotionRequestViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet)
 class FlagViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
     """Flags raised by the portfolio scan; `?open=true` for the open ones."""
 
+    lookup_value_regex = r"\d+"
     serializer_class = s.FlagSerializer
     queryset = Flag.objects.select_related("initiative")
     filterset_class = FlagFilterSet
