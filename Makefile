@@ -46,3 +46,4 @@ bench: install
 	@test -n "$(BENCH_DATABASE_URL)" || (echo "Set BENCH_DATABASE_URL to a database of its own"; exit 2)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/scan.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/health.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/api.py

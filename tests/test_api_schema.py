@@ -200,3 +200,16 @@ def test_an_impossible_moment_is_named_in_the_batch_error(staff, initiative):
     )
     assert response.status_code == 400
     assert list(response.json()["reports"][0]["errors"]) == ["observed_at"]
+
+
+def test_a_report_that_is_not_an_object_is_named_with_field_keyed_errors(staff, initiative):
+    client = APIClient()
+    client.force_authenticate(staff)
+    response = client.post(
+        f"/api/v1/initiatives/{initiative.slug}/health/reports/", [None, 3], format="json"
+    )
+    assert response.status_code == 400
+    assert [item["errors"] for item in response.json()["reports"]] == [
+        {"non_field_errors": ["This field may not be null."]},
+        {"non_field_errors": ["Invalid data. Expected a dictionary, but got int."]},
+    ]

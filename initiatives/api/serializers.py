@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
@@ -83,16 +84,45 @@ class PersonSerializer(serializers.ModelSerializer):
         return obj.get_full_name() or obj.username
 
 
+@extend_schema_field(PersonSerializer)
+class PersonField(serializers.Field):
+    """A person as {username, name}: what PersonSerializer gives, without a nested
+    serializer per row (a list page shows three people on each of 50 rows)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, user) -> dict:
+        return {"username": user.username, "name": user.get_full_name() or user.username}
+
+
+@extend_schema_field({"type": "string", "format": "uri"})
+class InitiativeUrlField(serializers.Field):
+    """The initiative's API address, built from its slug without a `reverse()` per row."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, source="slug", **kwargs)
+
+    def to_representation(self, slug: str) -> str:
+        base = getattr(self, "_base", None)
+        if base is None:
+            base = reverse("api:initiative-list")
+            request = self.context.get("request")
+            base = self._base = request.build_absolute_uri(base) if request else base
+        return f"{base}{slug}/"
+
+
 class InitiativeSerializer(serializers.ModelSerializer):
-    business_unit = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    owning_team = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
-    sponsor = PersonSerializer(read_only=True, allow_null=True)
-    production_owner = PersonSerializer(read_only=True, allow_null=True)
-    backup_owner = PersonSerializer(read_only=True, allow_null=True)
+    """An initiative as lists show it. Read-only, plain fields: the list endpoint renders
+    50 of these per page, so nothing here costs a query or a URL resolution per row."""
+
+    business_unit = serializers.CharField(source="business_unit.name", read_only=True)
+    owning_team = serializers.CharField(source="owning_team.name", read_only=True, allow_null=True)
+    sponsor = PersonField(allow_null=True)
+    production_owner = PersonField(allow_null=True)
+    backup_owner = PersonField(allow_null=True)
     ownership_pending = serializers.BooleanField(read_only=True)
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:initiative-detail", lookup_field="slug"
-    )
+    url = InitiativeUrlField()
 
     class Meta:
         model = Initiative

@@ -46,6 +46,8 @@ class InitiativeViewSet(
     ordering_fields = ["name", "stage", "stage_entered_at", "risk_tier", "owner_confirmed_at"]
 
     def get_queryset(self):
+        if self.action == "list":
+            return selectors.initiative_api_list()
         if self.action == "retrieve":
             return selectors.initiative_list().prefetch_related("team_members")
         return selectors.initiative_list()
@@ -469,7 +471,14 @@ class HealthViewSet(ThrottleFirstMixin, viewsets.ViewSet):
         found = {} if valid else batch.errors  # {index: errors} (or a list, in older DRF)
         pairs = found.items() if isinstance(found, dict) else enumerate(found)
         errors = sorted(
-            ({"index": int(i), "errors": e} for i, e in pairs if e), key=lambda x: x["index"]
+            # A report that is not an object (null, a number) has errors about it as a
+            # whole; they go under non_field_errors, so each item's errors are field-keyed.
+            (
+                {"index": int(i), "errors": e if isinstance(e, dict) else {"non_field_errors": e}}
+                for i, e in pairs
+                if e
+            ),
+            key=lambda x: x["index"],
         )
         reports, seen = [], {}
         for index, data in enumerate(batch.validated_data if valid else []):
