@@ -213,3 +213,24 @@ def test_a_report_that_is_not_an_object_is_named_with_field_keyed_errors(staff, 
         {"non_field_errors": ["This field may not be null."]},
         {"non_field_errors": ["Invalid data. Expected a dictionary, but got int."]},
     ]
+
+
+# --- Lists: the list page's filters and ordering; nothing else's ------------------------------
+
+
+def test_initiatives_are_ordered_as_on_the_list_page(client):
+    from tests.factories import BusinessUnitFactory, InitiativeFactory
+
+    for name, unit in (("Beta", "Claims"), ("Alpha", "Sales"), ("Gamma", "Audit")):
+        InitiativeFactory(name=name, business_unit=BusinessUnitFactory(name=unit))
+    by_unit = client.get("/api/v1/initiatives/", {"ordering": "-business_unit"}).json()
+    assert [i["name"] for i in by_unit["results"]] == ["Alpha", "Beta", "Gamma"]
+    refused = client.get("/api/v1/initiatives/", {"ordering": "summary"})
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["ordering"]
+
+
+def test_an_initiatives_timeline_ignores_the_list_filters(client, initiative):
+    # The list's filters (stage, ...) are not the timeline's: they must not hide it.
+    response = client.get(f"/api/v1/initiatives/{initiative.slug}/events/", {"stage": "retired"})
+    assert response.status_code == 200

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -43,7 +44,8 @@ class InitiativeViewSet(
         "confirm_ownership": RULES["confirm"],
         "promotion_request": RULES["request_promotion"],
     }
-    ordering_fields = ["name", "stage", "stage_entered_at", "risk_tier", "owner_confirmed_at"]
+    # Filters and ordering exactly as on the list page: the shared filterset does both.
+    filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self):
         if self.action == "list":
@@ -106,7 +108,7 @@ class InitiativeViewSet(
         return Response(s.TransitionSerializer(transition).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.TransitionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])  # the list filters are not these
     def transitions(self, request, slug=None):
         initiative = self.get_object()
         queryset = initiative.transitions.select_related("actor")
@@ -148,7 +150,7 @@ class InitiativeViewSet(
         return Response(s.PromotionSerializer(promotion).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.EventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def events(self, request, slug=None):
         """The readable timeline, newest first."""
         initiative = self.get_object()
@@ -165,6 +167,7 @@ class HandoverViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
         "initiative", "from_owner", "to_owner", "requested_by", "owning_team"
     )
     filterset_fields = ["status"]
+    ordering_fields = ["requested_at", "decided_at", "status"]
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
     object_rules = {"accept": RULES["answer_handover"], "decline": RULES["answer_handover"]}
 
@@ -198,6 +201,7 @@ class PromotionRequestViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet)
     serializer_class = s.PromotionSerializer
     queryset = PromotionRequest.objects.select_related("initiative", "requested_by", "reviewed_by")
     filterset_fields = ["status"]
+    ordering_fields = ["requested_at", "reviewed_at", "status"]
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
     object_rules = {"review": RULES["review_promotion"]}
 
@@ -237,6 +241,7 @@ class BusinessCaseViewSet(
     """An initiative's business-case versions, addressed by version number."""
 
     serializer_class = s.BusinessCaseSerializer
+    ordering_fields = ["version", "created_at", "submitted_at"]
     lookup_field = "version"
     lookup_value_regex = r"\d+"
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
