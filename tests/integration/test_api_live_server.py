@@ -48,8 +48,12 @@ def static_root(tmp_path_factory):
 
 
 @pytest.fixture
-def server(static_root, tmp_path):
+def needs_postgresql():
     require_postgresql("the server is another process and must see the test's data")
+
+
+@pytest.fixture
+def server(needs_postgresql, static_root, tmp_path):
     redis_url = configured_redis_url("the throttle counts are shared by two server processes")
     cache_url = f"{redis_url}?key_prefix=crossing-test-{uuid.uuid4().hex}"
     environment = {
