@@ -49,3 +49,4 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/health.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/pages.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/ops.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/api.py

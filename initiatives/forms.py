@@ -294,3 +294,10 @@ class WaiverDeclineForm(forms.Form):
         max_length=4000,
         help_text="Why the milestone still applies. The team sees this on the initiative.",
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="What uses it, e.g. “monitoring job” or “my laptop”, so you know what to revoke.",
+    )

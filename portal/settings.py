@@ -306,11 +306,23 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- REST API ------------------------------------------------------------------------------
+# --- Cache ---------------------------------------------------------------------------------
+# API throttling counts requests in the cache, so in production every web process must share
+# one: CACHE_URL=redis://host:6379/1. The default, per-process memory, suits one process.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://crossing")}
+
+
+def _rate(name: str, default: str) -> str | None:
+    """A throttle rate such as "120/minute" from the environment; "off" (or empty) disables."""
+    value = env.str(name, default=default).strip()
+    return None if value.lower() in ("", "off", "none") else value
+
+
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes DRF answer 401 (not 403) to a missing or
     # revoked token, so a client can tell "who are you?" from "not allowed".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "initiatives.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": [
@@ -327,9 +339,25 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "initiatives.api.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "initiatives.api.schema.CrossingAutoSchema",
     "EXCEPTION_HANDLER": "initiatives.api.errors.exception_handler",
+    # Per client: anonymous callers by address, signed-in ones (and tokens) by user. Health
+    # pushes count in a scope of their own, so a machine client's batches never compete with
+    # people's reads (initiatives/api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _rate("API_THROTTLE_ANON", "60/minute"),
+        "user": _rate("API_THROTTLE_USER", "1200/minute"),
+        "health_push": _rate("API_THROTTLE_HEALTH_PUSH", "600/minute"),
+    },
+    # Client addresses come from REMOTE_ADDR unless a proxy in front is trusted to set
+    # X-Forwarded-For (the number of proxies).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 (a model name; ApiTokenInfo adds label, last use)
 REST_KNOX = {
     "TOKEN_TTL": None,  # tokens live until revoked
     "AUTH_HEADER_PREFIX": "Token",

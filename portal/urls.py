@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from initiatives.views_tokens import ProfileView
 from ops import views as ops_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", ProfileView.as_view(), name="profile"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("initiatives.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -33,3 +35,7 @@ urlpatterns = [
     ),
     path("", include("initiatives.urls")),
 ]
+
+# JSON for addresses under /api/, the portal's pages for the rest.
+handler404 = "initiatives.api.errors.not_found"
+handler500 = "initiatives.api.errors.server_error"

@@ -29,6 +29,14 @@ def _broker_not_marked_down(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Throttle counts and token last-use marks live in the cache; no test inherits another's.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings, tmp_path):
     # The manifest storage needs collectstatic; tests render templates without it.
     settings.STORAGES = {

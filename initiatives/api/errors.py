@@ -1,11 +1,21 @@
-"""One JSON error shape for the API, including errors raised by services.
+"""One JSON error format for the API, including errors raised by services.
+
+Every error is a JSON object in one of two shapes (`schema.py` documents both):
+- `{"detail": "..."}` about the request as a whole: 401, 403, 404, 405, 409, 413, 415, 429,
+  500;
+- `{"<field>": ["...", ...], "non_field_errors": [...]}` for bad input (400), each field
+  with all of its messages.
 
 Services raise Django's ValidationError and PermissionDenied; REST framework only knows its
-own exceptions, so they are translated here instead of in every view.
+own exceptions, so they are translated here instead of in every view. Addresses under /api/
+that match no view, and server errors there, answer JSON too (`not_found`, `server_error`,
+installed as Django's handler404 and handler500).
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -26,3 +36,19 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"detail": "Server error: it has been logged."}, status=500)
+    return defaults.server_error(request)

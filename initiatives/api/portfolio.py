@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from .. import dashboards
 from ..models import BusinessUnit
+from .throttling import ThrottleFirstMixin
 
 
 def _api_url(web_url: str) -> str:
@@ -76,7 +77,7 @@ class PortfolioSummarySerializer(serializers.Serializer):
     scan = ScanSerializer()
 
 
-class PortfolioView(APIView):
+class PortfolioView(ThrottleFirstMixin, APIView):
     """The portfolio's numbers, as on the dashboard at `/`; `?business_unit=<name>` narrows
     every number to one business unit."""
 

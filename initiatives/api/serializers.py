@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from ..choices import CheckMode, MilestoneStatus, Stage
@@ -51,8 +51,21 @@ class StrictSerializerMixin:
         return value
 
 
+class NamedRelatedField(serializers.SlugRelatedField):
+    """A related object named by a text field (a username, a business unit's name).
+
+    A name with a NUL character names nothing, and PostgreSQL refuses to even look one up,
+    so it is refused here as bad input rather than failing in the database.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return super().to_internal_value(data)
+
+
 def person_field(**kwargs) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
+    return NamedRelatedField(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         error_messages={"does_not_exist": "No active person has the username '{value}'."},
@@ -71,16 +84,45 @@ class PersonSerializer(serializers.ModelSerializer):
         return obj.get_full_name() or obj.username
 
 
+@extend_schema_field(PersonSerializer)
+class PersonField(serializers.Field):
+    """A person as {username, name}: what PersonSerializer gives, without a nested
+    serializer per row (a list page shows three people on each of 50 rows)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, user) -> dict:
+        return {"username": user.username, "name": user.get_full_name() or user.username}
+
+
+@extend_schema_field({"type": "string", "format": "uri"})
+class InitiativeUrlField(serializers.Field):
+    """The initiative's API address, built from its slug without a `reverse()` per row."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, source="slug", **kwargs)
+
+    def to_representation(self, slug: str) -> str:
+        base = getattr(self, "_base", None)
+        if base is None:
+            base = reverse("api:initiative-list")
+            request = self.context.get("request")
+            base = self._base = request.build_absolute_uri(base) if request else base
+        return f"{base}{slug}/"
+
+
 class InitiativeSerializer(serializers.ModelSerializer):
-    business_unit = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    owning_team = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    sponsor = PersonSerializer(read_only=True)
-    production_owner = PersonSerializer(read_only=True)
-    backup_owner = PersonSerializer(read_only=True)
+    """An initiative as lists show it. Read-only, plain fields: the list endpoint renders
+    50 of these per page, so nothing here costs a query or a URL resolution per row."""
+
+    business_unit = serializers.CharField(source="business_unit.name", read_only=True)
+    owning_team = serializers.CharField(source="owning_team.name", read_only=True, allow_null=True)
+    sponsor = PersonField(allow_null=True)
+    production_owner = PersonField(allow_null=True)
+    backup_owner = PersonField(allow_null=True)
     ownership_pending = serializers.BooleanField(read_only=True)
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:initiative-detail", lookup_field="slug"
-    )
+    url = InitiativeUrlField()
 
     class Meta:
         model = Initiative
@@ -116,9 +158,7 @@ class InitiativeDetailSerializer(InitiativeSerializer):
 
 
 class InitiativeWriteSerializer(StrictSerializerMixin, serializers.ModelSerializer):
-    business_unit = serializers.SlugRelatedField(
-        slug_field="name", queryset=BusinessUnit.objects.all()
-    )
+    business_unit = NamedRelatedField(slug_field="name", queryset=BusinessUnit.objects.all())
     sponsor = person_field(required=False, allow_null=True)
     team_members = person_field(many=True, required=False)
 
@@ -142,7 +182,7 @@ class InitiativeWriteSerializer(StrictSerializerMixin, serializers.ModelSerializ
 
 
 class TransitionSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = StageTransition
@@ -157,10 +197,14 @@ class TransitionRequestSerializer(StrictSerializerMixin, serializers.Serializer)
 
 class HandoverSerializer(serializers.ModelSerializer):
     initiative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    from_owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    from_owner = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     to_owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    owning_team = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    requested_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    owning_team = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
 
     class Meta:
         model = OwnershipHandover
@@ -185,7 +229,7 @@ class HandoverSerializer(serializers.ModelSerializer):
 
 class HandoverRequestSerializer(StrictSerializerMixin, serializers.Serializer):
     to_owner = person_field()
-    owning_team = serializers.SlugRelatedField(
+    owning_team = NamedRelatedField(
         slug_field="name", queryset=Team.objects.all(), required=False, allow_null=True
     )
     backup_owner = person_field(required=False, allow_null=True)
@@ -205,8 +249,12 @@ class HandoverDeclineSerializer(StrictSerializerMixin, serializers.Serializer):
 
 class PromotionSerializer(serializers.ModelSerializer):
     initiative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    reviewed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = PromotionRequest
@@ -224,6 +272,10 @@ class PromotionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OwnershipConfirmedSerializer(serializers.Serializer):
+    confirmed_at = serializers.DateTimeField()
+
+
 class PromotionRequestSerializer(StrictSerializerMixin, serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
@@ -234,7 +286,7 @@ class PromotionReviewSerializer(StrictSerializerMixin, serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = InitiativeEvent
@@ -252,13 +304,21 @@ class FlagSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# A derived figure is none until the inputs it needs are filled in.
+NULLABLE_DECIMAL = {"type": "string", "format": "decimal", "nullable": True}
+
+
 class BusinessCaseSerializer(serializers.ModelSerializer):
     """A version with its derived figures (read-only, computed, never stored)."""
 
     initiative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    submitted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    reviewed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     total_annual_benefit = serializers.SerializerMethodField()
     annual_run_cost = serializers.SerializerMethodField()
     net_annual_benefit = serializers.SerializerMethodField()
@@ -303,23 +363,23 @@ class BusinessCaseSerializer(serializers.ModelSerializer):
         value = getattr(figures, name)
         return None if value is None else str(value)
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
-    def get_total_annual_benefit(self, obj) -> str:
+    @extend_schema_field(NULLABLE_DECIMAL)
+    def get_total_annual_benefit(self, obj) -> str | None:
         return self._figure(obj, "total_annual_benefit")
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
-    def get_annual_run_cost(self, obj) -> str:
+    @extend_schema_field(NULLABLE_DECIMAL)
+    def get_annual_run_cost(self, obj) -> str | None:
         return self._figure(obj, "annual_run_cost")
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
-    def get_net_annual_benefit(self, obj) -> str:
+    @extend_schema_field(NULLABLE_DECIMAL)
+    def get_net_annual_benefit(self, obj) -> str | None:
         return self._figure(obj, "net_annual_benefit")
 
-    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
+    @extend_schema_field(NULLABLE_DECIMAL)
     def get_payback_months(self, obj) -> str | None:
         return self._figure(obj, "payback_months")
 
-    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
+    @extend_schema_field(NULLABLE_DECIMAL)
     def get_roi_3y(self, obj) -> str | None:
         return self._figure(obj, "roi_3y")
 
@@ -377,8 +437,12 @@ class ChecklistItemSerializer(serializers.Serializer):
     evidence_note = serializers.CharField(source="record.evidence_note", default="")
     check_mode = serializers.CharField(source="record.check_mode", default="")
     justification = serializers.CharField(source="record.justification", default="")
-    updated_by = serializers.CharField(source="record.updated_by.username", default=None)
-    updated_at = serializers.DateTimeField(source="record.updated_at", default=None)
+    updated_by = serializers.CharField(
+        source="record.updated_by.username", default=None, allow_null=True
+    )
+    updated_at = serializers.DateTimeField(
+        source="record.updated_at", default=None, allow_null=True
+    )
 
 
 class MLTestScoreSerializer(serializers.Serializer):
@@ -387,6 +451,7 @@ class MLTestScoreSerializer(serializers.Serializer):
     reading = serializers.CharField()
 
 
+@extend_schema_serializer(many=False)  # the `list` route answers one checklist
 class ReadinessSerializer(serializers.Serializer):
     template = serializers.CharField(source="template.key")
     target_stage = serializers.CharField(source="target", allow_null=True)
@@ -424,7 +489,10 @@ class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 date-time with its time zone, e.g. 2026-11-26T09:00:00Z."""
 
     def to_internal_value(self, value):
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # well-formed but impossible, e.g. minute 60
+            parsed = None
         if parsed is None or timezone.is_naive(parsed):
             raise serializers.ValidationError(
                 "Give a date-time with its time zone, e.g. 2026-11-26T09:00:00Z."
@@ -468,6 +536,23 @@ class HealthPushResultSerializer(serializers.Serializer):
     duplicates = serializers.IntegerField()
 
 
+class HealthReportErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the report in the batch, from 0.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Each bad field of that report with its messages.",
+    )
+
+
+class HealthPushErrorSerializer(serializers.Serializer):
+    """A refused batch: nothing was stored. Each bad report is named by its index; a batch
+    refused as a whole (empty, too many reports, not JSON) has a `detail` only."""
+
+    detail = serializers.CharField()
+    reports = HealthReportErrorSerializer(many=True, required=False)
+
+
+@extend_schema_serializer(many=False)  # the `list` route answers one initiative's health
 class HealthSerializer(serializers.Serializer):
     status = serializers.CharField()
     reasons = serializers.ListField(child=serializers.CharField())

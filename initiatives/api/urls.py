@@ -1,9 +1,34 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+from drf_spectacular.utils import extend_schema
+from rest_framework.routers import APIRootView, DefaultRouter
+from rest_framework.schemas.inspectors import DefaultSchema
 
 from . import portfolio, views
+from .throttling import ThrottleFirstMixin
 
-router = DefaultRouter()
+
+class ApiRootView(ThrottleFirstMixin, APIRootView):
+    """Links to every resource's list."""
+
+    schema = DefaultSchema()  # DRF leaves its root out of schemas; ours is in it
+
+    @extend_schema(
+        operation_id="api_root",
+        responses={
+            200: {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}}
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class Router(DefaultRouter):
+    APIRootView = ApiRootView
+    # One address per resource: `?format=json` chooses a format, `.json` suffixes do not.
+    include_format_suffixes = False
+
+
+router = Router()
 router.register("initiatives", views.InitiativeViewSet, basename="initiative")
 router.register("handovers", views.HandoverViewSet, basename="handover")
 router.register("flags", views.FlagViewSet, basename="flag")

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -9,6 +10,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 
 from .. import health, permissions, selectors, services
 from ..filtersets import FlagFilterSet, InitiativeFilterSet
@@ -16,9 +18,12 @@ from ..models import BusinessCase, Flag, Initiative, OwnershipHandover, Promotio
 from ..readiness import checklist
 from . import serializers as s
 from .permissions import RULES, ActionRule, MachineClientsOnlyReport
+from .schema import ErrorSerializer
+from .throttling import HealthPushThrottle, ThrottleFirstMixin
 
 
 class InitiativeViewSet(
+    ThrottleFirstMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -28,6 +33,7 @@ class InitiativeViewSet(
     """Initiatives, addressed by slug. Every signed-in user reads; the team writes."""
 
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"  # what a slug may hold; anything else is a 404
     filterset_class = InitiativeFilterSet
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
     object_rules = {
@@ -38,9 +44,12 @@ class InitiativeViewSet(
         "confirm_ownership": RULES["confirm"],
         "promotion_request": RULES["request_promotion"],
     }
-    ordering_fields = ["name", "stage", "stage_entered_at", "risk_tier", "owner_confirmed_at"]
+    # Filters and ordering exactly as on the list page: the shared filterset does both.
+    filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self):
+        if self.action == "list":
+            return selectors.initiative_api_list()
         if self.action == "retrieve":
             return selectors.initiative_list().prefetch_related("team_members")
         return selectors.initiative_list()
@@ -79,6 +88,10 @@ class InitiativeViewSet(
         )
         return self._represent(initiative, status.HTTP_200_OK)
 
+    @extend_schema(request=s.InitiativeWriteSerializer, responses=s.InitiativeDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
     @extend_schema(request=s.TransitionRequestSerializer, responses={201: s.TransitionSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request, slug=None):
@@ -95,7 +108,7 @@ class InitiativeViewSet(
         return Response(s.TransitionSerializer(transition).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.TransitionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])  # the list filters are not these
     def transitions(self, request, slug=None):
         initiative = self.get_object()
         queryset = initiative.transitions.select_related("actor")
@@ -114,7 +127,7 @@ class InitiativeViewSet(
         )
         return Response(s.HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={201: None})
+    @extend_schema(request=None, responses={201: s.OwnershipConfirmedSerializer})
     @action(detail=True, methods=["post"], url_path="confirm-ownership")
     def confirm_ownership(self, request, slug=None):
         """The production owner confirms they still own the system."""
@@ -137,7 +150,7 @@ class InitiativeViewSet(
         return Response(s.PromotionSerializer(promotion).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.EventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def events(self, request, slug=None):
         """The readable timeline, newest first."""
         initiative = self.get_object()
@@ -145,14 +158,16 @@ class InitiativeViewSet(
         return self.get_paginated_response(s.EventSerializer(page, many=True).data)
 
 
-class HandoverViewSet(viewsets.ReadOnlyModelViewSet):
+class HandoverViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
     """Every ownership handover; the named owner accepts or declines here."""
 
+    lookup_value_regex = r"\d+"
     serializer_class = s.HandoverSerializer
     queryset = OwnershipHandover.objects.select_related(
         "initiative", "from_owner", "to_owner", "requested_by", "owning_team"
     )
     filterset_fields = ["status"]
+    ordering_fields = ["requested_at", "decided_at", "status"]
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
     object_rules = {"accept": RULES["answer_handover"], "decline": RULES["answer_handover"]}
 
@@ -179,12 +194,14 @@ class HandoverViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.HandoverSerializer(handover).data)
 
 
-class PromotionRequestViewSet(viewsets.ReadOnlyModelViewSet):
+class PromotionRequestViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
     """Requests to promote an initiative to production; governance reviews them here."""
 
+    lookup_value_regex = r"\d+"
     serializer_class = s.PromotionSerializer
     queryset = PromotionRequest.objects.select_related("initiative", "requested_by", "reviewed_by")
     filterset_fields = ["status"]
+    ordering_fields = ["requested_at", "reviewed_at", "status"]
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
     object_rules = {"review": RULES["review_promotion"]}
 
@@ -203,9 +220,10 @@ class PromotionRequestViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.PromotionSerializer(promotion).data)
 
 
-class FlagViewSet(viewsets.ReadOnlyModelViewSet):
+class FlagViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
     """Flags raised by the portfolio scan; `?open=true` for the open ones."""
 
+    lookup_value_regex = r"\d+"
     serializer_class = s.FlagSerializer
     queryset = Flag.objects.select_related("initiative")
     filterset_class = FlagFilterSet
@@ -213,6 +231,7 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class BusinessCaseViewSet(
+    ThrottleFirstMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -222,6 +241,7 @@ class BusinessCaseViewSet(
     """An initiative's business-case versions, addressed by version number."""
 
     serializer_class = s.BusinessCaseSerializer
+    ordering_fields = ["version", "created_at", "submitted_at"]
     lookup_field = "version"
     lookup_value_regex = r"\d+"
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
@@ -264,7 +284,10 @@ class BusinessCaseViewSet(
         )
         return self._respond(case, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.BusinessCaseWriteSerializer, responses=s.BusinessCaseSerializer)
+    @extend_schema(
+        request=s.BusinessCaseWriteSerializer,
+        responses={200: s.BusinessCaseSerializer, 409: ErrorSerializer},
+    )
     def update(self, request, *args, **kwargs):
         """Change a draft. Send the `revision` you read: a stale one gets 409."""
         case = self.get_object()
@@ -305,7 +328,7 @@ class BusinessCaseViewSet(
         return self._respond(case)
 
 
-class ReadinessViewSet(viewsets.ViewSet):
+class ReadinessViewSet(ThrottleFirstMixin, viewsets.ViewSet):
     """An initiative's readiness checklist; milestones addressed by key."""
 
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport]
@@ -370,7 +393,7 @@ class ReadinessViewSet(viewsets.ViewSet):
         return self._respond(initiative)
 
 
-class HealthViewSet(viewsets.ViewSet):
+class HealthViewSet(ThrottleFirstMixin, viewsets.ViewSet):
     """An initiative's operational health; production systems push reports here."""
 
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport]
@@ -411,12 +434,20 @@ class HealthViewSet(viewsets.ViewSet):
 
     @extend_schema(
         request=s.HealthReportSerializer(many=True),
-        responses={201: s.HealthPushResultSerializer},
+        responses={
+            201: s.HealthPushResultSerializer,
+            400: s.HealthPushErrorSerializer,
+            413: ErrorSerializer,
+        },
         description="One report (an object) or a batch (a list). The whole batch is refused "
         "if any report is bad, with each bad one identified by its index. A report whose "
         "observed_at is already stored is a duplicate and is not stored again.",
     )
-    @action(detail=False, methods=["post"])
+    @action(
+        detail=False,
+        methods=["post"],
+        throttle_classes=[AnonRateThrottle, HealthPushThrottle],
+    )
     def reports(self, request, initiative_slug=None):
         initiative = self._initiative()
         if not permissions.can_report_health(request.user, initiative):
@@ -433,10 +464,10 @@ class HealthViewSet(viewsets.ViewSet):
         payload = request.data
         items = payload if isinstance(payload, list) else [payload]
         if not items:
-            raise ValidationError({"reports": ["Send a report or a non-empty list of reports."]})
+            raise ValidationError({"detail": "Send a report or a non-empty list of reports."})
         if len(items) > settings.PORTAL_HEALTH_MAX_BATCH:
             raise ValidationError(
-                {"reports": [f"At most {settings.PORTAL_HEALTH_MAX_BATCH} reports per request."]}
+                {"detail": f"At most {settings.PORTAL_HEALTH_MAX_BATCH} reports per request."}
             )
         # One list serializer validates the batch (a serializer per item would rebuild its
         # fields 500 times); its errors line up with the items' indexes.
@@ -445,7 +476,14 @@ class HealthViewSet(viewsets.ViewSet):
         found = {} if valid else batch.errors  # {index: errors} (or a list, in older DRF)
         pairs = found.items() if isinstance(found, dict) else enumerate(found)
         errors = sorted(
-            ({"index": int(i), "errors": e} for i, e in pairs if e), key=lambda x: x["index"]
+            # A report that is not an object (null, a number) has errors about it as a
+            # whole; they go under non_field_errors, so each item's errors are field-keyed.
+            (
+                {"index": int(i), "errors": e if isinstance(e, dict) else {"non_field_errors": e}}
+                for i, e in pairs
+                if e
+            ),
+            key=lambda x: x["index"],
         )
         reports, seen = [], {}
         for index, data in enumerate(batch.validated_data if valid else []):

@@ -13,9 +13,11 @@ from .portfolio import (
     TeamMembership,
 )
 from .readiness import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
+from .tokens import ApiTokenInfo
 from .watch import EmailRecord, Flag, ScanRun
 
 __all__ = [
+    "ApiTokenInfo",
     "BusinessCase",
     "BusinessUnit",
     "EmailRecord",

@@ -32,6 +32,7 @@ from .readiness import (
     milestone_waiver_decline,
     milestone_waiver_request,
 )
+from .tokens import api_token_create, api_token_revoke, api_token_touch
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -40,6 +41,9 @@ __all__ = [
     "IngestResult",
     "LinkAlreadyUsed",
     "TransitionRefused",
+    "api_token_create",
+    "api_token_revoke",
+    "api_token_touch",
     "business_case_create",
     "business_case_review",
     "business_case_submit",

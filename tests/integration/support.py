@@ -396,3 +396,82 @@ def worker_process(
         yield worker
     finally:
         worker.kill()
+
+
+# --- A web server process -------------------------------------------------------------------
+
+
+def configured_redis_url(why: str) -> str:
+    """The Redis of CELERY_BROKER_URL (Redis in CI), for tests that need a shared cache."""
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis"):
+        pytest.skip(f"needs Redis (CELERY_BROKER_URL is {url.split(':')[0]}): {why}")
+    reachable, reason = configured_broker_reachable()
+    if not reachable:
+        pytest.skip(reason)
+    return url
+
+
+@dataclass
+class WebServer:
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@contextmanager
+def gunicorn_server(
+    environment: dict[str, str], log_path: Path, workers: int = 2
+) -> Iterator[WebServer]:
+    """gunicorn serving the portal as in production (DEBUG off, collected static files), on
+    the test database; stopped on the way out. Callers need committed data (transactional
+    tests) and PostgreSQL, since the server is another process."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "portal.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+    ]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url_for_worker(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        **environment,
+    }
+    env.pop("CROSSING_FAIL_ON_SKIP", None)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(  # noqa: S603 (a fixed command, no shell)
+            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    server = WebServer(f"http://127.0.0.1:{port}", process, log_path)
+
+    def answering() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"gunicorn exited:\n{server.log()}")
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    try:
+        assert wait_for(answering), f"gunicorn did not start:\n{server.log()}"
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

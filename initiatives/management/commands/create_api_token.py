@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from knox.models import AuthToken
+
+from initiatives import services
 
 
 class Command(BaseCommand):
@@ -11,8 +12,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("user", help="username or e-mail address")
+        parser.add_argument(
+            "--name", default="", help="a label shown on the user's profile page (what uses it)"
+        )
 
-    def handle(self, *args, user, **options):
+    def handle(self, *args, user, name, **options):
         User = get_user_model()
         matches = list(User.objects.filter(username=user)) or list(
             User.objects.filter(email__iexact=user)
@@ -22,7 +26,7 @@ class Command(BaseCommand):
         account = matches[0]
         if not account.is_active:
             raise CommandError(f"'{account.username}' is deactivated; no token was created.")
-        instance, token = AuthToken.objects.create(user=account)
+        instance, token = services.api_token_create(user=account, name=name)
         self.stderr.write(
             f"API token for {account.username} (id {instance.token_key}). Send it as "
             "'Authorization: Token <token>'. It is shown only this once:"

@@ -1,0 +1,57 @@
+"""The profile page: the signed-in person's API tokens, made, listed and revoked."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views import View
+from knox.models import AuthToken
+
+from . import services
+from .forms import ApiTokenForm, add_service_error
+
+
+class ProfileView(View):
+    template_name = "accounts/profile.html"
+
+    def render(self, request, form, new_key=None, status=200):
+        tokens = (
+            AuthToken.objects.filter(user=request.user).select_related("info").order_by("-created")
+        )
+        response = render(
+            request,
+            self.template_name,
+            {"form": form, "tokens": tokens, "new_key": new_key},
+            status=status,
+        )
+        # The page may carry a token that is shown only once: no cache keeps a copy.
+        add_never_cache_headers(response)
+        return response
+
+    def get(self, request):
+        return self.render(request, ApiTokenForm())
+
+    def post(self, request):
+        if request.POST.get("action") == "revoke":
+            try:
+                services.api_token_revoke(
+                    user=request.user, token_key=request.POST.get("token_key", "")
+                )
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+            else:
+                messages.success(request, "Token revoked: it no longer works.")
+            return redirect(reverse("profile"))
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                _, key = services.api_token_create(
+                    user=request.user, name=form.cleaned_data["name"]
+                )
+            except (ValidationError, PermissionDenied) as error:
+                add_service_error(form, ValidationError(str(error)))
+            else:
+                # Rendered, not redirected: the key exists in this response and nowhere else.
+                return self.render(request, ApiTokenForm(), new_key=key, status=201)
+        return self.render(request, form, status=400)
