@@ -305,6 +305,7 @@ def initiative_api_list() -> QuerySet[Initiative]:
         "owner_accepted_at",
         "owner_confirmed_at",
         "owning_team__name",
+        "health_status",
         "created_at",
         "updated_at",
         *people,

@@ -209,3 +209,14 @@ def test_health_status_follows_the_stage_moves_of_the_service(
     services.initiative_transition(initiative=other, actor=contributor, to_stage=Stage.PRODUCTION)
     other.refresh_from_db()
     assert other.health_status == HealthStatus.SILENT
+
+
+def test_the_api_list_shows_and_filters_health(db, viewer):
+    failing = InitiativeFactory(slug="failing-one", stage=Stage.PRODUCTION, health_status="failing")
+    InitiativeFactory(slug="healthy-one", stage=Stage.PRODUCTION, health_status="healthy")
+    InitiativeFactory(slug="in-poc", stage=Stage.POC)
+    body = api(viewer).get("/api/v1/initiatives/?health=failing").json()
+    assert [row["slug"] for row in body["results"]] == [failing.slug]
+    assert body["results"][0]["health_status"] == "failing"
+    everyone = api(viewer).get("/api/v1/initiatives/?ordering=health").json()["results"]
+    assert [row["health_status"] for row in everyone] == ["healthy", "failing", ""]

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from ..choices import CheckMode, MilestoneStatus, Stage
+from ..choices import CheckMode, HealthStatus, MilestoneStatus, Stage
 from ..currencies import currency_choices
 from ..models import (
     BusinessCase,
@@ -122,6 +122,12 @@ class InitiativeSerializer(serializers.ModelSerializer):
     production_owner = PersonField(allow_null=True)
     backup_owner = PersonField(allow_null=True)
     ownership_pending = serializers.BooleanField(read_only=True)
+    health_status = serializers.ChoiceField(
+        choices=[*HealthStatus.choices, ("", "Not judged")],
+        read_only=True,
+        help_text="A production system's health as of the last scan or health report; empty "
+        "outside production and until first judged.",
+    )
     url = InitiativeUrlField()
 
     class Meta:
@@ -143,6 +149,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
             "owner_confirmed_at",
             "owning_team",
             "backup_owner",
+            "health_status",
             "created_at",
             "updated_at",
         ]
