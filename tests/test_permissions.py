@@ -49,9 +49,11 @@ from initiatives.models import (
     HealthReporterGrant,
     Initiative,
     InitiativeEvent,
+    MilestoneRecord,
     OwnershipConfirmation,
     OwnershipHandover,
     PromotionRequest,
+    ReadinessMilestone,
     StageTransition,
     TeamMembership,
 )
@@ -164,6 +166,14 @@ def _arrange() -> SimpleNamespace:
         status=BusinessCaseStatus.DRAFT,
         created_by=people["contributor"],
         reviewed_at=None,
+    )
+    # The team asked for `lineage` to be waived: governance may decline it.
+    MilestoneRecord.objects.create(
+        initiative=initiative,
+        milestone=ReadinessMilestone.objects.get(template__is_default=True, key="lineage"),
+        waiver_requested_at=now,
+        waiver_requested_by=people["contributor"],
+        waiver_request_reason="The data snapshot is immutable by design.",
     )
     machine = UserFactory(username="machine")
     machine.set_unusable_password()
@@ -636,6 +646,16 @@ API_TARGETS.update(
             lambda w: {"initiative_slug": w.initiative.slug, "key": "runbook"},
             lambda w: {"justification": "Covered by the platform team."},
         ),
+        "readiness-waiver-request": (
+            "api:readiness-waiver-request",
+            lambda w: {"initiative_slug": w.initiative.slug, "key": "runbook"},
+            lambda w: {"reason": "The platform team's runbook covers this system."},
+        ),
+        "readiness-decline-waiver": (
+            "api:readiness-decline-waiver",
+            lambda w: {"initiative_slug": w.initiative.slug, "key": "lineage"},
+            lambda w: {"comment": "Snapshots still need recording."},
+        ),
     }
 )
 
@@ -670,6 +690,8 @@ API_MATRIX = [
     ("GET",    "readiness-list",                A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
     ("PATCH",  "readiness-detail",              A,   A,   403, 200, 200, 200, 403, 403, 200, 403),
     ("POST",   "readiness-waive",               A,   A,   403, 403, 403, 403, 403, 200, 200, 403),
+    ("POST",   "readiness-waiver-request",      A,   A,   403, 200, 200, 200, 403, 403, 200, 403),
+    ("POST",   "readiness-decline-waiver",      A,   A,   403, 403, 403, 403, 403, 200, 200, 403),
     ("GET",    "business-case-list",            A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
     ("POST",   "business-case-list",            A,   A,   403, 201, 201, 201, 403, 403, 201, 403),
     ("GET",    "business-case-detail",          A,   A,   200, 200, 200, 200, 200, 200, 200, 403),

@@ -191,3 +191,38 @@ def test_a_request_on_a_retired_milestone_leaves_the_queue(pilot, contributor, r
     asked.milestone.active = False  # retired from the template in the admin
     asked.milestone.save()
     assert queue_waivers(as_user(reviewer)) == []
+
+
+def test_the_api_asks_shows_and_declines_a_waiver(pilot, contributor, reviewer, as_user):
+    from rest_framework.test import APIClient
+
+    base = f"/api/v1/initiatives/{pilot.slug}/readiness/{KEY}"
+    team, governance = APIClient(), APIClient()
+    team.force_authenticate(contributor)
+    governance.force_authenticate(reviewer)
+
+    missing = team.post(f"{base}/waiver-request/", {}, format="json")
+    assert missing.status_code == 400
+    assert "reason" in missing.json()
+    assert (
+        governance.post(f"{base}/waiver-request/", {"reason": "x"}, format="json").status_code
+        == 403
+    )
+
+    asked = team.post(f"{base}/waiver-request/", {"reason": "Covered elsewhere."}, format="json")
+    assert asked.status_code == 200
+    item = next(m for m in asked.json()["milestones"] if m["key"] == KEY)
+    assert (item["waiver_requested_by"], item["waiver_request_reason"]) == (
+        "contributor",
+        "Covered elsewhere.",
+    )
+    assert [r.pk for r in queue_waivers(as_user(reviewer))] == [record(pilot).pk]
+
+    assert team.post(f"{base}/decline-waiver/", {"comment": "no"}, format="json").status_code == 403
+    declined = governance.post(
+        f"{base}/decline-waiver/", {"comment": "Still needed."}, format="json"
+    )
+    assert declined.status_code == 200
+    item = next(m for m in declined.json()["milestones"] if m["key"] == KEY)
+    assert item["waiver_requested_at"] is None
+    assert queue_waivers(as_user(reviewer)) == []

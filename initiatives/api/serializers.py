@@ -450,6 +450,13 @@ class ChecklistItemSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(
         source="record.updated_at", default=None, allow_null=True
     )
+    waiver_requested_by = serializers.CharField(
+        source="record.waiver_requested_by.username", default=None, allow_null=True
+    )
+    waiver_requested_at = serializers.DateTimeField(
+        source="record.waiver_requested_at", default=None, allow_null=True
+    )
+    waiver_request_reason = serializers.CharField(source="record.waiver_request_reason", default="")
 
 
 class MLTestScoreSerializer(serializers.Serializer):
@@ -481,6 +488,14 @@ class MilestoneUpdateSerializer(StrictSerializerMixin, serializers.Serializer):
 
 class MilestoneWaiveSerializer(StrictSerializerMixin, serializers.Serializer):
     justification = serializers.CharField(max_length=4000)
+
+
+class WaiverRequestSerializer(StrictSerializerMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=4000, help_text="Why the milestone should not apply.")
+
+
+class WaiverDeclineSerializer(StrictSerializerMixin, serializers.Serializer):
+    comment = serializers.CharField(max_length=4000, help_text="Why the milestone still applies.")
 
 
 class JsonNumberField(serializers.FloatField):

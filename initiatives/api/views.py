@@ -392,6 +392,35 @@ class ReadinessViewSet(ThrottleFirstMixin, viewsets.ViewSet):
         )
         return self._respond(initiative)
 
+    @extend_schema(request=s.WaiverRequestSerializer, responses=s.ReadinessSerializer)
+    @action(detail=True, methods=["post"], url_path="waiver-request")
+    def waiver_request(self, request, initiative_slug=None, key=None):
+        """Ask governance to waive a milestone, saying why (the team). The request waits on
+        the governance queue."""
+        initiative = self._initiative()
+        if not permissions.can_update_milestone(request.user, initiative):
+            raise PermissionDenied("Only the initiative's team may ask for a waiver.")
+        serializer = s.WaiverRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.milestone_waiver_request(
+            initiative=initiative, actor=request.user, key=key, **serializer.validated_data
+        )
+        return self._respond(initiative)
+
+    @extend_schema(request=s.WaiverDeclineSerializer, responses=s.ReadinessSerializer)
+    @action(detail=True, methods=["post"], url_path="decline-waiver")
+    def decline_waiver(self, request, initiative_slug=None, key=None):
+        """Decline a waiver request, saying why (governance reviewers)."""
+        initiative = self._initiative()
+        if not permissions.can_waive_milestone(request.user):
+            raise PermissionDenied("Only a governance reviewer may decline a waiver request.")
+        serializer = s.WaiverDeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.milestone_waiver_decline(
+            initiative=initiative, actor=request.user, key=key, **serializer.validated_data
+        )
+        return self._respond(initiative)
+
 
 class HealthViewSet(ThrottleFirstMixin, viewsets.ViewSet):
     """An initiative's operational health; production systems push reports here."""
