@@ -202,3 +202,22 @@ def test_everything_an_import_creates_names_the_importer_and_the_file(tmp_path, 
     }
     assert initiative.history.first().stage == Stage.PILOT
     assert initiative.transitions.get().note == "Imported from q3.csv"
+
+
+def test_health_reporting_grants_and_revocations_are_in_the_history(db):
+    from django.core.management import call_command
+
+    from initiatives.models import HealthReporterGrant
+    from tests.factories import InitiativeFactory
+
+    live = InitiativeFactory(slug="live-system")
+    call_command("grant_health_reporting", "probe", "live-system", "--create", verbosity=0)
+    call_command("grant_health_reporting", "probe", "live-system", "--revoke", verbosity=0)
+    assert not HealthReporterGrant.objects.exists()
+    history = list(
+        HealthReporterGrant.history.filter(initiative=live).order_by("history_date", "history_id")
+    )
+    assert [(h.history_type, h.history_change_reason) for h in history] == [
+        ("+", "Granted with grant_health_reporting"),
+        ("-", "Revoked with grant_health_reporting"),
+    ]

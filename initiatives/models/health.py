@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .portfolio import Initiative
 
@@ -79,6 +80,8 @@ class HealthThresholds(models.Model):
     eval_score_failing_below = models.FloatField(null=True, blank=True)
     silent_after_hours = models.FloatField(null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name_plural = "health thresholds"
 
@@ -96,6 +99,8 @@ class HealthReporterGrant(models.Model):
         Initiative, on_delete=models.CASCADE, related_name="health_grants"
     )
     granted_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

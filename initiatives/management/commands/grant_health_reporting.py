@@ -38,13 +38,19 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"No initiative with slug: {', '.join(unknown)}. Nothing changed.")
         for slug in slugs:
+            # One by one, so each grant's history says the command did it.
             if revoke:
-                HealthReporterGrant.objects.filter(
+                for grant in HealthReporterGrant.objects.filter(
                     user=account, initiative=initiatives[slug]
-                ).delete()
+                ):
+                    grant._change_reason = "Revoked with grant_health_reporting"
+                    grant.delete()
                 self.stdout.write(f"{user} may no longer report on {slug}.")
             else:
-                HealthReporterGrant.objects.get_or_create(
+                if not HealthReporterGrant.objects.filter(
                     user=account, initiative=initiatives[slug]
-                )
+                ).exists():
+                    grant = HealthReporterGrant(user=account, initiative=initiatives[slug])
+                    grant._change_reason = "Granted with grant_health_reporting"
+                    grant.save()
                 self.stdout.write(f"{user} may report health on {slug}.")
