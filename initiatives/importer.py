@@ -76,6 +76,7 @@ class ImportFailed(Exception):
 class ImportResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     slugs: list[str] = field(default_factory=list)
 
 
@@ -208,6 +209,11 @@ def parse(content: bytes | str, *, max_rows: int | None = None) -> list[tuple[in
     if not header:
         raise ImportFailed([RowError(1, "", "The file is empty; expected a header row.")])
     unknown = [h for h in header if h and h not in COLUMNS and h not in EXPORT_ONLY_COLUMNS]
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        errors.append(
+            RowError(1, ", ".join(repeated), "The column appears more than once; keep one.")
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if unknown:
         errors.append(
@@ -230,6 +236,14 @@ def parse(content: bytes | str, *, max_rows: int | None = None) -> list[tuple[in
         )
 
     people = _find_people({c[col] for _, c in raw_rows for col in PEOPLE_COLUMNS if c.get(col)})
+    # Who holds each role now: a deactivated person may stay where they already are (an
+    # exported file names them), but is never given a role.
+    holders = {
+        slug: {"sponsor": sponsor, "production_owner": owner}
+        for slug, sponsor, owner in Initiative.objects.filter(
+            slug__in={c["slug"] for _, c in raw_rows if c.get("slug")}
+        ).values_list("slug", "sponsor_id", "production_owner_id")
+    }
     rows: list[tuple[int, dict]] = []
     slugs_seen: dict[str, int] = {}
     for line, cells in raw_rows:
@@ -255,7 +269,9 @@ def parse(content: bytes | str, *, max_rows: int | None = None) -> list[tuple[in
                         line, column, f"No single person has username or e-mail '{identifier}'."
                     )
                 )
-            elif not person.is_active:
+            elif not person.is_active and (
+                holders.get(data.get("slug") or "", {}).get(column) != person.pk
+            ):
                 errors.append(RowError(line, column, f"'{identifier}' is deactivated."))
             data[column] = person
         slug = data.get("slug")
@@ -302,29 +318,50 @@ def import_initiatives(
     errors: list[RowError] = []
     for line, data in rows:
         try:
-            created = _import_row(data, existing, units, teams, actor, reason, now)
+            outcome = _import_row(data, existing, units, teams, actor, reason, now)
         except ValidationError as error:
             # A rule only the database state can check (e.g. the backup owner named as owner).
             for field, messages in error.message_dict.items():
                 column = field if field in COLUMNS else ""
                 errors.extend(RowError(line, column, message) for message in messages)
             continue
+        result.slugs.append(data["slug"])
+        if outcome == "unchanged":
+            result.unchanged += 1
+            continue
         record_event(
             initiative=existing[data["slug"]],
             actor=actor,
             kind=EventKind.IMPORTED,
-            message=f"{'Created' if created else 'Updated'} from {source}.",
+            message=f"{outcome.capitalize()} from {source}.",
         )
-        result.created += created
-        result.updated += not created
-        result.slugs.append(data["slug"])
+        result.created += outcome == "created"
+        result.updated += outcome == "updated"
     if errors:
         raise ImportFailed(errors)  # rolls back every row written so far
     return result
 
 
-def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, reason, now) -> bool:
-    """Create or update one initiative from a validated row. True when it was created."""
+# What a row can change on an existing initiative, compared to decide whether it did.
+TRACKED = (
+    "name",
+    "business_unit_id",
+    "summary",
+    "sponsor_id",
+    "target_production_date",
+    "risk_tier",
+    "owning_team_id",
+    "stage",
+    "stage_entered_at",
+    "production_owner_id",
+    "owner_accepted_at",
+    "owner_confirmed_at",
+)
+
+
+def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, reason, now) -> str:
+    """Create or update one initiative from a validated row: "created", "updated", or
+    "unchanged" (nothing saved, so no history row says it was)."""
     unit_key = data["business_unit"].lower()
     if unit_key not in units:
         # Through the validated save, so the history names who imported and from which file.
@@ -341,6 +378,7 @@ def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, rea
     created = initiative is None
     if created:
         initiative = Initiative(slug=data["slug"], stage=data["stage"])
+    before = {f: getattr(initiative, f) for f in TRACKED}
     stage_entered_at = _as_aware(data["stage_entered_at"])
     initiative.name = data["name"]
     initiative.business_unit = units[unit_key]
@@ -357,7 +395,8 @@ def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, rea
         initiative.stage_entered_at = stage_entered_at or now
     elif stage_entered_at is not None and initiative.stage == data["stage"]:
         initiative.stage_entered_at = stage_entered_at
-    _save(initiative, actor, reason)
+    if created or any(getattr(initiative, f) != v for f, v in before.items()):
+        _save(initiative, actor, reason)
     if not created and initiative.stage != data["stage"]:
         initiative_transition(
             initiative=initiative,
@@ -370,7 +409,10 @@ def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, rea
         initiative.refresh_from_db()
     _import_owner(initiative, data, actor, reason, now)
     existing[data["slug"]] = initiative
-    return created
+    if created:
+        return "created"
+    initiative.refresh_from_db()
+    return "updated" if any(getattr(initiative, f) != v for f, v in before.items()) else "unchanged"
 
 
 def _import_owner(initiative: Initiative, data: dict, actor, reason: str, now) -> None:
@@ -382,6 +424,7 @@ def _import_owner(initiative: Initiative, data: dict, actor, reason: str, now) -
     changed = False
     if (
         confirmed_at is not None
+        and confirmed_at != initiative.owner_confirmed_at  # an export repeats the stored one
         and owner.pk == initiative.production_owner_id
         and (initiative.owner_accepted_at is None)
     ):

@@ -383,7 +383,8 @@ class ImportView(ServiceFormView):
             ) from failure
         messages.success(
             self.request,
-            f"Imported {upload.name}: {result.created} created, {result.updated} updated.",
+            f"Imported {upload.name}: {result.created} created, {result.updated} updated, "
+            f"{result.unchanged} unchanged.",
         )
 
     def success_url(self, obj, result):

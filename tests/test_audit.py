@@ -197,8 +197,8 @@ def test_everything_an_import_creates_names_the_importer_and_the_file(tmp_path, 
 
     reimported = initiative.history.exclude(pk=created.pk)
     assert set(reimported.values_list("history_user", "history_change_reason")) == {
-        (staff.pk, "Imported from q3.csv"),  # the row's fields
-        (staff.pk, "Stage → pilot"),  # the recorded transition (its note names the file)
+        # Only the stage changed: one record, by the transition, naming the file.
+        (staff.pk, "Imported from q3.csv: stage → pilot"),
     }
     assert initiative.history.first().stage == Stage.PILOT
     assert initiative.transitions.get().note == "Imported from q3.csv"

@@ -475,3 +475,70 @@ def test_an_exported_file_imported_again_changes_nothing(viewer, as_user, tmp_pa
     call_command("import_initiatives", str(path), stdout=io.StringIO())
 
     assert portfolio_state() == before
+
+
+def test_an_export_with_a_departed_owner_and_a_pending_handover_imports_back_unchanged(
+    viewer, as_user, tmp_path
+):
+    """Found by review on the demo: a deactivated owner, and a pending handover (new owner
+    named, the outgoing owner's confirmation date still stored), made the export fail to
+    import; an unchanged re-import also wrote a history record for every row."""
+    from initiatives.choices import HandoverStatus
+    from initiatives.models import OwnershipHandover
+
+    now = timezone.now()
+    departed = UserFactory(username="felix", is_active=False)
+    InitiativeFactory(
+        slug="orphaned",
+        stage=Stage.PRODUCTION,
+        production_owner=departed,
+        owner_accepted_at=now - timedelta(days=90),
+        owner_confirmed_at=now - timedelta(days=60),
+    )
+    outgoing, incoming = UserFactory(username="amara"), UserFactory(username="olga")
+    moving = InitiativeFactory(
+        slug="moving",
+        stage=Stage.PILOT,
+        production_owner=incoming,
+        owner_accepted_at=None,
+        owner_confirmed_at=now - timedelta(days=3),  # amara's last confirmation
+    )
+    OwnershipHandover.objects.create(
+        initiative=moving, from_owner=outgoing, to_owner=incoming, status=HandoverStatus.PENDING
+    )
+    before = portfolio_state()
+    history = Initiative.history.count()
+
+    path = tmp_path / "inventory.csv"
+    path.write_bytes(b"".join(as_user(viewer).get(EXPORT).streaming_content))
+    out = io.StringIO()
+    call_command("import_initiatives", str(path), stdout=out)
+
+    assert "0 created, 0 updated, 2 unchanged" in out.getvalue()
+    assert portfolio_state() == before
+    assert Initiative.history.count() == history
+
+
+def test_a_deactivated_person_cannot_be_given_a_role_by_import(tmp_path):
+    from initiatives.importer import ImportFailed, import_initiatives
+
+    UserFactory(username="felix", is_active=False)
+    InitiativeFactory(slug="unowned", stage=Stage.PILOT)
+    content = b"name,slug,business_unit,stage,production_owner\nX,unowned,HR,pilot,felix\n"
+    with pytest.raises(ImportFailed) as failure:
+        import_initiatives(content, source="f.csv")
+    assert [(e.column, e.message) for e in failure.value.errors] == [
+        ("production_owner", "'felix' is deactivated.")
+    ]
+
+
+def test_a_repeated_column_is_refused_rather_than_one_value_lost():
+    from initiatives.importer import ImportFailed, import_initiatives
+
+    content = b"name,name,slug,business_unit,stage\nA,B,dup,HR,idea\n"
+    with pytest.raises(ImportFailed) as failure:
+        import_initiatives(content, source="f.csv")
+    assert (1, "name", "The column appears more than once; keep one.") in [
+        (e.row, e.column, e.message) for e in failure.value.errors
+    ]
+    assert not Initiative.objects.filter(slug="dup").exists()

@@ -479,13 +479,17 @@ def test_a_file_naming_hundreds_of_people_is_validated():
 # --- Importing again ------------------------------------------------------------------------
 
 
-def test_importing_the_same_file_again_updates_and_never_duplicates(ivan, olga):
+def test_importing_the_same_file_again_changes_nothing_and_never_duplicates(ivan, olga):
     import_initiatives(good_file(), source="inventory.csv")
     counts = snapshot()
+    history = Initiative.history.count()
 
     result = import_initiatives(good_file(), source="inventory.csv")
 
-    assert (result.created, result.updated) == (0, 3)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
+    # Nothing changed, so nothing claims it did: no history record, no "updated" event.
+    assert Initiative.history.count() == history
+    assert not InitiativeEvent.objects.filter(message__startswith="Updated").exists()
     after = snapshot()
     for kind in ("initiatives", "business units", "teams", "handovers", "confirmations"):
         assert after[kind] == counts[kind], kind
@@ -501,7 +505,7 @@ def test_a_file_of_new_and_known_rows_counts_each(ivan, olga):
 
     result = import_initiatives(good_file(), source="second.csv")
 
-    assert (result.created, result.updated) == (2, 1)
+    assert (result.created, result.updated, result.unchanged) == (2, 0, 1)
     assert Initiative.objects.count() == 3
 
 
@@ -751,12 +755,12 @@ def test_command_imports_a_file_and_says_what_it_did(tmp_path, ivan, olga):
 
     out, err = run_command(str(path))
 
-    assert out.strip() == "Imported inventory.csv: 3 created, 0 updated."
+    assert out.strip() == "Imported inventory.csv: 3 created, 0 updated, 0 unchanged."
     assert err == ""
     assert Initiative.objects.count() == 3
 
     out, _ = run_command(str(path))
-    assert out.strip() == "Imported inventory.csv: 0 created, 3 updated."
+    assert out.strip() == "Imported inventory.csv: 0 created, 0 updated, 3 unchanged."
     assert Initiative.objects.count() == 3
 
 
@@ -854,12 +858,12 @@ def test_staff_upload_a_file_and_see_created_then_updated_counts(staff, as_user,
     response = upload(client, good_file(), follow=True)
 
     assert response.redirect_chain == [(reverse("initiative-list"), 302)]
-    assert "Imported inventory.csv: 3 created, 0 updated." in response.content.decode()
+    assert "Imported inventory.csv: 3 created, 0 updated, 0 unchanged." in response.content.decode()
     assert Initiative.objects.count() == 3
 
     response = upload(client, good_file(), follow=True)
 
-    assert "Imported inventory.csv: 0 created, 3 updated." in response.content.decode()
+    assert "Imported inventory.csv: 0 created, 0 updated, 3 unchanged." in response.content.decode()
     assert Initiative.objects.count() == 3
 
 
@@ -966,12 +970,13 @@ def test_an_import_by_command_is_in_the_history_with_the_file_name(tmp_path, sta
     handover = OwnershipHandover.objects.get(initiative__slug="fraud-scoring")
     assert handover.history.get().history_change_reason == "Imported from inventory.csv"
 
+    path.write_text(path.read_text().replace("Fraud scoring", "Fraud scoring v2"))
     run_command(str(path), "--as", "staff")
 
     updated = InitiativeEvent.objects.filter(
         kind=EventKind.IMPORTED, message="Updated from inventory.csv."
     )
-    assert updated.count() == 3
+    assert [e.initiative.slug for e in updated] == ["fraud-scoring"]  # the one row that changed
 
 
 def test_an_import_by_upload_is_in_the_history_with_the_uploader_and_file_name(

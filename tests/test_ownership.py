@@ -243,3 +243,22 @@ def test_declining_a_first_nomination_leaves_no_owner(contributor, owner):
     services.handover_decline(handover=second, actor=owner, note="No.")
     initiative.refresh_from_db()
     assert (initiative.production_owner, initiative.owner_accepted_at) == (None, None)
+
+
+def test_the_page_does_not_pass_the_outgoing_owners_confirmation_off_as_the_new_owners(
+    viewer, as_user
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import InitiativeFactory, UserFactory
+
+    moving = InitiativeFactory(
+        production_owner=UserFactory(username="incoming"),
+        owner_accepted_at=None,
+        owner_confirmed_at=timezone.now() - timedelta(days=3),
+    )
+    page = as_user(viewer).get(moving.get_absolute_url()).content.decode()
+    assert "not yet: the new owner has not accepted" in page
+    assert "the previous owner confirmed on" in page

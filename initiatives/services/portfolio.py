@@ -200,7 +200,12 @@ def initiative_transition(
     initiative.stage_entered_at = at
     if to_stage != Stage.PRODUCTION:
         initiative.health_status = ""  # judged on production systems only
-    save(initiative, actor, reason=f"Stage → {to_stage}")
+    # An import's transition says which file moved it.
+    save(
+        initiative,
+        actor,
+        reason=f"{note}: stage → {to_stage}" if imported else f"Stage → {to_stage}",
+    )
     if to_stage == Stage.PRODUCTION:
         health.refresh_status(initiative)  # the dashboards count it from now on
     record_event(

@@ -43,6 +43,7 @@ class Command(BaseCommand):
             ) from failure
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {file.name}: {result.created} created, {result.updated} updated."
+                f"Imported {file.name}: {result.created} created, {result.updated} updated, "
+                f"{result.unchanged} unchanged."
             )
         )
