@@ -24,8 +24,11 @@ SECRET_PATTERNS = [
     (re.compile(r"\b(Token|Bearer|Basic)\s+[A-Za-z0-9._~+/=:-]+"), r"\1 " + REDACTED),
     (
         re.compile(
-            r"([?&;](?:token|password|secret|key|sig|signature|code|sessionid|csrfmiddlewaretoken)=)"
-            r"[^&\s#\"']*",
+            # Any parameter whose name contains one of these words: api_key, access_token,
+            # client_secret, X-Amz-Signature, password2...
+            r"([?&;][^=&\s#\"']*?"
+            r"(?:token|passw|secret|key|sig|code|session|csrf|auth|credential)"
+            r"[^=&\s#\"']*=)[^&\s#\"']*",
             re.IGNORECASE,
         ),
         r"\1" + REDACTED,

@@ -333,6 +333,11 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "initiatives.api.permissions.MachineClientsOnlyReport",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "initiatives.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

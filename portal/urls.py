@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from initiatives.views_tokens import ProfileView
 from ops import views as ops_views
+from portal.security import SignInForm
 
 urlpatterns = [
     # Operations: no sign-in (load balancers, orchestrators, Prometheus); see ops/views.py.
@@ -14,7 +15,9 @@ urlpatterns = [
     path("metrics", ops_views.metrics_view, name="metrics"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=SignInForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

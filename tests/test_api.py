@@ -254,3 +254,20 @@ def test_schema_lists_the_v1_endpoints(viewer):
         "/api/v1/promotion-requests/{id}/review/",
     ):
         assert path in paths
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/initiatives/", "/api/v1/initiatives/fraud-scoring/health/reports/"],
+)
+def test_a_deeply_nested_body_is_a_400_not_a_server_error(initiative, viewer, path):
+    """Found by review: 2,000 nested brackets (8 KB) made the JSON decoder recurse out."""
+    from initiatives.models import HealthReporterGrant
+
+    HealthReporterGrant.objects.create(user=viewer, initiative=initiative)  # may push
+    client = APIClient()
+    client.force_authenticate(viewer)
+    body = "[" * 2000 + "]" * 2000
+    response = client.post(path, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "nested too deeply" in response.json()["detail"]

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_has_every_stage_stalled_and_ownerless_systems(capsys, settings):
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     stalled_since = timezone.now() - timedelta(days=settings.PORTAL_STALLED_POC_DAYS)
     assert Initiative.objects.filter(stage=Stage.POC, stage_entered_at__lt=stalled_since).exists()
     assert "Sign in as 'demo' with password 'demo'" in capsys.readouterr().out
@@ -39,9 +39,19 @@ def test_the_demo_has_every_stage_stalled_and_ownerless_systems(capsys, settings
 
 
 def test_seeding_twice_changes_nothing(capsys):
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     count = Initiative.objects.count()
     history = Initiative.history.count()
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     assert "already has initiatives" in capsys.readouterr().out
     assert (Initiative.objects.count(), Initiative.history.count()) == (count, history)
+
+
+def test_the_demo_refuses_a_production_database_unless_forced(settings):
+    """Found by review: run against production it created demo/demo, a superuser."""
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only with DJANGO_DEBUG=1"):
+        call_command("seed_demo")
+    assert not Initiative.objects.exists()

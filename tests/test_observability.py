@@ -287,6 +287,8 @@ def test_logs_keep_confirmation_tokens_api_tokens_and_passwords_out(json_lines, 
     secret_link_token = "MQ:1vXyZ2:abcdefSECRETLINKTOKEN"
     anonymous().get(f"/ownership/confirm/{secret_link_token}/?next=/x")
     anonymous().get("/nowhere/?token=SECRETQUERYTOKEN&page=2")  # a 404, logged by Django too
+    # Found by review: names that merely contain a secret word were logged in clear.
+    anonymous().get("/nowhere/?api_key=SECRETAPIKEY&access_token=SECRETACCESS&password2=SECRETPW2")
     anonymous().get("/api/v1/initiatives/", HTTP_AUTHORIZATION="Token SECRETAPITOKEN")
     scrape(token="SECRETBEARER")
     logger = structlog.get_logger("tests")
@@ -300,6 +302,9 @@ def test_logs_keep_confirmation_tokens_api_tokens_and_passwords_out(json_lines, 
     for secret in (
         "SECRETLINKTOKEN",
         "SECRETQUERYTOKEN",
+        "SECRETAPIKEY",
+        "SECRETACCESS",
+        "SECRETPW2",
         "SECRETAPITOKEN",
         "SECRETBEARER",
         "hunter2",

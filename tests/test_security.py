@@ -754,3 +754,34 @@ def test_every_model_form_and_model_serializer_lists_its_fields():
         if getattr(meta, "exclude", None):
             offenders.append(f"{cls.__module__}.{cls.__name__}: exclude")
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "expected"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("203.0.113.9:51234", "203.0.113.9"),  # a proxy that appends the port
+        ("[2001:db8::1]:443", "2001:db8::1"),
+        ("2001:db8::1", "2001:db8::1"),
+        ("unknown", "10.0.0.5"),  # not an address: the connection's own counts
+        ("not-an-ip", "10.0.0.5"),
+    ],
+)
+def test_the_client_address_is_always_an_address(settings, forwarded, expected):
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.5")
+    assert client_ip(request) == expected
+
+
+@pytest.mark.django_db
+def test_a_sign_in_with_garbage_is_refused_plainly_not_a_server_error(settings):
+    """Found by review on PostgreSQL: a 5,000-character username and an X-Forwarded-For
+    that is not an address both ended in a 500 (the lockout records' columns)."""
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+    client = Client(HTTP_X_FORWARDED_FOR="not-an-ip")
+    response = client.post(reverse("login"), {"username": "x" * 5000, "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    response = client.post(reverse("login"), {"username": "someone", "password": "nope"})
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get(username="someone").ip_address == "127.0.0.1"

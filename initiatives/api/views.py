@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -17,6 +16,7 @@ from ..filtersets import FlagFilterSet, InitiativeFilterSet
 from ..models import BusinessCase, Flag, Initiative, OwnershipHandover, PromotionRequest
 from ..readiness import checklist
 from . import serializers as s
+from .parsers import SafeJSONParser
 from .permissions import RULES, ActionRule, MachineClientsOnlyReport
 from .schema import ErrorSerializer
 from .throttling import HealthPushThrottle, ThrottleFirstMixin
@@ -426,7 +426,7 @@ class HealthViewSet(ThrottleFirstMixin, viewsets.ViewSet):
     """An initiative's operational health; production systems push reports here."""
 
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport]
-    parser_classes = [JSONParser]  # a form-encoded body would turn numbers into strings
+    parser_classes = [SafeJSONParser]  # a form-encoded body would turn numbers into strings
     machine_client_actions = frozenset({"reports"})
 
     def _initiative(self) -> Initiative:

@@ -80,7 +80,7 @@ def test_every_main_page_works_under_the_policy_in_a_real_browser(live_server, b
     # The readiness templates come from a data migration, which an earlier transactional
     # test's flush may have removed.
     importlib.import_module("initiatives.migrations.0008_readiness_templates").load(apps, None)
-    call_command("seed_demo", stdout=None)
+    call_command("seed_demo", force=True, stdout=None)
     page = browser_page
     page.add_init_script(RECORD_VIOLATIONS)
     console: list[str] = []

@@ -6,9 +6,10 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -101,7 +102,20 @@ STAGE_PLAN = (
 class Command(BaseCommand):
     help = "Load a demo portfolio and demo accounts (password 'demo'). Does nothing if loaded."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="load it although DJANGO_DEBUG is off (a throwaway database only)",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            # Its accounts all have the password "demo", one of them a superuser.
+            raise CommandError(
+                "seed_demo creates accounts whose password is 'demo', including a superuser, "
+                "so it runs only with DJANGO_DEBUG=1. On a throwaway database, add --force."
+            )
         if Initiative.objects.exists():
             self.stdout.write("The portfolio already has initiatives; demo data not loaded.")
             return
