@@ -40,6 +40,13 @@ class InitiativeListView(FilterView):
     template_name = "initiatives/initiative_list.html"
     paginate_by = 25
 
+    def paginate_queryset(self, queryset, page_size):
+        # A bookmarked page past the end (the list has shrunk since) or a garbled number
+        # shows the nearest page rather than a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()

@@ -127,6 +127,12 @@ class MilestoneView(View):
             except ValidationError as error:
                 add_service_error(form, error)
             else:
-                messages.success(request, f"“{self.item.milestone.title}” updated.")
+                done = {
+                    "update": "updated",
+                    "waive": "waived",
+                    "request_waiver": "sent to governance as a waiver request",
+                    "decline_waiver": "kept: the waiver request was declined",
+                }[action]
+                messages.success(request, f"“{self.item.milestone.title}” {done}.")
                 return HttpResponseRedirect(reverse("readiness", args=[slug]))
         return self.render({action: form})

@@ -785,3 +785,14 @@ def test_a_sign_in_with_garbage_is_refused_plainly_not_a_server_error(settings):
     response = client.post(reverse("login"), {"username": "someone", "password": "nope"})
     assert response.status_code == 200
     assert AccessAttempt.objects.get(username="someone").ip_address == "127.0.0.1"
+
+
+@pytest.mark.django_db
+def test_a_csrf_failure_is_the_portals_own_page_without_inline_style(viewer):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(viewer)
+    response = client.post(reverse("initiative-create"), {"name": "x"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This form has expired" in page
+    assert "<style" not in page

@@ -3,6 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.html import format_html, format_html_join
 
+from initiatives.choices import Stage
 from initiatives.people import display_name
 
 register = template.Library()
@@ -152,3 +153,9 @@ def minutes(duration) -> str:
         return "a while"
     count = max(round(duration.total_seconds() / 60), 1)
     return f"{count} minute{'s' if count != 1 else ''}"
+
+
+@register.filter
+def stage_label(value: str) -> str:
+    """A stored stage ("poc") as people read it ("Proof of concept")."""
+    return str(Stage(value).label) if value in Stage.values else value
