@@ -271,3 +271,28 @@ def test_a_deeply_nested_body_is_a_400_not_a_server_error(initiative, viewer, pa
     response = client.post(path, body, content_type="application/json")
     assert response.status_code == 400, response.content
     assert "nested too deeply" in response.json()["detail"]
+
+
+def test_a_client_can_send_back_the_team_it_read_although_a_member_has_left(contributor):
+    """Found by review: GET listed a deactivated member, and PUTting that list back was
+    refused. Keeping them is allowed; adding a deactivated person still is not."""
+    from tests.factories import InitiativeFactory, UserFactory
+
+    departed = UserFactory(username="felix")
+    initiative = InitiativeFactory(slug="kept-team", members=[contributor, departed])
+    departed.is_active = False
+    departed.save()
+    client = APIClient()
+    client.force_authenticate(contributor)
+    url = f"/api/v1/initiatives/{initiative.slug}/"
+    team = client.get(url).json()["team_members"]
+    assert sorted(team) == ["contributor", "felix"]
+
+    kept = client.patch(url, {"team_members": team, "summary": "New summary."}, format="json")
+    assert kept.status_code == 200, kept.json()
+    assert sorted(kept.json()["team_members"]) == ["contributor", "felix"]
+
+    UserFactory(username="gone", is_active=False)
+    added = client.patch(url, {"team_members": [*team, "gone"]}, format="json")
+    assert added.status_code == 400
+    assert "gone" in str(added.json()["team_members"])

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -186,6 +187,11 @@ class InitiativeWriteSerializer(StrictSerializerMixin, serializers.ModelSerializ
         super().__init__(*args, **kwargs)
         if self.instance is not None:
             self.fields["slug"].read_only = True
+            # A member who has left stays listed (GET shows them), so a client that sends the
+            # list it read back must not be refused for them; only adding them is.
+            self.fields["team_members"].child_relation.queryset = User.objects.filter(
+                Q(is_active=True) | Q(memberships__initiative=self.instance)
+            ).distinct()
 
 
 class TransitionSerializer(serializers.ModelSerializer):
