@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")  # the test client speaks plain HTTP
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")  # one log line per request otherwise
 os.environ["API_THROTTLE_USER"] = "off"
 os.environ["API_THROTTLE_ANON"] = "off"
 
@@ -57,31 +59,11 @@ def plain_view(request):
         found = None
     if found is None:
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
-    people = [
-        f"{p}__{f}"
-        for p in ("sponsor", "production_owner", "backup_owner")
-        for f in ("username", "first_name", "last_name")
-    ]
+    # The same columns as the API list reads, plus the owner's id for ownership_pending.
     rows = (
         selectors.initiative_list()
         .order_by("name")
-        .values(
-            "slug",
-            "name",
-            "summary",
-            "business_unit__name",
-            "risk_tier",
-            "stage",
-            "stage_entered_at",
-            "target_production_date",
-            "production_owner_id",
-            "owner_accepted_at",
-            "owner_confirmed_at",
-            "owning_team__name",
-            "created_at",
-            "updated_at",
-            *people,
-        )
+        .values(*selectors.API_LIST_COLUMNS, "production_owner_id")
     )
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
     base = request.build_absolute_uri("/api/v1/initiatives/")
@@ -104,6 +86,7 @@ def plain_view(request):
             "owner_confirmed_at": row["owner_confirmed_at"],
             "owning_team": row["owning_team__name"],
             "backup_owner": person(row, "backup_owner"),
+            "health_status": row["health_status"],
             "created_at": row["created_at"],
             "updated_at": row["updated_at"],
         }

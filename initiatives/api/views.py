@@ -378,48 +378,56 @@ class ReadinessViewSet(ThrottleFirstMixin, viewsets.ViewSet):
         )
         return self._respond(initiative)
 
+    def _act(self, request, key, *, allowed, refusal: str, serializer_class, service):
+        """The milestone actions: check the rule before reading the body, validate it, call
+        the one service, answer with the checklist."""
+        initiative = self._initiative()
+        if not allowed(request.user, initiative):
+            raise PermissionDenied(refusal)
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        service(initiative=initiative, actor=request.user, key=key, **serializer.validated_data)
+        return self._respond(initiative)
+
     @extend_schema(request=s.MilestoneWaiveSerializer, responses=s.ReadinessSerializer)
     @action(detail=True, methods=["post"])
     def waive(self, request, initiative_slug=None, key=None):
         """Waive a milestone for this initiative (governance reviewers), with a justification."""
-        initiative = self._initiative()
-        if not permissions.can_waive_milestone(request.user):
-            raise PermissionDenied("Only a governance reviewer may waive a milestone.")
-        serializer = s.MilestoneWaiveSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.milestone_waive(
-            initiative=initiative, actor=request.user, key=key, **serializer.validated_data
+        return self._act(
+            request,
+            key,
+            allowed=lambda user, _: permissions.can_waive_milestone(user),
+            refusal="Only a governance reviewer may waive a milestone.",
+            serializer_class=s.MilestoneWaiveSerializer,
+            service=services.milestone_waive,
         )
-        return self._respond(initiative)
 
     @extend_schema(request=s.WaiverRequestSerializer, responses=s.ReadinessSerializer)
     @action(detail=True, methods=["post"], url_path="waiver-request")
     def waiver_request(self, request, initiative_slug=None, key=None):
         """Ask governance to waive a milestone, saying why (the team). The request waits on
         the governance queue."""
-        initiative = self._initiative()
-        if not permissions.can_update_milestone(request.user, initiative):
-            raise PermissionDenied("Only the initiative's team may ask for a waiver.")
-        serializer = s.WaiverRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.milestone_waiver_request(
-            initiative=initiative, actor=request.user, key=key, **serializer.validated_data
+        return self._act(
+            request,
+            key,
+            allowed=permissions.can_update_milestone,
+            refusal="Only the initiative's team may ask for a waiver.",
+            serializer_class=s.WaiverRequestSerializer,
+            service=services.milestone_waiver_request,
         )
-        return self._respond(initiative)
 
     @extend_schema(request=s.WaiverDeclineSerializer, responses=s.ReadinessSerializer)
     @action(detail=True, methods=["post"], url_path="decline-waiver")
     def decline_waiver(self, request, initiative_slug=None, key=None):
         """Decline a waiver request, saying why (governance reviewers)."""
-        initiative = self._initiative()
-        if not permissions.can_waive_milestone(request.user):
-            raise PermissionDenied("Only a governance reviewer may decline a waiver request.")
-        serializer = s.WaiverDeclineSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.milestone_waiver_decline(
-            initiative=initiative, actor=request.user, key=key, **serializer.validated_data
+        return self._act(
+            request,
+            key,
+            allowed=lambda user, _: permissions.can_waive_milestone(user),
+            refusal="Only a governance reviewer may decline a waiver request.",
+            serializer_class=s.WaiverDeclineSerializer,
+            service=services.milestone_waiver_decline,
         )
-        return self._respond(initiative)
 
 
 class HealthViewSet(ThrottleFirstMixin, viewsets.ViewSet):
