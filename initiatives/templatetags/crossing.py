@@ -39,8 +39,9 @@ def next_item(sequence, index: int):
 
 
 @register.simple_tag
-def sparkline(rows, metric: str, label: str = "", width: int = 300, height: int = 64):
-    """A line chart of one metric's daily values, drawn as inline SVG (no other host)."""
+def sparkline(rows, metric: str, label: str = "", width: int = 300, height: int = 96):
+    """A line chart of one metric's daily values, drawn as inline SVG (no other host), with
+    its scale: the highest and lowest value on the left, the first and last day below."""
     points = [(row["day"], row[metric]) for row in rows if row.get(metric) is not None]
     title = label or metric
     if not points:
@@ -50,25 +51,44 @@ def sparkline(rows, metric: str, label: str = "", width: int = 300, height: int 
     span = (high - low) or 1.0
     first, last = points[0][0], points[-1][0]
     days = max((last - first).days, 1)
-    pad = 4
+    left, right, top, bottom = 44, 6, 8, 20  # room for the scale's labels
+    plot_w, plot_h = width - left - right, height - top - bottom
 
     def xy(day, value) -> str:
-        x = pad + (width - 2 * pad) * ((day - first).days / days)
-        y = height - pad - (height - 2 * pad) * ((value - low) / span)
+        x = left + plot_w * ((day - first).days / days)
+        y = top + plot_h - plot_h * ((value - low) / span)
         return f"{x:.1f},{y:.1f}"
 
     line = " ".join(xy(day, value) for day, value in points)
     summary = f"{title}: latest {values[-1]:.4g}, range {low:.4g} to {high:.4g}, {len(points)} days"
-    # format_html escapes every value; the chart's look is in presentation attributes, not
-    # style, which the Content-Security-Policy would refuse.
+    # format_html escapes every value; the chart's look is in presentation attributes and
+    # classes, not style, which the Content-Security-Policy would refuse.
     return format_html(
         '<figure class="chart"><svg role="img" aria-label="{summary}" width="{width}" '
         'height="{height}" viewBox="0 0 {width} {height}"><title>{summary}</title>'
+        '<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{base}"/>'
+        '<line class="axis" x1="{left}" y1="{base}" x2="{end}" y2="{base}"/>'
+        '<text class="tick" x="{lx}" y="{ty_high}" text-anchor="end">{high}</text>'
+        '<text class="tick" x="{lx}" y="{ty_low}" text-anchor="end">{low}</text>'
+        '<text class="tick" x="{left}" y="{ty_day}">{first}</text>'
+        '<text class="tick" x="{end}" y="{ty_day}" text-anchor="end">{last}</text>'
         '<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="{line}"/>'
         "</svg><figcaption>{summary}</figcaption></figure>",
         summary=summary,
         width=width,
         height=height,
+        left=left,
+        top=top,
+        base=top + plot_h,
+        end=width - right,
+        lx=left - 4,
+        ty_high=top + 8,
+        ty_low=top + plot_h,
+        ty_day=height - 4,
+        high=f"{high:.4g}",
+        low=f"{low:.4g}",
+        first=first.strftime("%-d %b"),
+        last=last.strftime("%-d %b"),
         line=line,
     )
 
