@@ -319,7 +319,7 @@ def my_work(user, *, as_of: datetime | None = None) -> MyWork:
             .order_by("opened_at", "pk")[:LIST_LIMIT]
         ),
         confirmation_days=settings.PORTAL_OWNERSHIP_CONFIRMATION_DAYS,
-        owned_url=list_url(owner=user.get_username()),
+        owned_url=list_url(owned_by=user.get_username()),
     )
 
 

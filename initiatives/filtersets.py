@@ -65,6 +65,11 @@ class InitiativeFilterSet(django_filters.FilterSet):
     )
     risk_tier = django_filters.MultipleChoiceFilter(choices=RiskTier.choices)
     owner = django_filters.CharFilter(method="filter_owner", label="Owner (username)")
+    owned_by = django_filters.CharFilter(
+        method="filter_owned_by",
+        label="Owner or backup owner (username)",
+        help_text="What My work lists as the systems a person owns.",
+    )
     flag = django_filters.ChoiceFilter(
         choices=FlagKind.choices, method="filter_flag", label="Open flag"
     )
@@ -122,6 +127,11 @@ class InitiativeFilterSet(django_filters.FilterSet):
 
     def filter_owner(self, queryset, name, value):
         return queryset.filter(production_owner__username=value)
+
+    def filter_owned_by(self, queryset, name, value):
+        return queryset.filter(
+            Q(production_owner__username=value) | Q(backup_owner__username=value)
+        )
 
     def filter_ownership_pending(self, queryset, name, value):
         pending = Q(production_owner__isnull=False, owner_accepted_at__isnull=True)

@@ -220,3 +220,16 @@ def test_the_api_list_shows_and_filters_health(db, viewer):
     assert body["results"][0]["health_status"] == "failing"
     everyone = api(viewer).get("/api/v1/initiatives/?ordering=health").json()["results"]
     assert [row["health_status"] for row in everyone] == ["healthy", "failing", ""]
+
+
+def test_my_works_full_list_counts_what_my_work_counts(db, owner, as_user):
+    """Found by review: My work counted backed-up systems but linked to owned ones only."""
+    from initiatives import dashboards
+
+    InitiativeFactory(slug="mine-1", production_owner=owner)
+    InitiativeFactory(slug="mine-2", production_owner=owner)
+    InitiativeFactory(slug="backed-up", backup_owner=owner, production_owner=UserFactory())
+    InitiativeFactory(slug="not-mine")
+    work = dashboards.my_work(owner)
+    listed = as_user(owner).get(work.owned_url)
+    assert work.owned_total == listed.context["paginator"].count == 3
