@@ -224,6 +224,8 @@ CONTENT_SECURITY_POLICY = {
 # can keep a colleague locked out for longer than that; staff unlock at once in the admin
 # (Axes › Access attempts) or with `manage.py axes_reset_username USERNAME`.
 AXES_FAILURE_LIMIT = env.int("PORTAL_LOGIN_FAILURE_LIMIT", default=5)
+# axes records every sign-in (its access log); beat prunes records older than this nightly.
+PORTAL_SIGN_IN_LOG_DAYS = env.int("PORTAL_SIGN_IN_LOG_DAYS", default=90)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("PORTAL_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # Failures age out after the cool-off instead of being wiped by a successful sign-in: axes
@@ -302,6 +304,10 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-digest": {
         "task": "initiatives.tasks.send_weekly_digest",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
+    "prune-sign-in-logs": {
+        "task": "ops.tasks.prune_sign_in_logs",
+        "schedule": crontab(minute=30, hour=3),
     },
 }
 

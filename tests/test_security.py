@@ -796,3 +796,20 @@ def test_a_csrf_failure_is_the_portals_own_page_without_inline_style(viewer):
     page = response.content.decode()
     assert "This form has expired" in page
     assert "<style" not in page
+
+
+@pytest.mark.django_db
+def test_old_sign_in_records_are_pruned_and_recent_ones_kept(settings, viewer):
+    from axes.models import AccessLog
+
+    from ops.tasks import prune_sign_in_logs
+
+    settings.PORTAL_SIGN_IN_LOG_DAYS = 90
+    old = AccessLog.objects.create(username="viewer", ip_address="10.0.0.1", user_agent="x")
+    AccessLog.objects.filter(pk=old.pk).update(attempt_time=timezone.now() - timedelta(days=91))
+    recent = AccessLog.objects.create(username="viewer", ip_address="10.0.0.1", user_agent="x")
+    assert prune_sign_in_logs() == 1
+    assert list(AccessLog.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert "ops.tasks.prune_sign_in_logs" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
