@@ -173,3 +173,33 @@ def can_report_health(user: AnyUser, initiative: Initiative) -> bool:
 
 def can_import(user: AnyUser) -> bool:
     return can_view(user) and user.is_staff
+
+
+# --- Why an object rule refused -------------------------------------------------------------
+# A refusal names its reason: who may do it (403), or the state the object is in (409), so a
+# client can tell "not yours to do" from "already done".
+
+
+def answer_handover_refusal(user: AnyUser, handover: OwnershipHandover) -> tuple[int, str]:
+    if handover.to_owner_id != user.pk:
+        return 403, "Only the person named as the new owner may answer this handover."
+    return 409, f"This handover is already {handover.get_status_display().lower()}."
+
+
+def review_promotion_refusal(user: AnyUser, promotion: PromotionRequest) -> tuple[int, str]:
+    if not is_governance(user):
+        return 403, "Only a governance reviewer may review a promotion request."
+    if promotion.requested_by_id == user.pk:
+        return 403, "You requested this promotion; another governance reviewer decides."
+    return 409, f"This promotion request is already {promotion.get_status_display().lower()}."
+
+
+def review_business_case_refusal(user: AnyUser, case: BusinessCase) -> tuple[int, str]:
+    if not is_governance(user):
+        return 403, "Only a governance reviewer may review a business case."
+    if case.submitted_by_id == user.pk:
+        return 403, "You submitted this version; another governance reviewer decides."
+    return 409, (
+        "Only a version submitted for review can be reviewed; this one is "
+        f"{case.get_status_display().lower()}."
+    )

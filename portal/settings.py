@@ -5,6 +5,7 @@ SQLite, a file-system Celery broker, e-mails written to files. Production sets
 DATABASE_URL, CELERY_BROKER_URL and EMAIL_HOST (see README.md).
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -316,12 +317,27 @@ CELERY_BEAT_SCHEDULE = {
 # API throttling counts requests in the cache, so in production every web process must share
 # one: CACHE_URL=redis://host:6379/1. The default, per-process memory, suits one process.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://crossing")}
+# django-environ leaves some URL options (`?key_prefix=crossing`) lower-case at the top level,
+# where Django's Redis cache never looks: give Django the names it reads.
+for _option in ("key_prefix", "timeout", "version"):
+    if _option in CACHES["default"]:
+        _value = CACHES["default"].pop(_option)
+        CACHES["default"][_option.upper()] = int(_value) if _option != "key_prefix" else _value
+
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
 
 
 def _rate(name: str, default: str) -> str | None:
-    """A throttle rate such as "120/minute" from the environment; "off" (or empty) disables."""
+    """A throttle rate such as "120/minute" from the environment; "off" (or empty) disables.
+    Anything else stops start-up with a clear error, rather than failing every API call."""
     value = env.str(name, default=default).strip()
-    return None if value.lower() in ("", "off", "none") else value
+    if value.lower() in ("", "off", "none"):
+        return None
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate: write N/second, N/minute, N/hour or N/day, or off."
+        )
+    return value
 
 
 REST_FRAMEWORK = {

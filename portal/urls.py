@@ -40,5 +40,6 @@ urlpatterns = [
 ]
 
 # JSON for addresses under /api/, the portal's pages for the rest.
+handler400 = "initiatives.api.errors.bad_request"
 handler404 = "initiatives.api.errors.not_found"
 handler500 = "initiatives.api.errors.server_error"

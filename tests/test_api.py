@@ -296,3 +296,14 @@ def test_a_client_can_send_back_the_team_it_read_although_a_member_has_left(cont
     added = client.patch(url, {"team_members": [*team, "gone"]}, format="json")
     assert added.status_code == 400
     assert "gone" in str(added.json()["team_members"])
+
+
+def test_a_body_over_the_upload_limit_is_a_json_413(viewer, settings):
+    """Found by review: 3 MB posted to the API came back as Django's HTML 400 page."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = APIClient()
+    client.force_authenticate(viewer)
+    body = '{"name": "' + "x" * 2000 + '"}'
+    response = client.post("/api/v1/initiatives/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is larger than the 1,000 bytes allowed."}

@@ -488,3 +488,41 @@ def test_api_create_defaults_the_currency(pilotable, contributor, settings):
     response = api(contributor).post(cases_url(pilotable), {"build_cost": "5"}, format="json")
     assert response.status_code == 201
     assert response.json()["currency"] == settings.PORTAL_DEFAULT_CURRENCY
+
+
+@pytest.mark.django_db
+def test_an_api_review_that_cannot_happen_says_why(reviewer, contributor):
+    """Found by review: every refused review answered 403 "You may not do this."."""
+    from rest_framework.test import APIClient
+
+    from initiatives.choices import BusinessCaseStatus
+    from tests.factories import BusinessCaseFactory, InitiativeFactory
+
+    initiative = InitiativeFactory(members=[contributor])
+    draft = BusinessCaseFactory(
+        initiative=initiative, version=1, status=BusinessCaseStatus.DRAFT, created_by=contributor
+    )
+    own = BusinessCaseFactory(
+        initiative=initiative, version=2, created_by=reviewer, submitted_by=reviewer
+    )
+    api = APIClient()
+    api.force_authenticate(reviewer)
+    base = f"/api/v1/initiatives/{initiative.slug}/business-cases"
+    body = {"decision": "approve"}
+
+    not_submitted = api.post(f"{base}/{draft.version}/review/", body, format="json")
+    assert (not_submitted.status_code, not_submitted.json()["detail"]) == (
+        409,
+        "Only a version submitted for review can be reviewed; this one is draft.",
+    )
+    mine = api.post(f"{base}/{own.version}/review/", body, format="json")
+    assert (mine.status_code, mine.json()["detail"]) == (
+        403,
+        "You submitted this version; another governance reviewer decides.",
+    )
+    api.force_authenticate(contributor)
+    team = api.post(f"{base}/{own.version}/review/", body, format="json")
+    assert (team.status_code, team.json()["detail"]) == (
+        403,
+        "Only a governance reviewer may review a business case.",
+    )

@@ -920,8 +920,11 @@ def test_answered_handover_cannot_be_answered_again(world):
     assert world.handover.status == HandoverStatus.ACCEPTED
     before = snapshot()
 
-    assert api.post(accept, yes, format="json").status_code == 403
-    assert api.post(decline, {"note": "Changed my mind."}, format="json").status_code == 403
+    # 409 with the reason, not a bare 403: the nominee may answer, the handover is done.
+    again = api.post(accept, yes, format="json")
+    assert again.status_code == 409
+    assert again.json() == {"detail": "This handover is already accepted."}
+    assert api.post(decline, {"note": "Changed my mind."}, format="json").status_code == 409
     page = reverse("handover-answer", kwargs={"pk": world.handover.pk})
     # The page says plainly that it was answered already (410), rather than "forbidden".
     answered = client_as(world, "nominee").get(page)
@@ -944,7 +947,8 @@ def test_reviewed_promotion_cannot_be_reviewed_again(world):
     again = client_as(world, "staff", APIClient).post(
         review, {"decision": "reject", "comment": "No."}, format="json"
     )
-    assert again.status_code == 403
+    assert again.status_code == 409
+    assert again.json() == {"detail": "This promotion request is already approved."}
     page = reverse("promotion-review", kwargs={"pk": world.promotion.pk})
     assert client_as(world, "reviewer").get(page).status_code == 403
     assert snapshot() == before

@@ -67,3 +67,38 @@ def test_an_unknown_log_format_is_a_clear_startup_error():
     result = load_settings(DJANGO_DEBUG="1", PORTAL_LOG_FORMAT="xml")
     assert result.returncode != 0
     assert "PORTAL_LOG_FORMAT must be json or console, not 'xml'" in result.stderr
+
+
+def test_a_throttle_rate_that_is_not_a_rate_is_a_clear_startup_error():
+    """Found by review: API_THROTTLE_USER=fast passed every check, then every API call
+    failed with a 500."""
+    result = load_settings(DJANGO_DEBUG="1", API_THROTTLE_USER="fast")
+    assert result.returncode != 0
+    assert "API_THROTTLE_USER='fast' is not a rate" in result.stderr
+    assert load_settings(DJANGO_DEBUG="1", API_THROTTLE_USER="off").returncode == 0
+
+
+def test_the_cache_url_key_prefix_reaches_django():
+    """Found by review: django-environ left `key_prefix` where Django's Redis cache never
+    looks, so throttle counts shared keys with anything else in the same Redis database."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.core.cache import cache; "
+            "print(cache.key_prefix, cache.default_timeout)",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DJANGO_DEBUG": "1",
+            "CACHE_URL": "redis://127.0.0.1:6379/1?key_prefix=crossing&timeout=120",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["crossing", "120"]

@@ -12,7 +12,8 @@ that match no view, and server errors there, answer JSON too (`not_found`, `serv
 installed as Django's handler404 and handler500).
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.views import defaults
@@ -52,3 +53,18 @@ def server_error(request):
     if _is_api(request):
         return JsonResponse({"detail": "Server error: it has been logged."}, status=500)
     return defaults.server_error(request)
+
+
+def bad_request(request, exception):
+    """Django's own 400s: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (413 in the API, as the
+    health push answers), or a request Django finds suspicious."""
+    too_big = isinstance(exception, RequestDataTooBig)
+    if _is_api(request):
+        if too_big:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return JsonResponse(
+                {"detail": f"The request body is larger than the {limit:,} bytes allowed."},
+                status=413,
+            )
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)

@@ -1,6 +1,13 @@
+from rest_framework import exceptions, status
 from rest_framework.permissions import BasePermission
 
 from .. import permissions
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object is not in a state that allows this."
+    default_code = "conflict"
 
 
 class ActionRule(BasePermission):
@@ -15,7 +22,13 @@ class ActionRule(BasePermission):
 
     def has_object_permission(self, request, view, obj) -> bool:
         rule = getattr(view, "object_rules", {}).get(view.action)
-        return rule is None or rule(request.user, obj)
+        if rule is None or rule(request.user, obj):
+            return True
+        explain = REFUSALS.get(rule)
+        if explain is not None:
+            code, message = explain(request.user, obj)
+            raise (Conflict if code == 409 else exceptions.PermissionDenied)(message)
+        return False
 
 
 class MachineClientsOnlyReport(BasePermission):
@@ -43,4 +56,11 @@ RULES = {
     "answer_handover": permissions.can_answer_handover,
     "review_promotion": permissions.can_review_promotion,
     "review_case": permissions.can_review_business_case,
+}
+
+# The rules whose refusal can say why (see permissions.*_refusal).
+REFUSALS = {
+    permissions.can_answer_handover: permissions.answer_handover_refusal,
+    permissions.can_review_promotion: permissions.review_promotion_refusal,
+    permissions.can_review_business_case: permissions.review_business_case_refusal,
 }

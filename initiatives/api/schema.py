@@ -73,7 +73,10 @@ class CrossingAutoSchema(AutoSchema):
         codes["403"] = ErrorSerializer
         if has_path_params or is_list:  # a missing object, or a page past the end
             codes["404"] = ErrorSerializer
+        if writes and has_path_params:  # the object's state does not allow it (or a stale save)
+            codes["409"] = ErrorSerializer
         if has_body:
+            codes["413"] = ErrorSerializer
             codes["415"] = ErrorSerializer
         codes["429"] = ErrorSerializer
         return codes

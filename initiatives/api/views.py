@@ -308,6 +308,14 @@ class BusinessCaseViewSet(
             return Response({"detail": conflict.messages[0]}, status=status.HTTP_409_CONFLICT)
         return self._respond(case)
 
+    @extend_schema(
+        request=s.BusinessCaseWriteSerializer,
+        responses={200: s.BusinessCaseSerializer, 409: ErrorSerializer},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        """Change some fields of a draft. Send the `revision` you read: a stale one gets 409."""
+        return self.update(request, *args, partial=True, **kwargs)
+
     @extend_schema(request=None, responses=s.BusinessCaseSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, initiative_slug=None, version=None):
