@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import beat_init, setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -18,3 +18,11 @@ def _use_django_logging(**kwargs) -> None:
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+
+
+@beat_init.connect(weak=False)
+def _scan_when_beat_starts(sender=None, **kwargs) -> None:
+    """Beat first runs the scan one interval after it starts, so a fresh deploy (or a restart
+    that lost beat's schedule file) would show no flags and an overdue scan for up to an
+    hour. Queue one scan now: it is idempotent, and scans take a lock."""
+    sender.app.send_task("initiatives.tasks.scan_portfolio")
