@@ -187,10 +187,18 @@ def state_of(initiative: Initiative, as_of: datetime) -> HealthState:
     )
 
 
+NOT_JUDGED = "Health is judged on production systems only; reports are shown as they arrive."
+
+
 def health_of(initiative: Initiative, as_of: datetime | None = None) -> HealthState:
+    """One initiative's health. Outside production the status is empty (not judged), as the
+    dashboards and the list show it, whatever reports a pilot already sends."""
     as_of = as_of or timezone.now()
     annotated = with_health(Initiative.objects.filter(pk=initiative.pk), as_of).get()
-    return state_of(annotated, as_of)
+    state = state_of(annotated, as_of)
+    if initiative.stage != Stage.PRODUCTION:
+        state.status, state.reasons, state.eval_regression = "", [NOT_JUDGED], False
+    return state
 
 
 def store_statuses(statuses: Iterable[tuple[int, str]]) -> int:

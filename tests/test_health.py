@@ -116,7 +116,7 @@ def reports(initiative, scores, end=NOW):
     ],
 )
 def test_evaluation_regression_rule(scores, regressed):
-    initiative = InitiativeFactory()
+    initiative = InitiativeFactory(stage=Stage.PRODUCTION)
     reports(initiative, scores)
     state = health.health_of(initiative, as_of=NOW)
     assert state.eval_regression is regressed
@@ -124,7 +124,7 @@ def test_evaluation_regression_rule(scores, regressed):
 
 
 def test_a_lasting_drop_stays_a_regression_instead_of_becoming_its_own_baseline():
-    initiative = InitiativeFactory()
+    initiative = InitiativeFactory(stage=Stage.PRODUCTION)
     reports(initiative, [0.93] * 10 + [0.80], end=NOW - timedelta(hours=36))
     HealthReport.objects.bulk_create(
         HealthReport(initiative=initiative, observed_at=NOW - timedelta(hours=h), eval_score=0.8)
@@ -136,7 +136,7 @@ def test_a_lasting_drop_stays_a_regression_instead_of_becoming_its_own_baseline(
 
 
 def test_the_baseline_is_the_30_days_before_the_latest_score():
-    initiative = InitiativeFactory()
+    initiative = InitiativeFactory(stage=Stage.PRODUCTION)
     old = [0.5] * 6  # 45+ days before the latest: outside the baseline window
     reports(initiative, old, end=NOW - timedelta(days=38))
     reports(initiative, [0.9, 0.9, 0.9, 0.9, 0.9, 0.8], end=NOW)
@@ -351,3 +351,19 @@ def test_a_machine_clients_token_only_pushes_reports(monitored):
     )
     assert created.status_code == 403
     assert client.get("/api/v1/initiatives/fraud-scoring/health/").status_code == 403
+
+
+def test_outside_production_health_is_not_judged_but_reports_still_show(viewer):
+    """Found by review: the API called a proof of concept "silent" while the list and the
+    portfolio (rightly) did not judge it."""
+    from rest_framework.test import APIClient
+
+    pilot = InitiativeFactory(slug="in-pilot", stage=Stage.PILOT)
+    reports(pilot, [0.9] * 3)
+    state = health.health_of(pilot)
+    assert (state.status, state.reasons) == ("", [health.NOT_JUDGED])
+    client = APIClient()
+    client.force_authenticate(viewer)
+    body = client.get("/api/v1/initiatives/in-pilot/health/").json()
+    assert body["status"] == ""
+    assert len(body["series"]) == 3

@@ -51,7 +51,7 @@ def sparkline(rows, metric: str, label: str = "", width: int = 300, height: int 
     span = (high - low) or 1.0
     first, last = points[0][0], points[-1][0]
     days = max((last - first).days, 1)
-    left, right, top, bottom = 44, 6, 8, 20  # room for the scale's labels
+    left, right, top, bottom = 60, 6, 8, 20  # room for the scale's labels
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def xy(day, value) -> str:
@@ -60,7 +60,10 @@ def sparkline(rows, metric: str, label: str = "", width: int = 300, height: int 
         return f"{x:.1f},{y:.1f}"
 
     line = " ".join(xy(day, value) for day, value in points)
-    summary = f"{title}: latest {values[-1]:.4g}, range {low:.4g} to {high:.4g}, {len(points)} days"
+    summary = (
+        f"{title}: latest {values[-1]:.4g}, range {low:.4g} to {high:.4g}, "
+        f"{len(points)} days with reports"
+    )
     # format_html escapes every value; the chart's look is in presentation attributes and
     # classes, not style, which the Content-Security-Policy would refuse.
     return format_html(
@@ -85,8 +88,8 @@ def sparkline(rows, metric: str, label: str = "", width: int = 300, height: int 
         ty_high=top + 8,
         ty_low=top + plot_h,
         ty_day=height - 4,
-        high=f"{high:.4g}",
-        low=f"{low:.4g}",
+        high=f"{high:.3g}",
+        low=f"{low:.3g}",
         first=first.strftime("%-d %b"),
         last=last.strftime("%-d %b"),
         line=line,
@@ -96,7 +99,10 @@ def sparkline(rows, metric: str, label: str = "", width: int = 300, height: int 
 @register.simple_tag
 def bars(tallies, label: str, width: int = 420, bar_height: int = 22):
     """A horizontal bar chart of `tallies` (label, count, url), as inline SVG: each bar and
-    its number link to the list that it counts. Sized by attributes, so CSP allows it."""
+    its number link to the list that it counts. Sized by attributes, so CSP allows it.
+
+    A picture of numbers the page also gives as text links: hidden from assistive
+    technology and out of the tab order, so those users meet each number once, as text."""
     tallies = list(tallies)
     if not tallies:
         return ""
@@ -110,7 +116,7 @@ def bars(tallies, label: str, width: int = 420, bar_height: int = 22):
         length = max(bar_w * tally.count / most, 1 if tally.count else 0)
         rows.append(
             format_html(
-                '<a href="{url}"><title>{name}: {count}</title>'
+                '<a href="{url}" tabindex="-1"><title>{name}: {count}</title>'
                 '<text x="0" y="{ty}" class="bar-label">{name}</text>'
                 '<rect x="{bx}" y="{y}" width="{length}" height="{h}" class="bar bar-{key}"/>'
                 '<text x="{nx}" y="{ty}" class="bar-count">{count}</text></a>',
@@ -127,8 +133,8 @@ def bars(tallies, label: str, width: int = 420, bar_height: int = 22):
             )
         )
     return format_html(
-        '<svg class="bars" role="img" aria-label="{label}" width="{w}" height="{h}" '
-        'viewBox="0 0 {w} {h}"><title>{label}</title>{rows}</svg>',
+        '<svg class="bars" aria-hidden="true" focusable="false" data-label="{label}" '
+        'width="{w}" height="{h}" viewBox="0 0 {w} {h}">{rows}</svg>',
         label=label,
         w=width,
         h=height,
