@@ -307,3 +307,18 @@ def test_a_body_over_the_upload_limit_is_a_json_413(viewer, settings):
     response = client.post("/api/v1/initiatives/", body, content_type="application/json")
     assert response.status_code == 413
     assert response.json() == {"detail": "The request body is larger than the 1,000 bytes allowed."}
+
+
+def test_errors_speak_the_products_language_not_the_codes(viewer):
+    """Found by review: 'No OwnershipHandover matches the given query.' and 'Object with
+    name=Nope does not exist.'"""
+    client = APIClient()
+    client.force_authenticate(viewer)
+    assert client.get("/api/v1/handovers/999999/").json() == {"detail": "Not found."}
+    created = client.post(
+        "/api/v1/initiatives/",
+        {"name": "X", "slug": "x-unit", "business_unit": "Nope"},
+        format="json",
+    )
+    assert created.status_code == 400
+    assert created.json()["business_unit"] == ["No business unit is named “Nope”."]

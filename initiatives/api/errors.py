@@ -15,7 +15,7 @@ installed as Django's handler404 and handler500).
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -36,6 +36,10 @@ def exception_handler(exc, context):
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        # get_object_or_404 says "No OwnershipHandover matches the given query.": the
+        # model's class name is ours, not the client's business.
+        exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)
 
 

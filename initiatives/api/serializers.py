@@ -166,7 +166,11 @@ class InitiativeDetailSerializer(InitiativeSerializer):
 
 
 class InitiativeWriteSerializer(StrictSerializerMixin, serializers.ModelSerializer):
-    business_unit = NamedRelatedField(slug_field="name", queryset=BusinessUnit.objects.all())
+    business_unit = NamedRelatedField(
+        slug_field="name",
+        queryset=BusinessUnit.objects.all(),
+        error_messages={"does_not_exist": "No business unit is named “{value}”."},
+    )
     sponsor = person_field(required=False, allow_null=True)
     team_members = person_field(many=True, required=False)
 
