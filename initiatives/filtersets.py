@@ -5,9 +5,17 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django_filters.constants import EMPTY_VALUES
 
-from .choices import STAGE_ORDER, FlagKind, HealthStatus, RiskTier, Stage
+from .choices import (
+    STAGE_ORDER,
+    FlagKind,
+    HandoverStatus,
+    HealthStatus,
+    PromotionStatus,
+    RiskTier,
+    Stage,
+)
 from .dashboards import FUNNEL, reached_condition
-from .models import BusinessUnit, Flag, Initiative
+from .models import BusinessUnit, Flag, Initiative, OwnershipHandover, PromotionRequest
 
 User = get_user_model()
 
@@ -146,3 +154,24 @@ class FlagFilterSet(django_filters.FilterSet):
     class Meta:
         model = Flag
         fields = ["initiative", "kind", "open"]
+
+
+class HandoverFilterSet(django_filters.FilterSet):
+    """`?to_owner=me&status=pending`: the handovers waiting for one person, or one system's."""
+
+    initiative = django_filters.CharFilter(field_name="initiative__slug")
+    to_owner = django_filters.CharFilter(field_name="to_owner__username", label="New owner")
+    status = django_filters.MultipleChoiceFilter(choices=HandoverStatus.choices)
+
+    class Meta:
+        model = OwnershipHandover
+        fields = ["initiative", "to_owner", "status"]
+
+
+class PromotionRequestFilterSet(django_filters.FilterSet):
+    initiative = django_filters.CharFilter(field_name="initiative__slug")
+    status = django_filters.MultipleChoiceFilter(choices=PromotionStatus.choices)
+
+    class Meta:
+        model = PromotionRequest
+        fields = ["initiative", "status"]

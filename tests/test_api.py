@@ -322,3 +322,26 @@ def test_errors_speak_the_products_language_not_the_codes(viewer):
     )
     assert created.status_code == 400
     assert created.json()["business_unit"] == ["No business unit is named “Nope”."]
+
+
+def test_a_script_can_ask_for_the_handovers_waiting_for_one_person(viewer, owner, contributor):
+    """Found by review: handovers and promotion requests had no initiative or person filter,
+    so 'my pending handovers' meant paging through all of them."""
+    from initiatives.choices import HandoverStatus
+    from initiatives.models import OwnershipHandover
+    from tests.factories import InitiativeFactory
+
+    mine = InitiativeFactory(slug="to-me")
+    OwnershipHandover.objects.create(initiative=mine, to_owner=owner)
+    OwnershipHandover.objects.create(
+        initiative=InitiativeFactory(slug="to-someone-else"), to_owner=contributor
+    )
+    OwnershipHandover.objects.create(
+        initiative=InitiativeFactory(slug="done"), to_owner=owner, status=HandoverStatus.ACCEPTED
+    )
+    client = APIClient()
+    client.force_authenticate(viewer)
+    body = client.get("/api/v1/handovers/?to_owner=owner&status=pending").json()
+    assert [h["initiative"] for h in body["results"]] == ["to-me"]
+    assert client.get("/api/v1/handovers/?initiative=done").json()["count"] == 1
+    assert client.get("/api/v1/promotion-requests/?initiative=to-me").json()["count"] == 0

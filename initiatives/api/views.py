@@ -12,7 +12,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from .. import health, permissions, selectors, services
-from ..filtersets import FlagFilterSet, InitiativeFilterSet
+from ..filtersets import (
+    FlagFilterSet,
+    HandoverFilterSet,
+    InitiativeFilterSet,
+    PromotionRequestFilterSet,
+)
 from ..models import BusinessCase, Flag, Initiative, OwnershipHandover, PromotionRequest
 from ..readiness import checklist
 from . import serializers as s
@@ -166,7 +171,7 @@ class HandoverViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
     queryset = OwnershipHandover.objects.select_related(
         "initiative", "from_owner", "to_owner", "requested_by", "owning_team"
     )
-    filterset_fields = ["status"]
+    filterset_class = HandoverFilterSet
     ordering_fields = ["requested_at", "decided_at", "status"]
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
     object_rules = {"accept": RULES["answer_handover"], "decline": RULES["answer_handover"]}
@@ -200,7 +205,7 @@ class PromotionRequestViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet)
     lookup_value_regex = r"\d+"
     serializer_class = s.PromotionSerializer
     queryset = PromotionRequest.objects.select_related("initiative", "requested_by", "reviewed_by")
-    filterset_fields = ["status"]
+    filterset_class = PromotionRequestFilterSet
     ordering_fields = ["requested_at", "reviewed_at", "status"]
     permission_classes = [IsAuthenticated, MachineClientsOnlyReport, ActionRule]
     object_rules = {"review": RULES["review_promotion"]}
