@@ -4,6 +4,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django_filters.constants import EMPTY_VALUES
+from drf_spectacular.utils import extend_schema_field
 
 from .choices import (
     STAGE_ORDER,
@@ -20,12 +21,16 @@ from .models import BusinessUnit, Flag, Initiative, OwnershipHandover, Promotion
 User = get_user_model()
 
 
-class AnyYesNoWidget(django_filters.widgets.BooleanWidget):
-    """true/false in the URL (as the API takes them), "Any" rather than "Unknown" on the page."""
+@extend_schema_field({"type": "boolean"})
+class YesNoFilter(django_filters.TypedChoiceFilter):
+    """`true` or `false` in the URL, "Any / Yes / No" on the page. Anything else is a field
+    error: django-filter's BooleanFilter silently drops a value it cannot read (`?open=maybe`
+    listed everything)."""
 
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = [("", "Any"), ("true", "Yes"), ("false", "No")]
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("", "Any"), ("true", "Yes"), ("false", "No")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
 
 
 class InitiativeOrderingFilter(django_filters.OrderingFilter):
@@ -92,11 +97,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
         method="filter_reached",
         label="Ever reached",
     )
-    ownership_pending = django_filters.BooleanFilter(
-        method="filter_ownership_pending",
-        label="Ownership pending",
-        widget=AnyYesNoWidget(),
-    )
+    ownership_pending = YesNoFilter(method="filter_ownership_pending", label="Ownership pending")
     ordering = InitiativeOrderingFilter(
         fields=(
             ("name", "name"),
@@ -141,7 +142,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
             Q(production_owner__username=value) | Q(backup_owner__username=value)
         )
 
-    def filter_ownership_pending(self, queryset, name, value):
+    def filter_ownership_pending(self, queryset, name, value: bool):
         pending = Q(production_owner__isnull=False, owner_accepted_at__isnull=True)
         return queryset.filter(pending) if value else queryset.exclude(pending)
 
@@ -149,7 +150,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
 class FlagFilterSet(django_filters.FilterSet):
     initiative = django_filters.CharFilter(field_name="initiative__slug")
     kind = django_filters.MultipleChoiceFilter(choices=FlagKind.choices)
-    open = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull")
+    open = YesNoFilter(field_name="resolved_at", lookup_expr="isnull")
 
     class Meta:
         model = Flag

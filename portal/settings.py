@@ -362,7 +362,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "initiatives.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "initiatives.api.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,

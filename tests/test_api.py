@@ -345,3 +345,34 @@ def test_a_script_can_ask_for_the_handovers_waiting_for_one_person(viewer, owner
     assert [h["initiative"] for h in body["results"]] == ["to-me"]
     assert client.get("/api/v1/handovers/?initiative=done").json()["count"] == 1
     assert client.get("/api/v1/promotion-requests/?initiative=to-me").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/flags/?ordering=bogus", "ordering"),
+        ("/api/v1/handovers/?ordering=-nope", "ordering"),
+        ("/api/v1/flags/?open=maybe", "open"),
+        ("/api/v1/initiatives/?ownership_pending=maybe", "ownership_pending"),
+        ("/api/v1/initiatives/?page_size=0", "page_size"),
+        ("/api/v1/flags/?page_size=abc", "page_size"),
+    ],
+)
+def test_a_query_parameter_the_api_cannot_read_is_a_field_error(viewer, url, field):
+    """Found by review: these were silently ignored, so a typo listed everything."""
+    client = APIClient()
+    client.force_authenticate(viewer)
+    response = client.get(url)
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+
+
+def test_good_values_of_those_parameters_still_work(viewer):
+    client = APIClient()
+    client.force_authenticate(viewer)
+    for url in (
+        "/api/v1/flags/?ordering=-opened_at&open=true",
+        "/api/v1/initiatives/?ownership_pending=false&page_size=500",
+        "/api/v1/handovers/?ordering=requested_at",
+    ):
+        assert client.get(url).status_code == 200, url
