@@ -25,6 +25,7 @@ from .choices import (
     PromotionStatus,
     Stage,
 )
+from .flags import days_between, stalled_limits
 from .models import (
     BusinessCase,
     BusinessUnit,
@@ -116,10 +117,6 @@ class PortfolioSummary:
     business_units: list[BusinessUnit] = field(default_factory=list)
 
 
-def _days(as_of: datetime, since: datetime | None) -> int | None:
-    return None if since is None else (as_of - since).days
-
-
 def _median_days(queryset: QuerySet[Initiative], count: int, as_of: datetime) -> float | None:
     """The median whole days in stage of `queryset` (one stage), read as the middle one or
     two rows of the (stage, stage_entered_at) index: one query, nothing loaded but them.
@@ -132,7 +129,7 @@ def _median_days(queryset: QuerySet[Initiative], count: int, as_of: datetime) ->
             lo : count // 2 + 1
         ]
     )
-    days = [_days(as_of, entered) for entered in middle]
+    days = [days_between(as_of, entered) for entered in middle]
     return sum(days) / len(days)
 
 
@@ -167,10 +164,7 @@ def portfolio_summary(
         .annotate(n=Count("pk"))
         .values_list("health_status", "n")
     )
-    limits = {
-        Stage.POC: settings.PORTAL_STALLED_POC_DAYS,
-        Stage.PILOT: settings.PORTAL_STALLED_PILOT_DAYS,
-    }
+    limits = stalled_limits()
 
     valley = []
     for stage in VALLEY:
@@ -183,7 +177,7 @@ def portfolio_summary(
                 stalled=numbers[f"stalled_{stage}"],
                 limit_days=limits[stage],
                 median_days=_median_days(initiatives.filter(stage=stage), count, as_of),
-                worst_days=_days(as_of, numbers[f"entered_{stage}"]),
+                worst_days=days_between(as_of, numbers[f"entered_{stage}"]),
                 url=list_url(stage=stage, business_unit=unit, ordering="stage_entered_at"),
                 stalled_url=list_url(stage=stage, flag=FlagKind.STALLED, business_unit=unit),
             )

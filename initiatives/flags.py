@@ -42,7 +42,8 @@ def rules() -> dict[str, Rule]:
     return dict(_RULES)
 
 
-def _days(as_of: datetime, since: datetime | None) -> int | None:
+def days_between(as_of: datetime, since: datetime | None) -> int | None:
+    """Whole days from `since` to `as_of`; None when there is no `since`."""
     return None if since is None else (as_of - since).days
 
 
@@ -62,7 +63,11 @@ def stalled(as_of: datetime) -> dict[int, dict]:
         condition |= Q(stage=stage, stage_entered_at__lt=as_of - timedelta(days=days))
     rows = Initiative.objects.filter(condition).values_list("pk", "stage", "stage_entered_at")
     return {
-        pk: {"stage": stage, "days_in_stage": _days(as_of, entered), "limit_days": limits[stage]}
+        pk: {
+            "stage": stage,
+            "days_in_stage": days_between(as_of, entered),
+            "limit_days": limits[stage],
+        }
         for pk, stage, entered in rows
     }
 
@@ -124,7 +129,7 @@ def stale_ownership(as_of: datetime) -> dict[int, dict]:
         pk: {
             "owner": owner,
             "last_confirmed": confirmed.isoformat() if confirmed else None,
-            "days_since_confirmation": _days(as_of, confirmed),
+            "days_since_confirmation": days_between(as_of, confirmed),
             "limit_days": limit,
         }
         for pk, owner, confirmed in rows

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .choices import FlagKind, HandoverStatus, PromotionStatus, RiskTier, Stage
+from .choices import FlagKind, RiskTier, Stage
 from .models import (
     BusinessCase,
     Flag,
@@ -154,18 +154,6 @@ def stage_counts() -> dict[str, int]:
     return {stage: counts.get(stage, 0) for stage in Stage.values}
 
 
-def pending_handovers_for(user) -> QuerySet[OwnershipHandover]:
-    return OwnershipHandover.objects.filter(
-        to_owner=user, status=HandoverStatus.PENDING
-    ).select_related("initiative", "requested_by")
-
-
-def pending_promotions() -> QuerySet[PromotionRequest]:
-    return PromotionRequest.objects.filter(status=PromotionStatus.PENDING).select_related(
-        "initiative", "requested_by"
-    )
-
-
 def open_flag_counts() -> list[tuple[str, str, int]]:
     """(label, kind, count) of open flags for every kind, zeros included, in one query."""
     counts = dict(
@@ -175,10 +163,6 @@ def open_flag_counts() -> list[tuple[str, str, int]]:
         .values_list("kind", "n")
     )
     return [(kind.label, kind.value, counts.get(kind.value, 0)) for kind in FlagKind]
-
-
-def last_scan() -> ScanRun | None:
-    return ScanRun.objects.filter(finished_at__isnull=False).first()
 
 
 def business_cases() -> QuerySet[BusinessCase]:

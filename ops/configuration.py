@@ -129,9 +129,9 @@ def _beat() -> list[Finding]:
     # Without a database, or with its tables not yet made, the findings above say why.
     if not (checks.check_database().ok and checks.check_migrations().ok):
         return []
-    if not selectors.scan_overdue():
-        return []
     last = selectors.last_scan_finished_at()
+    if not selectors.scan_is_overdue(last):
+        return []
     interval = settings.PORTAL_SCAN_INTERVAL_SECONDS
     when = (
         f"The last portfolio scan finished at {last:%Y-%m-%d %H:%M %Z}, more than two scan "

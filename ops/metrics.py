@@ -42,28 +42,21 @@ class PortfolioCollector:
 
     def collect(self):
         from initiatives import selectors
-        from initiatives.choices import EmailStatus, FlagKind, Stage
-        from initiatives.models import EmailRecord, Flag, Initiative
+        from initiatives.choices import EmailStatus
+        from initiatives.models import EmailRecord
 
         stages = GaugeMetricFamily(
             "crossing_initiatives", "Initiatives in each stage.", labels=["stage"]
         )
-        by_stage = dict(Initiative.objects.order_by().values_list("stage").annotate(n=Count("pk")))
-        for stage in Stage.values:
-            stages.add_metric([stage], by_stage.get(stage, 0))
+        for stage, count in selectors.stage_counts().items():
+            stages.add_metric([stage], count)
         yield stages
 
         flags = GaugeMetricFamily(
             "crossing_open_flags", "Open flags of each kind.", labels=["kind"]
         )
-        by_kind = dict(
-            Flag.objects.filter(resolved_at__isnull=True)
-            .order_by()
-            .values_list("kind")
-            .annotate(n=Count("pk"))
-        )
-        for kind in FlagKind.values:
-            flags.add_metric([kind], by_kind.get(kind, 0))
+        for _label, kind, count in selectors.open_flag_counts():
+            flags.add_metric([kind], count)
         yield flags
 
         mails = GaugeMetricFamily(
