@@ -16,6 +16,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from . import permissions
 from .choices import (
     STAGE_ORDER,
     BusinessCaseStatus,
@@ -266,8 +267,6 @@ def _confirmation_due(as_of: datetime) -> datetime:
 def my_work(user, *, as_of: datetime | None = None) -> MyWork:
     """What `user` owns, must confirm, must accept and must review. A fixed number of
     queries; each list is capped at LIST_LIMIT."""
-    from . import permissions
-
     as_of = as_of or timezone.now()
     owned = (
         Initiative.objects.filter(Q(production_owner=user) | Q(backup_owner=user))

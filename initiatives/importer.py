@@ -395,7 +395,7 @@ def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, rea
         initiative.stage_entered_at = stage_entered_at or now
     elif stage_entered_at is not None and initiative.stage == data["stage"]:
         initiative.stage_entered_at = stage_entered_at
-    if created or any(getattr(initiative, f) != v for f, v in before.items()):
+    if created or _changed(initiative, before):
         _save(initiative, actor, reason)
     if not created and initiative.stage != data["stage"]:
         initiative_transition(
@@ -411,8 +411,13 @@ def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, rea
     existing[data["slug"]] = initiative
     if created:
         return "created"
-    initiative.refresh_from_db()
-    return "updated" if any(getattr(initiative, f) != v for f, v in before.items()) else "unchanged"
+    # The object in hand carries every write above (the transition reloaded it), so no
+    # second read is needed to tell an update from a row that changed nothing.
+    return "updated" if _changed(initiative, before) else "unchanged"
+
+
+def _changed(initiative: Initiative, before: dict) -> bool:
+    return any(getattr(initiative, field) != value for field, value in before.items())
 
 
 def _import_owner(initiative: Initiative, data: dict, actor, reason: str, now) -> None:
