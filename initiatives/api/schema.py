@@ -65,9 +65,12 @@ class CrossingAutoSchema(AutoSchema):
         has_body = writes and bool(self.get_request_serializer())
         has_path_params = "{" in self.path
         is_list = self.method == "GET" and self._is_list_view()
+        # Every query parameter the API reads is checked, and one it cannot read is a 400
+        # naming it (`?business_unit=<unknown>` on the portfolio, `?days=x` on health).
+        has_query = any(p["in"] == "query" for p in self._get_parameters())
         codes: dict[str, type[serializers.Serializer]] = {}
         # Bad input, or a write a service refuses (a gate, a state that does not allow it).
-        if writes or is_list or (self.get_filter_backends() and self.method == "GET"):
+        if writes or is_list or has_query or (self.get_filter_backends() and self.method == "GET"):
             codes["400"] = ValidationErrorSerializer
         codes["401"] = ErrorSerializer
         codes["403"] = ErrorSerializer
