@@ -462,3 +462,71 @@ def test_reports_stored_before_the_bounds_are_emptied_of_impossible_values_by_th
     body = reader.get("/api/v1/initiatives/fraud-scoring/health/").json()
     assert body["series"][-1]["availability"] == 99.9
     assert body["series"][-1]["latency_p95_ms"] is None
+
+
+# --- Removing a bad report (staff, in the admin, with a reason) -----------------------------
+
+REPORTS_ADMIN = "/admin/initiatives/healthreport/"
+
+
+def remove_in_admin(client, reports, reason):
+    return client.post(
+        REPORTS_ADMIN,
+        {
+            "action": "remove_reports",
+            "_selected_action": [r.pk for r in reports],
+            "apply": "Remove",
+            "reason": reason,
+        },
+    )
+
+
+def test_staff_remove_a_bad_report_and_the_timeline_says_who_and_why(bot, monitored, staff):
+    from django.test import Client
+
+    client_for(bot).post(
+        URL,
+        [report(minutes_ago=20, availability=99.9), report(minutes_ago=10, availability=50.0)],
+        format="json",
+    )
+    monitored.refresh_from_db()
+    assert monitored.health_status == HealthStatus.FAILING  # the probe's broken 50 %
+    bad = HealthReport.objects.get(availability=50.0)
+    admin = Client()
+    admin.force_login(staff)
+
+    asked = admin.post(REPORTS_ADMIN, {"action": "remove_reports", "_selected_action": [bad.pk]})
+    assert asked.status_code == 200
+    assert "Reason" in asked.content.decode()
+    assert HealthReport.objects.filter(pk=bad.pk).exists()  # nothing removed without a reason
+
+    blank = remove_in_admin(admin, [bad], "   ")
+    assert blank.status_code == 200
+    assert HealthReport.objects.filter(pk=bad.pk).exists()
+
+    done = remove_in_admin(admin, [bad], "The probe lost its network; not an outage.")
+
+    assert done.status_code == 302
+    assert list(HealthReport.objects.values_list("availability", flat=True)) == [99.9]
+    monitored.refresh_from_db()
+    assert monitored.health_status == HealthStatus.HEALTHY  # judged again without it
+    event = monitored.events.get(kind="health_report_removed")
+    assert event.actor == staff
+    assert "availability 50" in event.message
+    assert "The probe lost its network; not an outage." in event.message
+    page = admin.get(monitored.get_absolute_url()).content.decode()
+    assert "The probe lost its network; not an outage." in page
+
+
+def test_a_health_report_cannot_be_deleted_without_a_trace(bot, monitored, staff):
+    """The admin's plain delete (no reason, no timeline entry) stays off."""
+    from django.test import Client
+
+    client_for(bot).post(URL, report(availability=50.0), format="json")
+    stored = HealthReport.objects.get()
+    admin = Client()
+    admin.force_login(staff)
+    url = f"{REPORTS_ADMIN}{stored.pk}/delete/"
+    assert admin.post(url, {"post": "yes"}).status_code == 403
+    admin.post(REPORTS_ADMIN, {"action": "delete_selected", "_selected_action": [stored.pk]})
+    assert HealthReport.objects.filter(pk=stored.pk).exists()

@@ -69,8 +69,9 @@ class HealthReport(models.Model):
     eval_score = metric_field("eval_score", "Score on the curated evaluation benchmark, 0–1.")
     notes = models.TextField(blank=True, max_length=2000)
     received_at = models.DateTimeField(default=timezone.now)
+    # PROTECT: which client pushed a report stays known; machine clients are deactivated.
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
