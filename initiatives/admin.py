@@ -1,8 +1,18 @@
-"""The Django admin: usable lists for every model. History is read-only everywhere."""
+"""The Django admin: usable lists for every model. History is read-only everywhere: nothing
+is reverted from it, and what services own (stage, ownership, acceptance, confirmation,
+reviews, flags) is shown but never edited here. People are deactivated, never deleted."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import permissions, services
 from .models import (
     BusinessUnit,
     EmailRecord,
@@ -23,6 +33,23 @@ from .models import (
 )
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Field history to read, never to revert. A revert saves an old row whole, past every
+    service and gate: a retired initiative back in production, an acceptance restored. The
+    library only hides its Revert button, so the form refuses every submission here."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("The history is read-only; nothing is reverted from it.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records of what happened: visible, never editable."""
 
@@ -37,12 +64,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(BusinessUnit)
-class BusinessUnitAdmin(SimpleHistoryAdmin):
+class BusinessUnitAdmin(HistoryAdmin):
     search_fields = ["name"]
 
 
 @admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin):
+class TeamAdmin(HistoryAdmin):
     list_display = ["name", "email"]
     search_fields = ["name", "email"]
 
@@ -73,7 +100,7 @@ class InitiativeLinkInline(admin.TabularInline):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SimpleHistoryAdmin):
+class InitiativeAdmin(HistoryAdmin):
     list_display = [
         "name",
         "slug",
@@ -87,15 +114,18 @@ class InitiativeAdmin(SimpleHistoryAdmin):
     list_filter = ["stage", "business_unit", "risk_tier", "owning_team"]
     search_fields = ["name", "slug", "summary"]
     list_select_related = ["business_unit", "production_owner"]
-    autocomplete_fields = ["sponsor", "backup_owner", "business_unit"]
+    autocomplete_fields = ["sponsor", "business_unit"]
     # Stage and ownership change only through their services, which record transitions and
-    # handovers; the admin shows them but cannot bypass the gates.
+    # handovers; the admin shows them but cannot bypass the gates. The owning team and the
+    # backup owner are named with the production owner (a handover).
     readonly_fields = [
         "stage",
         "stage_entered_at",
         "production_owner",
         "owner_accepted_at",
         "owner_confirmed_at",
+        "owning_team",
+        "backup_owner",
         "created_at",
         "updated_at",
     ]
@@ -106,6 +136,11 @@ class InitiativeAdmin(SimpleHistoryAdmin):
         HealthGrantInline,
     ]
     date_hierarchy = "stage_entered_at"
+
+    def has_add_permission(self, request):
+        # Proposed on the portal or imported, which make the proposer a contributor and
+        # start the timeline.
+        return False
 
     def has_delete_permission(self, request, obj=None):
         # Initiatives end as retired or cancelled; their history stays.
@@ -121,7 +156,7 @@ class StageTransitionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OwnershipHandover)
-class OwnershipHandoverAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class OwnershipHandoverAdmin(ReadOnlyAdmin, HistoryAdmin):
     list_display = ["initiative", "from_owner", "to_owner", "status", "requested_at", "decided_at"]
     list_filter = ["status"]
     search_fields = ["initiative__name", "to_owner__username", "from_owner__username"]
@@ -137,7 +172,7 @@ class OwnershipConfirmationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PromotionRequest)
-class PromotionRequestAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class PromotionRequestAdmin(ReadOnlyAdmin, HistoryAdmin):
     list_display = ["initiative", "requested_by", "status", "requested_at", "reviewed_by"]
     list_filter = ["status"]
     search_fields = ["initiative__name"]
@@ -153,7 +188,7 @@ class InitiativeEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Flag)
-class FlagAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class FlagAdmin(ReadOnlyAdmin, HistoryAdmin):
     list_display = ["initiative", "kind", "opened_at", "resolved_at"]
     list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
     search_fields = ["initiative__name", "initiative__slug"]
@@ -196,6 +231,14 @@ class HealthReporterGrantAdmin(admin.ModelAdmin):
     list_select_related = ["user", "initiative"]
 
 
+class RemoveReportsForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=250,
+        help_text="Kept on each initiative's timeline with who removed the report.",
+    )
+
+
 @admin.register(HealthReport)
 class HealthReportAdmin(ReadOnlyAdmin):
     list_display = ["initiative", "observed_at", "availability", "error_rate", "eval_score"]
@@ -203,3 +246,52 @@ class HealthReportAdmin(ReadOnlyAdmin):
     list_select_related = ["initiative"]
     date_hierarchy = "observed_at"
     show_full_result_count = False  # counting years of reports is slow and tells nobody much
+    actions = ["remove_reports"]
+
+    def has_remove_permission(self, request) -> bool:
+        return permissions.can_remove_health_report(request.user)
+
+    @admin.action(description="Remove the selected reports…", permissions=["remove"])
+    def remove_reports(self, request, queryset):
+        """A broken probe's report is removed through the service, with a reason; a plain
+        delete would leave no trace and keep the health status it caused."""
+        form = RemoveReportsForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reports = list(queryset.select_related("initiative"))
+            with transaction.atomic():  # all of them or none
+                for report in reports:
+                    services.health_report_remove(
+                        report=report, actor=request.user, reason=form.cleaned_data["reason"]
+                    )
+            self.message_user(
+                request,
+                f"Removed {len(reports)} health report{'s' * (len(reports) != 1)}; "
+                "each initiative's timeline says who removed it and why.",
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/initiatives/healthreport/remove_reports.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Remove health reports",
+                "opts": self.model._meta,
+                "reports": queryset.select_related("initiative"),
+                "form": form,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    """People are deactivated (untick "active"), never deleted: a deletion would empty the
+    author of their timeline entries and history rows and drop their team memberships."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False

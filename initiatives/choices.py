@@ -66,6 +66,7 @@ class EventKind(models.TextChoices):
     CASE_SUBMITTED = "case_submitted", "Business case submitted"
     CASE_REVIEWED = "case_reviewed", "Business case reviewed"
     MILESTONE_UPDATED = "milestone_updated", "Milestone updated"
+    HEALTH_REPORT_REMOVED = "health_report_removed", "Health report removed"
 
 
 class FlagKind(models.TextChoices):

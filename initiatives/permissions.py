@@ -171,6 +171,12 @@ def can_report_health(user: AnyUser, initiative: Initiative) -> bool:
     )
 
 
+def can_remove_health_report(user: AnyUser) -> bool:
+    """Staff allowed to delete health reports remove a broken probe's report (in the admin),
+    with a reason the initiative's timeline keeps."""
+    return can_view(user) and user.is_staff and user.has_perm("initiatives.delete_healthreport")
+
+
 def can_import(user: AnyUser) -> bool:
     return can_view(user) and user.is_staff
 

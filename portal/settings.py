@@ -159,6 +159,10 @@ STORAGES = {
     },
 }
 
+# The admin shows field history but never reverts from it: a revert would save an old row
+# past the services and their gates (initiatives.admin.HistoryAdmin also refuses the POST).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # --- Security ------------------------------------------------------------------------------
 # Production (DJANGO_DEBUG off) sits behind a TLS-terminating proxy and is secure by default:
 # `manage.py check --deploy --fail-level WARNING` passes with the settings in the README.

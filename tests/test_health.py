@@ -367,3 +367,166 @@ def test_outside_production_health_is_not_judged_but_reports_still_show(viewer):
     body = client.get("/api/v1/initiatives/in-pilot/health/").json()
     assert body["status"] == ""
     assert len(body["series"]) == 3
+
+
+# --- Bounds: one push cannot break an initiative's health -----------------------------------
+
+
+def test_two_absurd_latencies_are_refused_and_the_health_still_answers(
+    bot, monitored, viewer, as_user
+):
+    """1.7e308 ms twice used to be stored; their daily mean overflowed (PostgreSQL) or was
+    infinite (JSON cannot say it), and the health API and the initiative page answered 500."""
+    huge = [report(minutes_ago=m, latency_p95_ms=1.7e308) for m in (20, 10)]
+    pushed = client_for(bot).post(URL, huge, format="json")
+    reader = APIClient()
+    reader.force_authenticate(viewer)
+    assert reader.get("/api/v1/initiatives/fraud-scoring/health/").status_code == 200
+    assert as_user(viewer).get(monitored.get_absolute_url()).status_code == 200
+    assert pushed.status_code == 400
+    assert [item["index"] for item in pushed.json()["reports"]] == [0, 1]
+    assert "latency_p95_ms" in pushed.json()["reports"][0]["errors"]
+    assert not HealthReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("metric", "highest"),
+    [
+        ("availability", 100),
+        ("latency_p95_ms", 3_600_000),
+        ("error_rate", 1),
+        ("data_freshness_hours", 8_760),
+        ("data_quality_pass_rate", 1),
+        ("eval_score", 1),
+    ],
+)
+def test_every_metric_is_taken_up_to_its_realistic_bound_and_refused_past_it(bot, metric, highest):
+    client = client_for(bot)
+    past = client.post(URL, report(minutes_ago=2, **{metric: highest * 1.001}), format="json")
+    assert past.status_code == 400
+    assert metric in past.json()["reports"][0]["errors"]
+    at = client.post(URL, report(minutes_ago=1, **{metric: highest}), format="json")
+    assert at.status_code == 201, at.json()
+
+
+def test_a_number_too_large_for_a_float_is_refused(bot):
+    moment = report()["observed_at"]
+    body = f'{{"observed_at": "{moment}", "data_freshness_hours": 1e999}}'
+    response = client_for(bot).post(URL, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "data_freshness_hours" in response.json()["reports"][0]["errors"]
+    assert not HealthReport.objects.exists()
+
+
+def test_the_database_refuses_a_metric_past_its_bound_whoever_writes_it(monitored):
+    from django.db import IntegrityError, transaction
+
+    for metric, value in (("latency_p95_ms", 1.7e308), ("availability", float("nan"))):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            HealthReport.objects.create(
+                initiative=monitored, observed_at=timezone.now(), **{metric: value}
+            )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reports_stored_before_the_bounds_are_emptied_of_impossible_values_by_the_migration():
+    """Rows pushed before the bounds existed: the migration empties the impossible metrics,
+    keeps the rest of each report, and the page and the API answer again."""
+    from django.db import connection
+
+    call_command("migrate", "initiatives", "0015_health_config_history", verbosity=0)
+    try:
+        initiative = production(slug="fraud-scoring")
+        with connection.cursor() as cursor:
+            for minutes, latency in ((20, 1.7e308), (10, float("nan"))):
+                cursor.execute(
+                    "INSERT INTO initiatives_healthreport (initiative_id, observed_at, "
+                    "received_at, latency_p95_ms, availability, notes) "
+                    "VALUES (%s, %s, %s, %s, 99.9, '')",
+                    [
+                        initiative.pk,
+                        timezone.now() - timedelta(minutes=minutes),
+                        timezone.now(),
+                        latency,
+                    ],
+                )
+    finally:
+        call_command("migrate", "initiatives", verbosity=0)
+    assert list(HealthReport.objects.values_list("latency_p95_ms", "availability")) == [
+        (None, 99.9),
+        (None, 99.9),
+    ]
+    viewer = UserFactory()
+    reader = APIClient()
+    reader.force_authenticate(viewer)
+    body = reader.get("/api/v1/initiatives/fraud-scoring/health/").json()
+    assert body["series"][-1]["availability"] == 99.9
+    assert body["series"][-1]["latency_p95_ms"] is None
+
+
+# --- Removing a bad report (staff, in the admin, with a reason) -----------------------------
+
+REPORTS_ADMIN = "/admin/initiatives/healthreport/"
+
+
+def remove_in_admin(client, reports, reason):
+    return client.post(
+        REPORTS_ADMIN,
+        {
+            "action": "remove_reports",
+            "_selected_action": [r.pk for r in reports],
+            "apply": "Remove",
+            "reason": reason,
+        },
+    )
+
+
+def test_staff_remove_a_bad_report_and_the_timeline_says_who_and_why(bot, monitored, staff):
+    from django.test import Client
+
+    client_for(bot).post(
+        URL,
+        [report(minutes_ago=20, availability=99.9), report(minutes_ago=10, availability=50.0)],
+        format="json",
+    )
+    monitored.refresh_from_db()
+    assert monitored.health_status == HealthStatus.FAILING  # the probe's broken 50 %
+    bad = HealthReport.objects.get(availability=50.0)
+    admin = Client()
+    admin.force_login(staff)
+
+    asked = admin.post(REPORTS_ADMIN, {"action": "remove_reports", "_selected_action": [bad.pk]})
+    assert asked.status_code == 200
+    assert "Reason" in asked.content.decode()
+    assert HealthReport.objects.filter(pk=bad.pk).exists()  # nothing removed without a reason
+
+    blank = remove_in_admin(admin, [bad], "   ")
+    assert blank.status_code == 200
+    assert HealthReport.objects.filter(pk=bad.pk).exists()
+
+    done = remove_in_admin(admin, [bad], "The probe lost its network; not an outage.")
+
+    assert done.status_code == 302
+    assert list(HealthReport.objects.values_list("availability", flat=True)) == [99.9]
+    monitored.refresh_from_db()
+    assert monitored.health_status == HealthStatus.HEALTHY  # judged again without it
+    event = monitored.events.get(kind="health_report_removed")
+    assert event.actor == staff
+    assert "availability 50" in event.message
+    assert "The probe lost its network; not an outage." in event.message
+    page = admin.get(monitored.get_absolute_url()).content.decode()
+    assert "The probe lost its network; not an outage." in page
+
+
+def test_a_health_report_cannot_be_deleted_without_a_trace(bot, monitored, staff):
+    """The admin's plain delete (no reason, no timeline entry) stays off."""
+    from django.test import Client
+
+    client_for(bot).post(URL, report(availability=50.0), format="json")
+    stored = HealthReport.objects.get()
+    admin = Client()
+    admin.force_login(staff)
+    url = f"{REPORTS_ADMIN}{stored.pk}/delete/"
+    assert admin.post(url, {"post": "yes"}).status_code == 403
+    admin.post(REPORTS_ADMIN, {"action": "delete_selected", "_selected_action": [stored.pk]})
+    assert HealthReport.objects.filter(pk=stored.pk).exists()

@@ -46,6 +46,7 @@ from initiatives.choices import (
 from initiatives.models import (
     ApiTokenInfo,
     Flag,
+    HealthReport,
     HealthReporterGrant,
     Initiative,
     InitiativeEvent,
@@ -509,6 +510,59 @@ def test_admin_is_for_staff_only(world, viewer, staff):
     staff_client = Client()
     staff_client.force_login(staff)
     assert staff_client.get(admin).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "removes"),
+    [
+        ("anonymous", False),
+        ("viewer", False),
+        ("contributor", False),
+        ("owner", False),
+        ("reviewer", False),
+        ("inactive", False),
+        ("staff", True),
+    ],
+)
+def test_only_staff_allowed_to_delete_reports_remove_a_health_report(world, role, removes):
+    report = HealthReport.objects.create(
+        initiative=world.initiative, observed_at=timezone.now(), availability=50.0
+    )
+    client_as(world, role).post(
+        reverse("admin:initiatives_healthreport_changelist"),
+        {
+            "action": "remove_reports",
+            "_selected_action": [report.pk],
+            "apply": "Remove",
+            "reason": "A broken probe.",
+        },
+    )
+    assert HealthReport.objects.filter(pk=report.pk).exists() != removes
+
+
+def test_staff_who_may_only_view_health_reports_cannot_remove_one(world):
+    from django.contrib.auth.models import Permission
+
+    clerk = UserFactory(username="clerk", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_healthreport"))
+    report = HealthReport.objects.create(
+        initiative=world.initiative, observed_at=timezone.now(), availability=50.0
+    )
+    client = Client()
+    client.force_login(clerk)
+    changelist = reverse("admin:initiatives_healthreport_changelist")
+    assert client.get(changelist).status_code == 200
+    assert "remove_reports" not in client.get(changelist).content.decode()
+    client.post(
+        changelist,
+        {
+            "action": "remove_reports",
+            "_selected_action": [report.pk],
+            "apply": "Remove",
+            "reason": "A broken probe.",
+        },
+    )
+    assert HealthReport.objects.filter(pk=report.pk).exists()
 
 
 # --- API ------------------------------------------------------------------------------------

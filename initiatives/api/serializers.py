@@ -1,6 +1,7 @@
 """API representations. Every serializer lists its fields; write serializers refuse fields
 they do not know, so nobody can set stage, ownership or audit fields through them."""
 
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from ..models import (
     StageTransition,
     Team,
 )
+from ..models.health import METRIC_BOUNDS
 from ..services import INPUT_FIELDS
 
 User = get_user_model()
@@ -514,6 +516,8 @@ class JsonNumberField(serializers.FloatField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | float):
             self.fail("invalid")
+        if not math.isfinite(data):  # 1e999 parses as infinity
+            self.fail("invalid")
         return super().to_internal_value(data)
 
 
@@ -532,20 +536,22 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
-def metric(**bounds) -> JsonNumberField:
-    return JsonNumberField(required=False, allow_null=True, **bounds)
+def metric(name: str) -> JsonNumberField:
+    """An optional metric, refused outside the bounds the model declares for it."""
+    low, high = METRIC_BOUNDS[name]
+    return JsonNumberField(required=False, allow_null=True, min_value=low, max_value=high)
 
 
 class HealthReportSerializer(StrictSerializerMixin, serializers.Serializer):
     """One observation. Metrics are optional JSON numbers; each is refused outside its range."""
 
     observed_at = AwareDateTimeField()
-    availability = metric(min_value=0, max_value=100)
-    latency_p95_ms = metric(min_value=0)
-    error_rate = metric(min_value=0, max_value=1)
-    data_freshness_hours = metric(min_value=0)
-    data_quality_pass_rate = metric(min_value=0, max_value=1)
-    eval_score = metric(min_value=0, max_value=1)
+    availability = metric("availability")
+    latency_p95_ms = metric("latency_p95_ms")
+    error_rate = metric("error_rate")
+    data_freshness_hours = metric("data_freshness_hours")
+    data_quality_pass_rate = metric("data_quality_pass_rate")
+    eval_score = metric("eval_score")
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
     def validate_observed_at(self, value):

@@ -4,28 +4,48 @@ thresholds they are judged by, and which machine clients may push for which init
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .portfolio import Initiative
 
-# Every metric a report may carry: (name, lowest, highest). None means unbounded.
+# Every metric a report may carry: (name, lowest, highest), both inclusive. The one place the
+# bounds are written: the model's validators, its database constraints and the API's
+# serializer all read them. Past these a value is not a measurement but a broken probe: an
+# hour's p95 latency, a year-old dataset. Finite bounds also keep every daily mean finite
+# (1.7e308 twice overflowed PostgreSQL's average and could not be written as JSON).
 METRICS = (
-    ("availability", 0, 100),
-    ("latency_p95_ms", 0, None),
+    ("availability", 0, 100),  # percent
+    ("latency_p95_ms", 0, 3_600_000),  # one hour
     ("error_rate", 0, 1),
-    ("data_freshness_hours", 0, None),
+    ("data_freshness_hours", 0, 8_760),  # one year
     ("data_quality_pass_rate", 0, 1),
     ("eval_score", 0, 1),
 )
 METRIC_NAMES = tuple(name for name, _, _ in METRICS)
+METRIC_BOUNDS = {name: (low, high) for name, low, high in METRICS}
 
 
-def metric_field(low, high, help_text: str) -> models.FloatField:
-    validators = [MinValueValidator(low)]
-    if high is not None:
-        validators.append(MaxValueValidator(high))
-    return models.FloatField(null=True, blank=True, validators=validators, help_text=help_text)
+def metric_field(name: str, help_text: str) -> models.FloatField:
+    low, high = METRIC_BOUNDS[name]
+    return models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(low), MaxValueValidator(high)],
+        help_text=help_text,
+    )
+
+
+def metric_within_bounds(name: str) -> models.CheckConstraint:
+    """Empty or within the bounds. PostgreSQL sorts NaN above every number, so NaN and
+    infinities fail the test too."""
+    low, high = METRIC_BOUNDS[name]
+    return models.CheckConstraint(
+        condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": low, f"{name}__lte": high}),
+        name=f"health_report_{name}_in_bounds",
+        violation_error_message=f"{name} must be between {low:,} and {high:,}.",
+    )
 
 
 class HealthReport(models.Model):
@@ -35,16 +55,23 @@ class HealthReport(models.Model):
         Initiative, on_delete=models.CASCADE, related_name="health_reports"
     )
     observed_at = models.DateTimeField()
-    availability = metric_field(0, 100, "Percent of requests served, 0–100.")
-    latency_p95_ms = metric_field(0, None, "95th-percentile latency in milliseconds.")
-    error_rate = metric_field(0, 1, "Share of requests that failed, 0–1.")
-    data_freshness_hours = metric_field(0, None, "Age of the newest input data, in hours.")
-    data_quality_pass_rate = metric_field(0, 1, "Share of data-quality checks passed, 0–1.")
-    eval_score = metric_field(0, 1, "Score on the curated evaluation benchmark, 0–1.")
+    availability = metric_field("availability", "Percent of requests served, 0–100.")
+    latency_p95_ms = metric_field(
+        "latency_p95_ms", "95th-percentile latency in milliseconds, up to 3,600,000 (an hour)."
+    )
+    error_rate = metric_field("error_rate", "Share of requests that failed, 0–1.")
+    data_freshness_hours = metric_field(
+        "data_freshness_hours", "Age of the newest input data in hours, up to 8,760 (a year)."
+    )
+    data_quality_pass_rate = metric_field(
+        "data_quality_pass_rate", "Share of data-quality checks passed, 0–1."
+    )
+    eval_score = metric_field("eval_score", "Score on the curated evaluation benchmark, 0–1.")
     notes = models.TextField(blank=True, max_length=2000)
     received_at = models.DateTimeField(default=timezone.now)
+    # PROTECT: which client pushed a report stays known; machine clients are deactivated.
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
@@ -54,6 +81,7 @@ class HealthReport(models.Model):
             models.UniqueConstraint(
                 fields=["initiative", "observed_at"], name="health_report_once_per_moment"
             ),
+            *(metric_within_bounds(name) for name in METRIC_NAMES),
         ]
 
     def __str__(self) -> str:

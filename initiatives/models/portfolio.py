@@ -180,7 +180,9 @@ class TeamMembership(models.Model):
     """A contributor: a member of the initiative's team, who may edit it."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    # PROTECT: people are deactivated, never deleted; a deletion would silently drop them
+    # from every team they were on.
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
     added_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -333,8 +335,10 @@ class InitiativeEvent(models.Model):
     """A readable timeline entry ("Olga accepted ownership"), beside field-level history."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="events")
+    # PROTECT: deleting a person must not make the timeline anonymous (they are deactivated).
+    # Empty only for what the portal itself did (the scan, an import without a person).
     actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     message = models.CharField(max_length=500)

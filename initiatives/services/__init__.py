@@ -11,7 +11,7 @@ from .business_cases import (
     business_case_update,
 )
 from .common import record_event
-from .health import IngestResult, health_reports_ingest
+from .health import IngestResult, health_report_remove, health_reports_ingest
 from .portfolio import (
     EDITABLE_FIELDS,
     LinkAlreadyUsed,
@@ -51,6 +51,7 @@ __all__ = [
     "handover_accept",
     "handover_decline",
     "handover_start",
+    "health_report_remove",
     "health_reports_ingest",
     "initiative_create",
     "initiative_transition",

@@ -1,13 +1,17 @@
-"""Storing health reports pushed by production systems."""
+"""Storing health reports pushed by production systems, and removing a broken one."""
 
 from dataclasses import dataclass
+from datetime import UTC
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .. import health, permissions
+from ..choices import EventKind
 from ..models import HealthReport, Initiative
 from ..models.health import METRIC_NAMES
-from .common import User, require
+from ..people import display_name
+from .common import User, lock_initiative, record_event, require
 
 
 @dataclass(frozen=True)
@@ -52,3 +56,37 @@ def health_reports_ingest(
     if fresh:
         health.refresh_status(initiative)
     return IngestResult(received=len(reports), stored=len(fresh))
+
+
+@transaction.atomic
+def health_report_remove(*, report: HealthReport, actor: User, reason: str) -> Initiative:
+    """Delete one report (a probe's broken value, a test push) and say so on the
+    initiative's timeline: who removed it, why, and what it carried, so the record keeps
+    what the reports table no longer does. The stored health status is recomputed from the
+    reports that remain. Returns the initiative."""
+    require(
+        permissions.can_remove_health_report(actor),
+        "Only staff allowed to delete health reports may remove one.",
+    )
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": "Say why the report is removed; the timeline keeps it."})
+    initiative = lock_initiative(report.initiative)
+    carried = ", ".join(
+        f"{name} {getattr(report, name):g}"
+        for name in METRIC_NAMES
+        if getattr(report, name) is not None
+    )
+    moment = report.observed_at.astimezone(UTC)
+    report.delete()
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.HEALTH_REPORT_REMOVED,
+        message=(
+            f"{display_name(actor)} removed the health report of {moment:%Y-%m-%d %H:%M} UTC "
+            f"({carried or 'no metrics'}). Reason: {reason}"
+        ),
+    )
+    health.refresh_status(initiative)
+    return initiative
