@@ -110,6 +110,14 @@ class MilestoneStatus(models.TextChoices):
     WAIVED = "waived", "Waived"
 
 
+class WaiverDecision(models.TextChoices):
+    """How a waiver request was answered; the request itself stays on the record."""
+
+    GRANTED = "granted", "Granted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn (the milestone was done)"
+
+
 class CheckMode(models.TextChoices):
     MANUAL = "manual", "Checked by hand"
     AUTOMATED = "automated", "Checked automatically"

@@ -12,7 +12,7 @@ from itertools import pairwise
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -291,8 +291,15 @@ def my_work(user, *, as_of: datetime | None = None) -> MyWork:
     governance = permissions.is_governance(user)
     cases = promotions = None
     if governance:
-        cases = list(cases_awaiting_review().exclude(submitted_by=user)[:LIST_LIMIT])
-        promotions = list(promotions_awaiting_review().exclude(requested_by=user)[:LIST_LIMIT])
+        # Only what `user` may decide: not their own work (separation of duties).
+        cases = list(
+            cases_awaiting_review().exclude(permissions.case_authored_by(user))[:LIST_LIMIT]
+        )
+        promotions = list(
+            promotions_awaiting_review().exclude(permissions.promotions_in_conflict(user))[
+                :LIST_LIMIT
+            ]
+        )
     mine = Q(initiative__production_owner=user) | Q(initiative__backup_owner=user)
     return MyWork(
         owned=list(owned[:LIST_LIMIT]),
@@ -346,7 +353,11 @@ def waiver_requests() -> QuerySet[MilestoneRecord]:
     """Milestones whose team asked for a waiver that governance has not answered."""
     return (
         # A retired milestone's request has nothing left to decide.
-        MilestoneRecord.objects.filter(waiver_requested_at__isnull=False, milestone__active=True)
+        MilestoneRecord.objects.filter(
+            waiver_requested_at__isnull=False,
+            waiver_decided_at__isnull=True,
+            milestone__active=True,
+        )
         .select_related("initiative", "milestone", "waiver_requested_by")
         .order_by("waiver_requested_at", "pk")
     )
@@ -382,8 +393,17 @@ def _flagged(kinds: list[str]) -> QuerySet[Flag]:
     )
 
 
-def governance_queue() -> GovernanceQueue:
-    """What waits on governance, oldest first: two queries per list, whatever the size."""
+def _decided_elsewhere(queryset: QuerySet, conflict: Q) -> QuerySet:
+    """Mark each item `user` may not decide (their own work, their team's): the queue shows
+    it, marked "yours: another reviewer decides", without a link to the decision."""
+    return queryset.annotate(
+        decided_elsewhere=ExpressionWrapper(conflict, output_field=BooleanField())
+    )
+
+
+def governance_queue(user) -> GovernanceQueue:
+    """What waits on governance, oldest first: two queries per list, whatever the size.
+    Items `user` may not decide themselves are marked `decided_elsewhere`."""
     unhealthy = (
         Initiative.objects.filter(
             stage=Stage.PRODUCTION, health_status__in=[HealthStatus.FAILING, HealthStatus.SILENT]
@@ -392,9 +412,17 @@ def governance_queue() -> GovernanceQueue:
         .order_by("health_status", "name")
     )
     return GovernanceQueue(
-        cases=_capped(cases_awaiting_review()),
-        promotions=_capped(promotions_awaiting_review()),
-        waivers=_capped(waiver_requests()),
+        cases=_capped(
+            _decided_elsewhere(cases_awaiting_review(), permissions.case_authored_by(user))
+        ),
+        promotions=_capped(
+            _decided_elsewhere(
+                promotions_awaiting_review(), permissions.promotions_in_conflict(user)
+            )
+        ),
+        waivers=_capped(
+            _decided_elsewhere(waiver_requests(), permissions.waivers_in_conflict(user))
+        ),
         ownerless=_capped(_flagged([FlagKind.OWNERLESS]), list_url(flag=FlagKind.OWNERLESS)),
         stale=_capped(
             _flagged([FlagKind.STALE_OWNERSHIP]), list_url(flag=FlagKind.STALE_OWNERSHIP)

@@ -5,6 +5,12 @@ signed-in user; everything else is granted by team membership, ownership or the
 `governance` group. Superusers may do everything except what only the person concerned
 can do: accept or decline a handover, confirm their own ownership.
 
+Separation of duties: a governance decision is a second pair of eyes, never the first.
+Nobody reviews a business-case version they created, saved or submitted; nobody decides a
+waiver they asked for, or a waiver or promotion for an initiative on whose team they are;
+a governance reviewer without team rights does not name themselves owner or backup owner.
+These bind superusers too (README, "Separation of duties").
+
 A production owner counts as part of the team once they have accepted; until then the
 person handing over (if any) still does, so a system is never left without someone who
 may act on it.
@@ -18,6 +24,7 @@ from .models import (
     BusinessCase,
     HealthReporterGrant,
     Initiative,
+    MilestoneRecord,
     OwnershipHandover,
     PromotionRequest,
     TeamMembership,
@@ -101,6 +108,28 @@ def can_name_owner(user: AnyUser, initiative: Initiative) -> bool:
     return can_edit_initiative(user, initiative) or is_governance(user)
 
 
+def name_owner_refusal(
+    user: AnyUser, initiative: Initiative, *, to_owner: AnyUser, backup_owner: AnyUser | None
+) -> str:
+    """Why `user` may not name these people (empty if they may).
+
+    Governance names an owner from outside the team; it does not give itself the team's
+    rights that way (an owner or backup owner edits, hands over and cancels)."""
+    if can_edit_initiative(user, initiative):
+        return ""
+    if user.pk == to_owner.pk:
+        return (
+            "You are not on this initiative's team: you may name someone else production "
+            "owner, not yourself. Ask the team to name you."
+        )
+    if backup_owner is not None and user.pk == backup_owner.pk:
+        return (
+            "You are not on this initiative's team: you may name someone else backup owner, "
+            "not yourself. Ask the team to name you."
+        )
+    return ""
+
+
 def can_answer_handover(user: AnyUser, handover: OwnershipHandover) -> bool:
     return (
         can_view(user)
@@ -121,12 +150,82 @@ def can_request_promotion(user: AnyUser, initiative: Initiative) -> bool:
     return can_edit_initiative(user, initiative)
 
 
+# --- Separation of duties -------------------------------------------------------------------
+# Each `*_conflict` says why `user` may not make this decision although they are a governance
+# reviewer (empty when there is no conflict), naming who decides instead.
+
+OTHER_REVIEWER_OFF_TEAM = "another governance reviewer who is not on the team decides."
+OTHER_REVIEWER_NOT_AUTHOR = (
+    "another governance reviewer who did not create, edit or submit this version decides."
+)
+
+
+def promotion_conflict(user: AnyUser, promotion: PromotionRequest) -> str:
+    if promotion.requested_by_id == user.pk:
+        return f"You requested this promotion; {OTHER_REVIEWER_OFF_TEAM}"
+    if is_team_member(user, promotion.initiative):
+        return f"You are on this initiative's team; {OTHER_REVIEWER_OFF_TEAM}"
+    return ""
+
+
+def case_author_ids(case: BusinessCase) -> set[int]:
+    """Who created, saved or submitted this version: its creator and submitter, and everyone
+    its history records as saving it while it was a draft or being submitted."""
+    history = case.history.filter(
+        status__in=[BusinessCaseStatus.DRAFT, BusinessCaseStatus.SUBMITTED],
+        history_user__isnull=False,
+    ).values_list("history_user_id", flat=True)
+    return {case.created_by_id, case.submitted_by_id, *history} - {None}
+
+
+def case_authored_by(user: AnyUser) -> Q:
+    """Business-case versions `user` created, saved or submitted (see `case_author_ids`)."""
+    edited = BusinessCase.history.model.objects.filter(
+        id=OuterRef("pk"),
+        history_user_id=user.pk,
+        status__in=[BusinessCaseStatus.DRAFT, BusinessCaseStatus.SUBMITTED],
+    )
+    return Q(created_by_id=user.pk) | Q(submitted_by_id=user.pk) | Q(Exists(edited))
+
+
+def on_team_of_initiative(user: AnyUser) -> Q:
+    """Rows (with an `initiative`) of initiatives on whose team `user` is."""
+    return Q(
+        Exists(Initiative.objects.filter(pk=OuterRef("initiative_id")).filter(team_filter(user)))
+    )
+
+
+def promotions_in_conflict(user: AnyUser) -> Q:
+    """Promotion requests `user` may not review (see `promotion_conflict`)."""
+    return Q(requested_by_id=user.pk) | on_team_of_initiative(user)
+
+
+def waivers_in_conflict(user: AnyUser) -> Q:
+    """Milestone records whose pending waiver `user` may not decide (`waiver_conflict`)."""
+    return Q(waiver_requested_by_id=user.pk) | on_team_of_initiative(user)
+
+
+def case_conflict(user: AnyUser, case: BusinessCase) -> str:
+    if user.pk in case_author_ids(case):
+        return f"You created, edited or submitted this version; {OTHER_REVIEWER_NOT_AUTHOR}"
+    return ""
+
+
+def waiver_conflict(user: AnyUser, initiative: Initiative, record: MilestoneRecord | None) -> str:
+    """Deciding a waiver (granting or declining it): never the person who asked, nor anyone on
+    the team, who would be asking and granting at once."""
+    if record is not None and record.waiver_pending and record.waiver_requested_by_id == user.pk:
+        return f"You asked for this waiver; {OTHER_REVIEWER_OFF_TEAM}"
+    if is_team_member(user, initiative):
+        return f"You are on this initiative's team; {OTHER_REVIEWER_OFF_TEAM}"
+    return ""
+
+
 def can_review_promotion(user: AnyUser, promotion: PromotionRequest) -> bool:
-    # A reviewer never approves their own request.
     return (
         is_governance(user)
         and promotion.status == PromotionStatus.PENDING
-        and promotion.requested_by_id != user.pk
+        and not promotion_conflict(user, promotion)
     )
 
 
@@ -135,11 +234,10 @@ def can_edit_business_case(user: AnyUser, initiative: Initiative) -> bool:
 
 
 def can_review_business_case(user: AnyUser, case: BusinessCase) -> bool:
-    # A reviewer never approves a case they submitted themselves.
     return (
         is_governance(user)
         and case.status == BusinessCaseStatus.SUBMITTED
-        and case.submitted_by_id != user.pk
+        and not case_conflict(user, case)
     )
 
 
@@ -148,7 +246,15 @@ def can_update_milestone(user: AnyUser, initiative: Initiative) -> bool:
 
 
 def can_waive_milestone(user: AnyUser) -> bool:
+    """Governance in general: lifting a waiver, seeing the waiver forms at all."""
     return is_governance(user)
+
+
+def can_decide_waiver(
+    user: AnyUser, initiative: Initiative, record: MilestoneRecord | None
+) -> bool:
+    """Grant a waiver (with or without a request) or decline a request."""
+    return is_governance(user) and not waiver_conflict(user, initiative, record)
 
 
 def is_machine_client(user: AnyUser) -> bool:
@@ -195,16 +301,26 @@ def answer_handover_refusal(user: AnyUser, handover: OwnershipHandover) -> tuple
 def review_promotion_refusal(user: AnyUser, promotion: PromotionRequest) -> tuple[int, str]:
     if not is_governance(user):
         return 403, "Only a governance reviewer may review a promotion request."
-    if promotion.requested_by_id == user.pk:
-        return 403, "You requested this promotion; another governance reviewer decides."
+    conflict = promotion_conflict(user, promotion)
+    if conflict:
+        return 403, conflict
     return 409, f"This promotion request is already {promotion.get_status_display().lower()}."
+
+
+def decide_waiver_refusal(
+    user: AnyUser, initiative: Initiative, record: MilestoneRecord | None
+) -> tuple[int, str]:
+    if not is_governance(user):
+        return 403, "Only a governance reviewer may waive a milestone or decline a waiver request."
+    return 403, waiver_conflict(user, initiative, record)
 
 
 def review_business_case_refusal(user: AnyUser, case: BusinessCase) -> tuple[int, str]:
     if not is_governance(user):
         return 403, "Only a governance reviewer may review a business case."
-    if case.submitted_by_id == user.pk:
-        return 403, "You submitted this version; another governance reviewer decides."
+    conflict = case_conflict(user, case)
+    if conflict:
+        return 403, conflict
     return 409, (
         "Only a version submitted for review can be reviewed; this one is "
         f"{case.get_status_display().lower()}."

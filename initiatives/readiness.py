@@ -139,7 +139,7 @@ def checklist(initiative: Initiative, target: str | None = None) -> Readiness | 
         r.milestone_id: r
         for r in MilestoneRecord.objects.filter(
             initiative=initiative, milestone__in=milestones
-        ).select_related("updated_by", "waiver_requested_by")
+        ).select_related("updated_by", "waiver_requested_by", "waiver_decided_by")
     }
     items = [
         ChecklistItem(m, records.get(m.pk), is_required(m.required_for, target)) for m in milestones

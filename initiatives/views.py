@@ -93,6 +93,9 @@ class InitiativeDetailView(View):
                 and pending_promotion is None,
                 "can_review_promotion": pending_promotion is not None
                 and permissions.can_review_promotion(user, pending_promotion),
+                "promotion_conflict": pending_promotion is not None
+                and permissions.is_governance(user)
+                and permissions.promotion_conflict(user, pending_promotion),
             },
         )
 
@@ -245,9 +248,13 @@ class HandoverCreateView(InitiativeMixin, ServiceFormView):
         return permissions.can_name_owner(user, obj)
 
     def perform(self, form, obj):
-        handover = services.handover_start(
-            initiative=obj, actor=self.request.user, **form.cleaned_data
-        )
+        try:
+            handover = services.handover_start(
+                initiative=obj, actor=self.request.user, **form.cleaned_data
+            )
+        except PermissionDenied as refused:
+            # Whom they may not name (themselves): said on the form, with what they typed.
+            raise ValidationError(str(refused)) from refused
         messages.success(
             self.request,
             f"{display_name(handover.to_owner)} was named production owner and must now accept.",
@@ -347,6 +354,24 @@ class PromotionReviewView(ServiceFormView):
 
     def allowed(self, user, obj):
         return permissions.can_review_promotion(user, obj)
+
+    def dispatch(self, request, *args, **kwargs):
+        promotion = self.load(request, **kwargs)
+        conflict = (
+            permissions.is_governance(request.user)
+            and promotion.status == PromotionStatus.PENDING
+            and permissions.promotion_conflict(request.user, promotion)
+        )
+        if conflict:
+            # Separation of duties: the request is shown, read-only, with who decides.
+            if request.method == "POST":
+                raise PermissionDenied(conflict)
+            return render(
+                request,
+                "initiatives/promotion_decided_elsewhere.html",
+                {"object": promotion, "conflict": conflict},
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def success_url(self, obj, result):
         return obj.initiative.get_absolute_url()

@@ -149,6 +149,8 @@ class BusinessCaseDetailView(View):
                 "previous": previous,
                 "review_form": review_form,
                 "can_review": permissions.can_review_business_case(request.user, case),
+                # A reviewer who wrote this version reads it and is told who decides.
+                "review_conflict": _review_conflict(request.user, case),
                 "can_write": permissions.can_edit_business_case(request.user, initiative),
             },
         )
@@ -163,7 +165,8 @@ class BusinessCaseDetailView(View):
             return HttpResponseRedirect(case.get_absolute_url())
         if not permissions.can_review_business_case(request.user, case):
             raise PermissionDenied(
-                "Only a governance reviewer other than the submitter may review a submitted case."
+                _review_conflict(request.user, case)
+                or "Only a governance reviewer may review a submitted case."
             )
         form = BusinessCaseReviewForm(request.POST)
         if form.is_valid():
@@ -175,6 +178,12 @@ class BusinessCaseDetailView(View):
                 messages.success(request, "Your review is recorded and the submitter told.")
                 return HttpResponseRedirect(case.get_absolute_url())
         return self.render(request, initiative, case, form)
+
+
+def _review_conflict(user, case: BusinessCase) -> str:
+    if case.status != BusinessCaseStatus.SUBMITTED or not permissions.is_governance(user):
+        return ""
+    return permissions.case_conflict(user, case)
 
 
 class BusinessCaseCompareView(View):

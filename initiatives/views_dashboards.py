@@ -56,7 +56,9 @@ class GovernanceQueueView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            queue=dashboards.governance_queue(), scan=dashboards.scan_state(), **kwargs
+            queue=dashboards.governance_queue(self.request.user),
+            scan=dashboards.scan_state(),
+            **kwargs,
         )
 
 

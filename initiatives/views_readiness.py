@@ -49,6 +49,15 @@ class MilestoneView(View):
         if self.item is None:
             raise Http404("No such milestone on this initiative's checklist.")
         self.can_waive = permissions.can_waive_milestone(request.user)
+        # Granting or declining: governance, but never the one who asked nor the team.
+        self.can_decide = permissions.can_decide_waiver(
+            request.user, self.initiative, self.item.record
+        )
+        self.decide_conflict = (
+            permissions.waiver_conflict(request.user, self.initiative, self.item.record)
+            if self.can_waive
+            else ""
+        )
         waived = self.item.status == "waived"
         # The team updates; once waived, only governance may change it (lifting the waiver).
         self.can_update = (
@@ -64,9 +73,9 @@ class MilestoneView(View):
     # governance waives and declines requests.
     ACTIONS = {
         "update": (MilestoneForm, services.milestone_update, "can_update"),
-        "waive": (WaiverForm, services.milestone_waive, "can_waive"),
+        "waive": (WaiverForm, services.milestone_waive, "can_decide"),
         "request_waiver": (WaiverRequestForm, services.milestone_waiver_request, "can_request"),
-        "decline_waiver": (WaiverDeclineForm, services.milestone_waiver_decline, "can_waive"),
+        "decline_waiver": (WaiverDeclineForm, services.milestone_waiver_decline, "can_decide"),
     }
 
     @property
@@ -75,7 +84,7 @@ class MilestoneView(View):
         return (
             permissions.can_update_milestone(self.request.user, self.initiative)
             and self.item.status not in ("waived", "done")
-            and not (record and record.waiver_requested_at)
+            and not (record and record.waiver_pending)
         )
 
     def render(self, forms: dict):
@@ -90,9 +99,11 @@ class MilestoneView(View):
                 "waiver_form": forms.get("waive") or WaiverForm(),
                 "request_form": forms.get("request_waiver") or WaiverRequestForm(),
                 "decline_form": forms.get("decline_waiver") or WaiverDeclineForm(),
-                "waiver_requested": bool(record and record.waiver_requested_at),
+                "waiver_requested": bool(record and record.waiver_pending),
                 "can_update": self.can_update,
                 "can_waive": self.can_waive,
+                "can_decide": self.can_decide,
+                "decide_conflict": self.decide_conflict,
                 "can_request": self.can_request,
             },
         )
@@ -117,6 +128,8 @@ class MilestoneView(View):
             action = "update"
         form_class, service, rule = self.ACTIONS[action]
         if not getattr(self, rule):
+            if rule == "can_decide" and self.decide_conflict:
+                raise PermissionDenied(self.decide_conflict)
             raise PermissionDenied("You may not do this to this milestone.")
         form = form_class(request.POST)
         if form.is_valid():

@@ -289,6 +289,82 @@ def test_a_submitter_cannot_approve_their_own_case(pilotable, as_user):
     assert case.status == BusinessCaseStatus.SUBMITTED
 
 
+def test_a_reviewer_who_wrote_a_case_cannot_approve_it_once_a_teammate_submits_it(
+    pilotable, contributor, reviewer, as_user
+):
+    """Issue 13: the author is not the submitter, and still may not review."""
+    author = UserFactory(username="gina", governance=True)
+    pilotable.team_members.add(author)
+    as_user(author).post(new_url(pilotable), form_data(action="save"))
+    draft = BusinessCase.objects.get()
+    services.business_case_submit(case=draft, actor=contributor)
+
+    page = as_user(author).get(draft.get_absolute_url())
+    assert page.status_code == 200  # the evidence, read-only, and who decides
+    assert page.context["can_review"] is False
+    assert "Another reviewer decides." in page.content.decode()
+    assert "Record review" not in page.content.decode()
+    refused = as_user(author).post(draft.get_absolute_url(), {"decision": "approve"})
+    assert refused.status_code == 403
+    api = APIClient()
+    api.force_authenticate(author)
+    review = f"/api/v1/initiatives/{pilotable.slug}/business-cases/1/review/"
+    answer = api.post(review, {"decision": "approve"}, format="json")
+    assert answer.status_code == 403
+    assert answer.json() == {
+        "detail": "You created, edited or submitted this version; another governance reviewer "
+        "who did not create, edit or submit this version decides."
+    }
+    draft.refresh_from_db()
+    assert draft.status == BusinessCaseStatus.SUBMITTED
+    # Another reviewer decides.
+    assert as_user(reviewer).get(draft.get_absolute_url()).context["can_review"] is True
+
+
+def test_a_reviewer_who_edited_a_teammates_draft_cannot_review_it(
+    pilotable, contributor, reviewer, as_user
+):
+    """Saving someone else's draft counts as editing it (the version's history says who)."""
+    editor = UserFactory(username="gina", governance=True)
+    pilotable.team_members.add(editor)
+    as_user(contributor).post(new_url(pilotable), form_data(action="save"))
+    draft = BusinessCase.objects.get()
+    edit = reverse("business-case-edit", args=[pilotable.slug, 1])
+    as_user(editor).post(edit, form_data(action="save", revision=draft.revision, costs_reduced="1"))
+    services.business_case_submit(case=draft, actor=contributor)
+
+    assert as_user(editor).post(draft.get_absolute_url(), {"decision": "approve"}).status_code == (
+        403
+    )
+    draft.refresh_from_db()
+    assert draft.status == BusinessCaseStatus.SUBMITTED
+    # Merely being on the team is not authorship: a teammate who did not touch it may review.
+    bystander = UserFactory(username="hal", governance=True)
+    pilotable.team_members.add(bystander)
+    response = as_user(bystander).post(
+        draft.get_absolute_url(), {"decision": "approve", "comment": "Sound."}
+    )
+    assert response.status_code == 302
+
+
+def test_the_queue_marks_a_case_the_reviewer_wrote_and_my_work_leaves_it_out(
+    pilotable, contributor, reviewer, as_user
+):
+    author = UserFactory(username="gina", governance=True)
+    pilotable.team_members.add(author)
+    as_user(author).post(new_url(pilotable), form_data(action="save"))
+    services.business_case_submit(case=BusinessCase.objects.get(), actor=contributor)
+
+    mine = as_user(author).get(reverse("governance-queue"))
+    [item] = mine.context["queue"].cases.items
+    assert item.decided_elsewhere
+    assert "yours: another reviewer decides" in mine.content.decode()
+    assert as_user(author).get(reverse("my-work")).context["work"].cases_to_review == []
+    theirs = as_user(reviewer).get(reverse("governance-queue"))
+    assert [c.decided_elsewhere for c in theirs.context["queue"].cases.items] == [False]
+    assert len(as_user(reviewer).get(reverse("my-work")).context["work"].cases_to_review) == 1
+
+
 def test_asking_for_changes_needs_a_comment(pilotable, contributor, reviewer, as_user):
     case = submitted(pilotable, contributor)
     response = as_user(reviewer).post(case.get_absolute_url(), {"decision": "request_changes"})
@@ -518,7 +594,8 @@ def test_an_api_review_that_cannot_happen_says_why(reviewer, contributor):
     mine = api.post(f"{base}/{own.version}/review/", body, format="json")
     assert (mine.status_code, mine.json()["detail"]) == (
         403,
-        "You submitted this version; another governance reviewer decides.",
+        "You created, edited or submitted this version; another governance reviewer who did "
+        "not create, edit or submit this version decides.",
     )
     api.force_authenticate(contributor)
     team = api.post(f"{base}/{own.version}/review/", body, format="json")

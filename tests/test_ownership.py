@@ -4,6 +4,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
 
 from initiatives import permissions, services
 from initiatives.choices import ConfirmationChannel, HandoverStatus, Stage
@@ -262,3 +265,117 @@ def test_the_page_does_not_pass_the_outgoing_owners_confirmation_off_as_the_new_
     page = as_user(viewer).get(moving.get_absolute_url()).content.decode()
     assert "not yet: the new owner has not accepted" in page
     assert "the previous owner confirmed on" in page
+
+
+# --- Separation of duties: governance does not give itself the team's rights (issue 13) -----
+
+
+def _handover_page(initiative) -> str:
+    return reverse("initiative-handover", kwargs={"slug": initiative.slug})
+
+
+def test_governance_reviewer_cannot_name_themselves_backup_owner(contributor, owner, reviewer):
+    """Before: a reviewer off the team named themselves backup owner, then edited and
+    cancelled the initiative."""
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
+    api = APIClient()
+    api.force_authenticate(reviewer)
+    path = f"/api/v1/initiatives/{initiative.slug}/handover/"
+
+    response = api.post(path, {"to_owner": "owner", "backup_owner": "reviewer"}, format="json")
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "You are not on this initiative's team: you may name someone else backup "
+        "owner, not yourself. Ask the team to name you."
+    }
+    initiative.refresh_from_db()
+    assert (initiative.production_owner, initiative.backup_owner) == (None, None)
+    assert not OwnershipHandover.objects.exists()
+    assert not permissions.can_edit_initiative(reviewer, initiative)
+    edit = api.patch(f"/api/v1/initiatives/{initiative.slug}/", {"risk_tier": "high"})
+    assert edit.status_code == 403
+    # Naming others stays theirs to do: governance resolves ownerless systems.
+    named = api.post(path, {"to_owner": "owner", "backup_owner": "contributor"}, format="json")
+    assert named.status_code == 201
+
+
+def test_governance_reviewer_cannot_name_themselves_owner_on_the_page(contributor, reviewer):
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
+    client = Client()
+    client.force_login(reviewer)
+
+    response = client.post(_handover_page(initiative), {"to_owner": reviewer.pk})
+
+    assert response.status_code == 200  # the form again, saying why
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "you may name someone else production owner, not yourself" in errors
+    initiative.refresh_from_db()
+    assert initiative.production_owner is None
+    assert not OwnershipHandover.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.handover_start(initiative=initiative, actor=reviewer, to_owner=reviewer)
+
+
+def test_a_reviewer_on_the_team_may_still_be_named_owner(contributor, reviewer):
+    """Team rights, not governance, let them name themselves; they must still accept."""
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor, reviewer])
+    handover = services.handover_start(initiative=initiative, actor=reviewer, to_owner=reviewer)
+    assert handover.status == HandoverStatus.PENDING
+
+
+# --- Separation of duties: promotions are decided off the team (issue 13) -------------------
+
+
+def test_a_governance_member_of_the_team_cannot_approve_a_promotion_a_teammate_requested(
+    contributor, reviewer
+):
+    gina = UserFactory(username="gina", governance=True)
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor, gina])
+    promotion = services.promotion_request(initiative=initiative, actor=contributor)
+    api = APIClient()
+    api.force_authenticate(gina)
+
+    response = api.post(
+        f"/api/v1/promotion-requests/{promotion.pk}/review/", {"decision": "approve"}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "You are on this initiative's team; another governance reviewer who is not "
+        "on the team decides."
+    }
+    client = Client()
+    client.force_login(gina)
+    page = client.get(reverse("promotion-review", kwargs={"pk": promotion.pk}))
+    assert page.status_code == 200  # read-only, with who decides
+    assert "Another reviewer decides." in page.content.decode()
+    assert "Record review" not in page.content.decode()
+    assert (
+        client.post(
+            reverse("promotion-review", kwargs={"pk": promotion.pk}), {"decision": "approve"}
+        ).status_code
+        == 403
+    )
+    detail = client.get(initiative.get_absolute_url()).content.decode()
+    assert "Review the promotion" not in detail
+    assert "another governance reviewer who is not on the team decides" in detail
+    promotion.refresh_from_db()
+    assert promotion.status == "pending"
+
+    # The queue marks it and does not link to the review form; My work leaves it out.
+    queue = client.get(reverse("governance-queue"))
+    [item] = queue.context["queue"].promotions.items
+    assert item.decided_elsewhere
+    html = queue.content.decode()
+    assert "yours: another reviewer decides" in html
+    assert reverse("promotion-review", kwargs={"pk": promotion.pk}) not in html
+    assert client.get(reverse("my-work")).context["work"].promotions_to_review == []
+
+    # A reviewer off the team decides.
+    other = APIClient()
+    other.force_authenticate(reviewer)
+    approved = other.post(
+        f"/api/v1/promotion-requests/{promotion.pk}/review/", {"decision": "approve"}, format="json"
+    )
+    assert approved.status_code == 200

@@ -945,7 +945,9 @@ def test_reviewer_never_reviews_their_own_promotion_request(world):
 
     web = client_as(world, "reviewer")
     path = reverse("promotion-review", kwargs={"pk": world.promotion.pk})
-    assert web.get(path).status_code == 403
+    page = web.get(path)  # the request, read-only, and who decides: no dead end
+    assert page.status_code == 200
+    assert "You requested this promotion; another governance reviewer" in page.content.decode()
     assert web.post(path, {"decision": "approve"}).status_code == 403
     api = client_as(world, "reviewer", APIClient)
     review = reverse("api:promotion-request-review", kwargs={"pk": world.promotion.pk})
@@ -1006,6 +1008,165 @@ def test_reviewed_promotion_cannot_be_reviewed_again(world):
     page = reverse("promotion-review", kwargs={"pk": world.promotion.pk})
     assert client_as(world, "reviewer").get(page).status_code == 403
     assert snapshot() == before
+
+
+# --- Separation of duties: a governance decision is a second pair of eyes --------------------
+# Each decision, by a governance reviewer (`reviewer`) and by a superuser (`staff`) standing
+# in each relation to what is decided. Superusers may do everything else, but not decide
+# their own work. Every refusal says who decides instead, in the API and on the page.
+
+
+def _make_author(w, user):
+    """`user` wrote churn-model's submitted version 1 (a teammate submitted it)."""
+    type(w.submitted_case).objects.filter(pk=w.submitted_case.pk).update(created_by=user)
+
+
+def _make_editor(w, user):
+    """`user` saved the draft of version 1 before the contributor submitted it: a row in the
+    version's history, as the draft form's save writes it."""
+    saved = w.submitted_case.history.earliest()
+    saved.history_id = None
+    saved.status = BusinessCaseStatus.DRAFT
+    saved.history_user = user
+    saved.history_type = "~"
+    saved.history_change_reason = "Draft saved"
+    saved.save()
+
+
+def _make_submitter(w, user):
+    type(w.submitted_case).objects.filter(pk=w.submitted_case.pk).update(submitted_by=user)
+
+
+def _join_churn(w, user):
+    TeamMembership.objects.create(initiative=w.churn, user=user)
+
+
+def _join_fraud(w, user):
+    TeamMembership.objects.create(initiative=w.initiative, user=user)
+
+
+def _make_requester(w, user):
+    """`user` requested churn-model's promotion (and is not, or no longer, on its team)."""
+    PromotionRequest.objects.filter(pk=w.promotion.pk).update(requested_by=user)
+
+
+def _make_asker(w, user):
+    """`user` asked for fraud-scoring's `lineage` waiver (and is not on its team)."""
+    MilestoneRecord.objects.filter(initiative=w.initiative, milestone__key="lineage").update(
+        waiver_requested_by=user
+    )
+
+
+def _nothing(w, user):
+    pass
+
+
+_CASE = ("api:business-case-review", lambda w: {"initiative_slug": w.churn.slug, "version": 1})
+_PROMOTION = ("api:promotion-request-review", _promotion)
+_LINEAGE = lambda w: {"initiative_slug": w.initiative.slug, "key": "lineage"}  # noqa: E731
+_WAIVE = ("api:readiness-waive", _LINEAGE)
+_DECLINE = ("api:readiness-decline-waiver", _LINEAGE)
+_HANDOVER = ("api:initiative-handover", _api_fraud)
+
+# The page a person refused by separation of duties lands on: it answers 200, shows what
+# is decided and says who decides.
+_CASE_PAGE = ("business-case-detail", lambda w: {"slug": w.churn.slug, "version": 1})
+_PROMOTION_PAGE = ("promotion-review", _promotion)
+_LINEAGE_PAGE = ("milestone", lambda w: {"slug": w.initiative.slug, "key": "lineage"})
+
+SOD_DECISIONS = {
+    "case review": (_CASE, _CASE_PAGE, lambda w, u: {"decision": "approve"}),
+    "promotion review": (_PROMOTION, _PROMOTION_PAGE, lambda w, u: {"decision": "approve"}),
+    "waiver grant": (_WAIVE, _LINEAGE_PAGE, lambda w, u: {"justification": "Not applicable."}),
+    "waiver decline": (_DECLINE, _LINEAGE_PAGE, lambda w, u: {"comment": "Still needed."}),
+    "name self owner": (_HANDOVER, None, lambda w, u: {"to_owner": u.username}),
+    "name self backup owner": (
+        _HANDOVER,
+        None,
+        lambda w, u: {"to_owner": w.successor.username, "backup_owner": u.username},
+    ),
+}
+SOD_RELATIONS = {
+    "created it": _make_author,
+    "edited it": _make_editor,
+    "submitted it": _make_submitter,
+    "requested it": _make_requester,
+    "asked for it": _make_asker,
+    "is on churn's team": _join_churn,
+    "is on fraud's team": _join_fraud,
+    "is neither": _nothing,
+}
+# fmt: off
+SOD_MATRIX = [
+    # decision                 relation              revw staf
+    ("case review",            "created it",         403, 403),
+    ("case review",            "edited it",          403, 403),
+    ("case review",            "submitted it",       403, 403),
+    ("case review",            "is on churn's team", 200, 200),  # wrote nothing of it
+    ("case review",            "is neither",         200, 200),
+    ("promotion review",       "requested it",       403, 403),
+    ("promotion review",       "is on churn's team", 403, 403),
+    ("promotion review",       "is neither",         200, 200),
+    ("waiver grant",           "asked for it",       403, 403),
+    ("waiver grant",           "is on fraud's team", 403, 403),
+    ("waiver grant",           "is neither",         200, 200),
+    ("waiver decline",         "asked for it",       403, 403),
+    ("waiver decline",         "is on fraud's team", 403, 403),
+    ("waiver decline",         "is neither",         200, 200),
+    ("name self owner",        "is on fraud's team", 201, 201),
+    ("name self owner",        "is neither",         403, 201),  # a superuser has team rights
+    ("name self backup owner", "is on fraud's team", 201, 201),
+    ("name self backup owner", "is neither",         403, 201),
+]
+# fmt: on
+
+
+def _sod_cells():
+    for decision, relation, *cells in SOD_MATRIX:
+        for role, expected in zip(("reviewer", "staff"), cells, strict=True):
+            yield pytest.param(
+                decision, relation, role, expected, id=f"{decision} by {role} who {relation}"
+            )
+
+
+def test_the_separation_of_duties_matrix_covers_every_decision():
+    assert {row[0] for row in SOD_MATRIX} == set(SOD_DECISIONS)
+
+
+@pytest.mark.parametrize(("decision", "relation", "role", "expected"), list(_sod_cells()))
+def test_a_governance_decision_is_never_made_on_ones_own_work(
+    world, decision, relation, role, expected
+):
+    (url_name, url_kwargs), page, body = SOD_DECISIONS[decision]
+    user = world.people[role]
+    SOD_RELATIONS[relation](world, user)
+    before = snapshot()
+
+    response = api_call(
+        client_as(world, role, APIClient),
+        "POST",
+        reverse(url_name, kwargs=url_kwargs(world)),
+        body(world, user),
+    )
+
+    assert response.status_code == expected, response.json()
+    if expected != 403:
+        assert snapshot() != before
+        return
+    assert snapshot() == before, "a refused decision changed the database"
+    detail = response.json()["detail"]
+    if page is None:  # naming oneself: whom they may name instead
+        assert "not yourself" in detail
+        return
+    assert "another governance reviewer who" in detail
+    # On the page: the thing decided, read-only, with the same explanation; never a 403.
+    page_name, page_kwargs = page
+    shown = client_as(world, role).get(reverse(page_name, kwargs=page_kwargs(world)))
+    assert shown.status_code == 200
+    text = shown.content.decode()
+    assert "Another reviewer decides." in text
+    assert 'value="waive"' not in text
+    assert "Record review" not in text
 
 
 # --- The API refuses before it validates ----------------------------------------------------

@@ -1,15 +1,17 @@
 """Waiver requests (issue 7): the team asks governance to waive a milestone, saying why; the
 request waits on the governance queue until a reviewer waives the milestone or declines,
-saying why. Through the milestone page, on the real database."""
+saying why. Who asked and why stay on the record, with the answer beside them; the one who
+asked, and anyone on the team, leave the decision to another reviewer (issue 13). Through
+the milestone page and the API, on the real database."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from initiatives import services
-from initiatives.choices import MilestoneStatus, Stage
+from initiatives.choices import MilestoneStatus, Stage, WaiverDecision
 from initiatives.models import InitiativeEvent, MilestoneRecord
-from tests.factories import InitiativeFactory
+from tests.factories import InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +81,9 @@ def test_a_request_needs_a_reason(pilot, contributor, as_user, reason):
     assert "reason" in refused.value.message_dict
 
 
-def test_governance_waives_and_the_request_is_cleared(pilot, contributor, reviewer, as_user):
+def test_governance_waives_and_the_request_stays_on_the_record(
+    pilot, contributor, reviewer, as_user
+):
     ask(as_user(contributor), pilot)
     governance = as_user(reviewer)
     response = governance.post(
@@ -89,12 +93,15 @@ def test_governance_waives_and_the_request_is_cleared(pilot, contributor, review
     waived = record(pilot)
     assert waived.status == MilestoneStatus.WAIVED
     assert waived.justification == "Covered by the platform."
-    assert (waived.waiver_requested_at, waived.waiver_requested_by) == (None, None)
-    assert waived.waiver_request_reason == ""
+    # The audit reads who asked and why, and who granted it.
+    assert waived.waiver_requested_by == contributor
+    assert waived.waiver_request_reason == "The platform team's runbook covers this system."
+    assert (waived.waiver_decision, waived.waiver_decided_by) == (WaiverDecision.GRANTED, reviewer)
+    assert not waived.waiver_pending
     assert queue_waivers(governance) == []
 
 
-def test_governance_declines_with_a_comment_and_the_request_is_cleared(
+def test_governance_declines_with_a_comment_and_the_request_stays_on_the_record(
     pilot, contributor, reviewer, as_user
 ):
     ask(as_user(contributor), pilot)
@@ -113,8 +120,13 @@ def test_governance_declines_with_a_comment_and_the_request_is_cleared(
     assert declined.status_code == 302
     after = record(pilot)
     assert after.status == MilestoneStatus.NOT_STARTED  # the milestone stays required
-    assert (after.waiver_requested_at, after.waiver_request_reason) == (None, "")
+    assert (after.waiver_requested_by, after.waiver_request_reason) == (
+        contributor,
+        "The platform team's runbook covers this system.",
+    )
+    assert (after.waiver_decision, after.waiver_decided_by) == (WaiverDecision.DECLINED, reviewer)
     assert queue_waivers(governance) == []
+    assert "declined by" in governance.get(milestone_url(pilot)).content.decode()
     assert InitiativeEvent.objects.filter(
         initiative=pilot, message__contains="Production needs its own runbook."
     ).exists()
@@ -181,7 +193,11 @@ def test_marking_the_milestone_done_withdraws_the_request(pilot, contributor, re
         {"action": "update", "status": "done", "evidence_url": "https://wiki.example/runbook"},
     )
     assert response.status_code == 302
-    assert record(pilot).waiver_requested_at is None
+    withdrawn = record(pilot)
+    assert (withdrawn.waiver_requested_by, withdrawn.waiver_decision) == (
+        contributor,
+        WaiverDecision.WITHDRAWN,
+    )
     assert queue_waivers(as_user(reviewer)) == []
 
 
@@ -224,5 +240,102 @@ def test_the_api_asks_shows_and_declines_a_waiver(pilot, contributor, reviewer, 
     )
     assert declined.status_code == 200
     item = next(m for m in declined.json()["milestones"] if m["key"] == KEY)
-    assert item["waiver_requested_at"] is None
+    assert (item["waiver_requested_by"], item["waiver_decision"], item["waiver_decided_by"]) == (
+        "contributor",
+        "declined",
+        "reviewer",
+    )
     assert queue_waivers(as_user(reviewer)) == []
+
+
+# --- Separation of duties: a waiver is a second pair of eyes (issue 13) --------------------
+
+
+@pytest.fixture
+def reviewer_on_team(pilot):
+    """A governance reviewer who is also on the initiative's team."""
+    person = UserFactory(username="gina", governance=True)
+    pilot.memberships.create(user=person)
+    return person
+
+
+def test_a_reviewer_cannot_grant_a_waiver_they_asked_for(pilot, reviewer_on_team, as_user):
+    asker = as_user(reviewer_on_team)
+    assert ask(asker, pilot).status_code == 302
+
+    page = asker.get(milestone_url(pilot)).content.decode()
+    assert "Another reviewer decides." in page
+    assert "You asked for this waiver; another governance reviewer who is not on the team" in page
+    assert 'value="waive"' not in page
+    assert 'value="decline_waiver"' not in page
+    refused = asker.post(milestone_url(pilot), {"action": "waive", "justification": "Mine."})
+    assert refused.status_code == 403
+    declined = asker.post(milestone_url(pilot), {"action": "decline_waiver", "comment": "Mine."})
+    assert declined.status_code == 403
+    kept = record(pilot)
+    assert kept.status == MilestoneStatus.NOT_STARTED
+    assert kept.waiver_pending
+    assert kept.waiver_request_reason == "The platform team's runbook covers this system."
+
+
+def test_a_reviewer_cannot_grant_a_waiver_through_the_api_and_is_told_who_decides(
+    pilot, reviewer_on_team, reviewer
+):
+    from rest_framework.test import APIClient
+
+    base = f"/api/v1/initiatives/{pilot.slug}/readiness/{KEY}"
+    asker = APIClient()
+    asker.force_authenticate(reviewer_on_team)
+    asked = asker.post(f"{base}/waiver-request/", {"reason": "N/A."}, format="json")
+    assert asked.status_code == 200
+
+    for action, body in (("waive", {"justification": "Mine."}), ("decline-waiver", {})):
+        refused = asker.post(f"{base}/{action}/", body, format="json")
+        assert refused.status_code == 403
+        assert refused.json() == {
+            "detail": "You asked for this waiver; another governance reviewer who is not on "
+            "the team decides."
+        }
+    assert record(pilot).waiver_pending
+    with pytest.raises(PermissionDenied):
+        services.milestone_waive(
+            initiative=pilot, actor=reviewer_on_team, key=KEY, justification="Mine."
+        )
+
+    # Another reviewer, off the team, decides.
+    other = APIClient()
+    other.force_authenticate(reviewer)
+    granted = other.post(f"{base}/waive/", {"justification": "Agreed."}, format="json")
+    assert granted.status_code == 200
+    assert record(pilot).waiver_decided_by == reviewer
+
+
+def test_a_reviewer_on_the_team_cannot_waive_its_milestone_unasked(
+    pilot, reviewer_on_team, as_user
+):
+    """Waiving without a request would be asking and granting at once."""
+    page = as_user(reviewer_on_team).get(milestone_url(pilot)).content.decode()
+    assert "You are on this initiative&#x27;s team; another governance reviewer" in page
+    response = as_user(reviewer_on_team).post(
+        milestone_url(pilot), {"action": "waive", "justification": "We don't need it."}
+    )
+    assert response.status_code == 403
+    assert record(pilot) is None
+
+
+def test_the_queue_marks_a_waiver_the_reviewer_asked_for(
+    pilot, reviewer_on_team, reviewer, as_user
+):
+    ask(as_user(reviewer_on_team), pilot)
+
+    mine = as_user(reviewer_on_team).get(reverse("governance-queue"))
+    [item] = mine.context["queue"].waivers.items
+    assert item.decided_elsewhere
+    assert "yours: another reviewer decides" in mine.content.decode()
+    # The milestone page it links to answers, read-only, rather than 403.
+    assert as_user(reviewer_on_team).get(milestone_url(pilot)).status_code == 200
+
+    theirs = as_user(reviewer).get(reverse("governance-queue"))
+    [item] = theirs.context["queue"].waivers.items
+    assert not item.decided_elsewhere
+    assert "yours: another reviewer decides" not in theirs.content.decode()

@@ -469,6 +469,18 @@ class ChecklistItemSerializer(serializers.Serializer):
         source="record.waiver_requested_at", default=None, allow_null=True
     )
     waiver_request_reason = serializers.CharField(source="record.waiver_request_reason", default="")
+    waiver_decision = serializers.CharField(
+        source="record.waiver_decision",
+        default="",
+        help_text="How the waiver request was answered (granted, declined, withdrawn); empty "
+        "while it waits or when none was made. Who asked and why are kept once it is answered.",
+    )
+    waiver_decided_by = serializers.CharField(
+        source="record.waiver_decided_by.username", default=None, allow_null=True
+    )
+    waiver_decided_at = serializers.DateTimeField(
+        source="record.waiver_decided_at", default=None, allow_null=True
+    )
 
 
 class MLTestScoreSerializer(serializers.Serializer):

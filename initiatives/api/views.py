@@ -391,16 +391,28 @@ class ReadinessViewSet(ThrottleFirstMixin, viewsets.ViewSet):
         )
         return self._respond(initiative)
 
-    def _act(self, request, key, *, allowed, refusal: str, serializer_class, service):
+    def _act(self, request, key, *, allowed, refusal, serializer_class, service):
         """The milestone actions: check the rule before reading the body, validate it, call
-        the one service, answer with the checklist."""
+        the one service, answer with the checklist. `refusal` is the message, or a function
+        of (user, initiative, record) giving it."""
         initiative = self._initiative()
-        if not allowed(request.user, initiative):
+        if not allowed(request.user, initiative, key):
+            if callable(refusal):
+                record = initiative.milestone_records.filter(milestone__key=key).first()
+                refusal = refusal(request.user, initiative, record)[1]
             raise PermissionDenied(refusal)
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         service(initiative=initiative, actor=request.user, key=key, **serializer.validated_data)
         return self._respond(initiative)
+
+    @staticmethod
+    def _may_decide(user, initiative: Initiative, key: str) -> bool:
+        """Grant or decline a waiver: governance, never who asked nor the team."""
+        if not permissions.can_waive_milestone(user):
+            return False  # no need to read the record
+        record = initiative.milestone_records.filter(milestone__key=key).first()
+        return permissions.can_decide_waiver(user, initiative, record)
 
     @extend_schema(request=s.MilestoneWaiveSerializer, responses=s.ReadinessSerializer)
     @action(detail=True, methods=["post"])
@@ -409,8 +421,8 @@ class ReadinessViewSet(ThrottleFirstMixin, viewsets.ViewSet):
         return self._act(
             request,
             key,
-            allowed=lambda user, _: permissions.can_waive_milestone(user),
-            refusal="Only a governance reviewer may waive a milestone.",
+            allowed=self._may_decide,
+            refusal=permissions.decide_waiver_refusal,
             serializer_class=s.MilestoneWaiveSerializer,
             service=services.milestone_waive,
         )
@@ -423,7 +435,7 @@ class ReadinessViewSet(ThrottleFirstMixin, viewsets.ViewSet):
         return self._act(
             request,
             key,
-            allowed=permissions.can_update_milestone,
+            allowed=lambda user, initiative, _: permissions.can_update_milestone(user, initiative),
             refusal="Only the initiative's team may ask for a waiver.",
             serializer_class=s.WaiverRequestSerializer,
             service=services.milestone_waiver_request,
@@ -436,8 +448,8 @@ class ReadinessViewSet(ThrottleFirstMixin, viewsets.ViewSet):
         return self._act(
             request,
             key,
-            allowed=lambda user, _: permissions.can_waive_milestone(user),
-            refusal="Only a governance reviewer may decline a waiver request.",
+            allowed=self._may_decide,
+            refusal=permissions.decide_waiver_refusal,
             serializer_class=s.WaiverDeclineSerializer,
             service=services.milestone_waiver_decline,
         )

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from ..choices import CheckMode, MilestoneStatus, Scoring, Stage
+from ..choices import CheckMode, MilestoneStatus, Scoring, Stage, WaiverDecision
 from .portfolio import Initiative
 
 REQUIRED_FOR = [(Stage.PILOT, "Pilot"), (Stage.PRODUCTION, "Production")]
@@ -92,12 +92,18 @@ class MilestoneRecord(models.Model):
     )
     updated_at = models.DateTimeField(default=timezone.now)
     # The team may ask governance to waive the milestone; the request waits on the
-    # governance queue until it is granted (a waiver) or declined.
+    # governance queue until it is granted (a waiver) or declined. Who asked and why stay on
+    # the record once it is answered: the answer is recorded beside them.
     waiver_requested_at = models.DateTimeField(null=True, blank=True)
     waiver_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     waiver_request_reason = models.TextField(blank=True, max_length=4000)
+    waiver_decision = models.CharField(max_length=16, choices=WaiverDecision.choices, blank=True)
+    waiver_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    waiver_decided_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -105,8 +111,8 @@ class MilestoneRecord(models.Model):
         indexes = [
             models.Index(
                 fields=["waiver_requested_at"],
-                condition=Q(waiver_requested_at__isnull=False),
-                name="milestone_waiver_requested",
+                condition=Q(waiver_requested_at__isnull=False, waiver_decided_at__isnull=True),
+                name="milestone_waiver_pending",
             )
         ]
         constraints = [
@@ -117,6 +123,16 @@ class MilestoneRecord(models.Model):
                 condition=Q(waiver_requested_at__isnull=True) | ~Q(waiver_request_reason=""),
                 name="milestone_waiver_request_needs_reason",
                 violation_error_message="A waiver request needs a reason.",
+            ),
+            models.CheckConstraint(
+                condition=Q(waiver_decided_at__isnull=True, waiver_decision="")
+                | Q(
+                    waiver_decided_at__isnull=False,
+                    waiver_requested_at__isnull=False,
+                    waiver_decision__in=WaiverDecision.values,
+                ),
+                name="milestone_waiver_decision_answers_a_request",
+                violation_error_message="A waiver decision answers a request, and says how.",
             ),
             models.CheckConstraint(
                 condition=~Q(status=MilestoneStatus.DONE)
@@ -134,3 +150,8 @@ class MilestoneRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative}: {self.milestone.key} {self.status}"
+
+    @property
+    def waiver_pending(self) -> bool:
+        """A waiver was asked for and governance has not answered yet."""
+        return self.waiver_requested_at is not None and self.waiver_decided_at is None

@@ -186,14 +186,15 @@ def business_case_submit(*, case: BusinessCase, actor: User) -> BusinessCase:
 def business_case_review(
     *, case: BusinessCase, actor: User, decision: str, comment: str = ""
 ) -> BusinessCase:
-    """A governance reviewer (never the submitter) approves, rejects or asks for changes.
+    """A governance reviewer approves, rejects or asks for changes: never one who created,
+    saved or submitted this version.
 
     Approving makes this version the current one. The submitter is told by e-mail.
     """
     case = BusinessCase.objects.select_for_update().select_related("initiative").get(pk=case.pk)
     require(
         permissions.can_review_business_case(actor, case),
-        "Only a governance reviewer other than the submitter may review a submitted case.",
+        permissions.review_business_case_refusal(actor, case)[1],
     )
     if decision not in REVIEW_DECISIONS:
         raise ValidationError({"decision": f"Choose one of: {', '.join(REVIEW_DECISIONS)}."})

@@ -243,6 +243,11 @@ def handover_start(
         permissions.can_name_owner(actor, initiative),
         "Only the initiative's team or governance may name its production owner.",
     )
+    # Governance from outside the team names others, never itself (separation of duties).
+    refusal = permissions.name_owner_refusal(
+        actor, initiative, to_owner=to_owner, backup_owner=backup_owner
+    )
+    require(not refusal, refusal)
     errors = {}
     if not to_owner.is_active:
         errors["to_owner"] = "This person's account is deactivated."
@@ -443,11 +448,12 @@ def promotion_request(*, initiative: Initiative, actor: User, note: str = "") ->
 def promotion_review(
     *, promotion: PromotionRequest, actor: User, approve: bool, comment: str = ""
 ) -> PromotionRequest:
-    """A governance reviewer (never the requester) approves or rejects, with a comment."""
+    """A governance reviewer approves or rejects, with a comment: never the requester nor
+    anyone on the initiative's team."""
     promotion = PromotionRequest.objects.select_for_update().get(pk=promotion.pk)
     require(
         permissions.can_review_promotion(actor, promotion),
-        "Only a governance reviewer other than the requester may review a pending promotion.",
+        permissions.review_promotion_refusal(actor, promotion)[1],
     )
     if not approve and not comment.strip():
         raise ValidationError({"comment": "Say why the promotion is rejected."})

@@ -1,4 +1,9 @@
-"""Recording readiness: the team updates milestones, governance waives them."""
+"""Recording readiness: the team updates milestones, governance waives them.
+
+A waiver is a second pair of eyes: whoever asked for it, and anyone on the initiative's
+team, leaves the decision to another governance reviewer (`permissions.waiver_conflict`).
+A waiver request, once answered, stays on the record with its answer beside it.
+"""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -6,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import permissions
-from ..choices import CheckMode, EventKind, MilestoneStatus
+from ..choices import CheckMode, EventKind, MilestoneStatus, WaiverDecision
 from ..models import Initiative, MilestoneRecord, ReadinessMilestone
 from ..people import display_name
 from ..readiness import template_for
@@ -81,8 +86,8 @@ def milestone_update(
     record.evidence_note = evidence_note.strip()
     record.check_mode = (check_mode or CheckMode.MANUAL) if status == MilestoneStatus.DONE else ""
     record.justification = ""
-    if status == MilestoneStatus.DONE:
-        _clear_waiver_request(record)  # nothing left to waive
+    if status == MilestoneStatus.DONE and record.waiver_pending:
+        _answer_waiver_request(record, actor, WaiverDecision.WITHDRAWN)  # nothing left to waive
     record.updated_by = actor
     record.updated_at = timezone.now()
     save(record, actor)
@@ -100,17 +105,23 @@ def milestone_update(
 def milestone_waive(
     *, initiative: Initiative, actor: User, key: str, justification: str
 ) -> MilestoneRecord:
-    """A governance reviewer waives a milestone for this initiative, saying why."""
+    """A governance reviewer waives a milestone for this initiative, saying why; never one
+    who asked for the waiver or is on the team."""
     initiative = lock_initiative(initiative)
     require(permissions.is_governance(actor), "Only a governance reviewer may waive a milestone.")
     milestone = _milestone(initiative, key)
+    record = _record(initiative, milestone)
+    require(
+        permissions.can_decide_waiver(actor, initiative, record),
+        permissions.waiver_conflict(actor, initiative, record),
+    )
     if not justification.strip():
         raise ValidationError({"justification": "A waiver needs a justification."})
-    record = _record(initiative, milestone)
     record.status = MilestoneStatus.WAIVED
     record.justification = justification.strip()
     record.check_mode = ""
-    _clear_waiver_request(record)
+    if record.waiver_pending:
+        _answer_waiver_request(record, actor, WaiverDecision.GRANTED)
     record.updated_by = actor
     record.updated_at = timezone.now()
     save(record, actor, reason="Waived")
@@ -123,10 +134,11 @@ def milestone_waive(
     return record
 
 
-def _clear_waiver_request(record: MilestoneRecord) -> None:
-    record.waiver_requested_at = None
-    record.waiver_requested_by = None
-    record.waiver_request_reason = ""
+def _answer_waiver_request(record: MilestoneRecord, actor: User, decision: str) -> None:
+    """Close the pending request, keeping who asked and why."""
+    record.waiver_decision = decision
+    record.waiver_decided_by = actor
+    record.waiver_decided_at = timezone.now()
 
 
 @transaction.atomic
@@ -148,9 +160,13 @@ def milestone_waiver_request(
         raise ValidationError({"reason": "This milestone is done; there is nothing to waive."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why the milestone should be waived."})
+    # A new request replaces an answered one; the history keeps the earlier.
     record.waiver_requested_at = timezone.now()
     record.waiver_requested_by = actor
     record.waiver_request_reason = reason.strip()
+    record.waiver_decision = ""
+    record.waiver_decided_by = None
+    record.waiver_decided_at = None
     save(record, actor, reason="Waiver requested")
     record_event(
         initiative=initiative,
@@ -166,16 +182,21 @@ def milestone_waiver_request(
 def milestone_waiver_decline(
     *, initiative: Initiative, actor: User, key: str, comment: str
 ) -> MilestoneRecord:
-    """A governance reviewer declines a waiver request, saying why; the milestone stays."""
+    """A governance reviewer declines a waiver request, saying why; the milestone stays. Never
+    the reviewer who asked, nor one on the team."""
     initiative = lock_initiative(initiative)
     require(permissions.can_waive_milestone(actor), "Only a governance reviewer may decline.")
     milestone = _milestone(initiative, key)
     record = _record(initiative, milestone)
-    if record.waiver_requested_at is None:
+    require(
+        permissions.can_decide_waiver(actor, initiative, record),
+        permissions.waiver_conflict(actor, initiative, record),
+    )
+    if not record.waiver_pending:
         raise ValidationError({"comment": "No waiver has been requested for this milestone."})
     if not comment.strip():
         raise ValidationError({"comment": "Say why the waiver is declined."})
-    _clear_waiver_request(record)
+    _answer_waiver_request(record, actor, WaiverDecision.DECLINED)
     save(record, actor, reason=f"Waiver declined: {comment.strip()}")
     record_event(
         initiative=initiative,
