@@ -13,9 +13,10 @@ may act on it.
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .choices import BusinessCaseStatus, HandoverStatus, PromotionStatus
+from .choices import BusinessCaseStatus, EmailStatus, HandoverStatus, PromotionStatus
 from .models import (
     BusinessCase,
+    EmailRecord,
     HealthReporterGrant,
     Initiative,
     OwnershipHandover,
@@ -175,6 +176,16 @@ def can_import(user: AnyUser) -> bool:
     return can_view(user) and user.is_staff
 
 
+def can_see_email_log(user: AnyUser) -> bool:
+    return is_governance(user)
+
+
+def can_send_email_again(user: AnyUser, email: EmailRecord) -> bool:
+    """Governance sends a failed e-mail again; one that is pending or sent is not theirs to
+    repeat (the outbox never sends one person the same e-mail twice)."""
+    return is_governance(user) and email.status == EmailStatus.FAILED
+
+
 # --- Why an object rule refused -------------------------------------------------------------
 # A refusal names its reason: who may do it (403), or the state the object is in (409), so a
 # client can tell "not yours to do" from "already done".
@@ -192,6 +203,13 @@ def review_promotion_refusal(user: AnyUser, promotion: PromotionRequest) -> tupl
     if promotion.requested_by_id == user.pk:
         return 403, "You requested this promotion; another governance reviewer decides."
     return 409, f"This promotion request is already {promotion.get_status_display().lower()}."
+
+
+def send_email_again_refusal(user: AnyUser, email: EmailRecord) -> tuple[int, str]:
+    if not is_governance(user):
+        return 403, "Only a governance reviewer may send an e-mail again."
+    status = email.get_status_display().lower()
+    return 409, f"Only a failed e-mail can be sent again; this one is {status}."
 
 
 def review_business_case_refusal(user: AnyUser, case: BusinessCase) -> tuple[int, str]:

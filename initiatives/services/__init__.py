@@ -11,6 +11,7 @@ from .business_cases import (
     business_case_update,
 )
 from .common import record_event
+from .emails import email_send_again
 from .health import IngestResult, health_reports_ingest
 from .portfolio import (
     EDITABLE_FIELDS,
@@ -48,6 +49,7 @@ __all__ = [
     "business_case_review",
     "business_case_submit",
     "business_case_update",
+    "email_send_again",
     "handover_accept",
     "handover_decline",
     "handover_start",
