@@ -4,6 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    ApiTokenRevocation,
     BusinessUnit,
     EmailRecord,
     Flag,
@@ -169,11 +170,13 @@ class EmailRecordAdmin(ReadOnlyAdmin):
         "initiative",
         "status",
         "attempts",
+        "next_attempt_at",
         "sent_at",
+        "resent_by",
     ]
     list_filter = ["status", "kind"]
     search_fields = ["recipient", "initiative__name", "dedupe_key"]
-    list_select_related = ["initiative"]
+    list_select_related = ["initiative", "resent_by"]
 
 
 @admin.register(ScanRun)
@@ -203,3 +206,11 @@ class HealthReportAdmin(ReadOnlyAdmin):
     list_select_related = ["initiative"]
     date_hierarchy = "observed_at"
     show_full_result_count = False  # counting years of reports is slow and tells nobody much
+
+
+@admin.register(ApiTokenRevocation)
+class ApiTokenRevocationAdmin(ReadOnlyAdmin):
+    list_display = ["revoked_at", "user", "name", "token_key", "reason"]
+    list_filter = ["reason"]
+    search_fields = ["user__username", "name", "token_key"]
+    list_select_related = ["user"]

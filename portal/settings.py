@@ -385,8 +385,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
 KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 (a model name; ApiTokenInfo adds label, last use)
+# Every API token expires this many days after it is made (shown on the profile page).
+PORTAL_API_TOKEN_DAYS = env.int("PORTAL_API_TOKEN_DAYS", default=365)
 REST_KNOX = {
-    "TOKEN_TTL": None,  # tokens live until revoked
+    "TOKEN_TTL": timedelta(days=PORTAL_API_TOKEN_DAYS),
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }

@@ -33,7 +33,13 @@ from .readiness import (
     milestone_waiver_decline,
     milestone_waiver_request,
 )
-from .tokens import api_token_create, api_token_revoke, api_token_touch
+from .tokens import (
+    api_token_create,
+    api_token_lifetime,
+    api_token_revoke,
+    api_token_touch,
+    api_tokens_revoke_all,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -43,8 +49,10 @@ __all__ = [
     "LinkAlreadyUsed",
     "TransitionRefused",
     "api_token_create",
+    "api_token_lifetime",
     "api_token_revoke",
     "api_token_touch",
+    "api_tokens_revoke_all",
     "business_case_create",
     "business_case_review",
     "business_case_submit",
