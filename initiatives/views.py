@@ -513,9 +513,10 @@ class EmailSendAgainView(View):
     """The "Send again" button on a failed e-mail in the log (governance only)."""
 
     def post(self, request, pk):
-        email = get_object_or_404(EmailRecord, pk=pk)
+        # Refused before the lookup: nobody else learns which e-mails exist.
         if not permissions.can_see_email_log(request.user):
             raise PermissionDenied("Only governance reviewers may send an e-mail again.")
+        email = get_object_or_404(EmailRecord, pk=pk)
         try:
             services.email_send_again(email=email, actor=request.user)
         except ValidationError as error:

@@ -237,3 +237,8 @@ def test_governance_sends_a_failed_email_again_through_the_api(
     assert viewer_api.get(reverse("api:email-list")).status_code == 403
     assert viewer_api.post(path, format="json").status_code == 403
     assert len(mail.outbox) == 1
+
+
+def test_someone_outside_governance_cannot_tell_which_emails_exist(contributor, as_user):
+    client = as_user(contributor)
+    assert client.post(reverse("email-send-again", args=[999999])).status_code == 403
