@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions, services
 from .models import (
+    ApiTokenRevocation,
     BusinessUnit,
     EmailRecord,
     Flag,
@@ -204,11 +205,13 @@ class EmailRecordAdmin(ReadOnlyAdmin):
         "initiative",
         "status",
         "attempts",
+        "next_attempt_at",
         "sent_at",
+        "resent_by",
     ]
     list_filter = ["status", "kind"]
     search_fields = ["recipient", "initiative__name", "dedupe_key"]
-    list_select_related = ["initiative"]
+    list_select_related = ["initiative", "resent_by"]
 
 
 @admin.register(ScanRun)
@@ -295,3 +298,11 @@ class PersonAdmin(UserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiTokenRevocation)
+class ApiTokenRevocationAdmin(ReadOnlyAdmin):
+    list_display = ["revoked_at", "user", "name", "token_key", "reason"]
+    list_filter = ["reason"]
+    search_fields = ["user__username", "name", "token_key"]
+    list_select_related = ["user"]

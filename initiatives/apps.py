@@ -7,4 +7,5 @@ class InitiativesConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the foundation's stage gates (later features register their own).
-        from . import gates  # noqa: F401
+        # API tokens are revoked when a password changes or an account is deactivated.
+        from . import gates, signals  # noqa: F401

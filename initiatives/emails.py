@@ -5,9 +5,14 @@ same transaction as the change that causes it; the send task is queued only afte
 A worker claims the row, sends, and marks it sent. Whatever is retried or runs twice at
 once, the unique key means one person never gets the same e-mail twice; a row left
 behind by a crashed worker or an unreachable broker is picked up by `sweep`.
+
+A failed attempt is not retried by the task: the row goes back to pending with the moment
+of its next attempt (`retry_delay`), and the sweep sends it when that moment comes, so an
+SMTP outage of a day loses nothing (README, "The watch: flags, the scan and its e-mails").
 """
 
 import logging
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -256,8 +261,45 @@ def read_confirmation_token(token: str) -> dict:
 # --- Sending --------------------------------------------------------------------------------
 
 
+# Jitter is drawn in this many steps between half and all of the wait.
+_JITTER_STEPS = 1000
+
+
+def retry_delay(attempts: int, *, jitter: float | None = None) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt before the next one.
+
+    PORTAL_EMAIL_RETRY_BASE_SECONDS after the first failure, doubling after each one up to
+    PORTAL_EMAIL_RETRY_MAX_SECONDS; the wait is drawn between half and all of that ("equal
+    jitter", `jitter` from 0 to 1), so e-mails that failed together do not all come back
+    at once, and the total never falls below half the schedule.
+    """
+    if jitter is None:
+        jitter = secrets.randbelow(_JITTER_STEPS + 1) / _JITTER_STEPS
+    doublings = min(max(attempts - 1, 0), 30)  # 2**30 times any base is past every cap
+    full = min(
+        settings.PORTAL_EMAIL_RETRY_MAX_SECONDS,
+        settings.PORTAL_EMAIL_RETRY_BASE_SECONDS * 2**doublings,
+    )
+    return timedelta(seconds=full / 2 + full / 2 * jitter)
+
+
+def retry_span(*, jitter: float) -> timedelta:
+    """From the first attempt to the last, if every attempt fails and every wait is drawn
+    with `jitter` (0: the shortest the schedule allows, 1: the longest)."""
+    attempts = settings.PORTAL_EMAIL_MAX_ATTEMPTS
+    return sum((retry_delay(n, jitter=jitter) for n in range(1, attempts)), timedelta())
+
+
+def _due(now: datetime) -> Q:
+    """Pending, and its next attempt (if a failure set one) has come."""
+    return Q(status=EmailStatus.PENDING) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
 def claim(record_id: int) -> EmailRecord | None:
-    """Take the e-mail for sending, or None if it is sent, failed, or another worker has it.
+    """Take the e-mail for sending, or None if it is sent, failed, not due yet, or another
+    worker has it.
 
     A claim older than PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS belonged to a worker that died.
     """
@@ -265,7 +307,7 @@ def claim(record_id: int) -> EmailRecord | None:
     stale = now - timedelta(seconds=settings.PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS)
     claimed = (
         EmailRecord.objects.filter(pk=record_id)
-        .filter(Q(status=EmailStatus.PENDING) | Q(status=EmailStatus.SENDING, claimed_at__lt=stale))
+        .filter(_due(now) | Q(status=EmailStatus.SENDING, claimed_at__lt=stale))
         .update(status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
     if not claimed:
@@ -283,7 +325,8 @@ def claim(record_id: int) -> EmailRecord | None:
 
 def send(record_id: int) -> str:
     """Send one recorded e-mail. Returns what happened; raises on an SMTP failure after
-    putting the row back to pending (or failed, once attempts are used up)."""
+    putting the row back to pending with its next attempt scheduled (or failed, once
+    PORTAL_EMAIL_MAX_ATTEMPTS are used up)."""
     record = claim(record_id)
     if record is None:
         return "skipped"
@@ -295,26 +338,31 @@ def send(record_id: int) -> str:
         EmailRecord.objects.filter(pk=record.pk).update(
             status=EmailStatus.FAILED if exhausted else EmailStatus.PENDING,
             claimed_at=None,
+            next_attempt_at=None if exhausted else timezone.now() + retry_delay(record.attempts),
             last_error=f"{type(error).__name__}: {error}"[:2000],
         )
         raise
     EmailRecord.objects.filter(pk=record.pk).update(
-        status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
+        status=EmailStatus.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error=""
     )
     return "sent"
 
 
 def sweep() -> list[int]:
-    """Queue again what is pending (the broker was down, or a retry was lost) or claimed by
-    a worker that died. Returns the ids queued (none while the broker is unreachable)."""
+    """Queue again what is pending and due (the broker was down, a task was lost, or a
+    failed attempt's wait is over) or claimed by a worker that died. Returns the ids queued
+    (none while the broker is unreachable)."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS)
     settle = now - timedelta(seconds=60)  # leave fresh rows to their own task
     ids = list(
         EmailRecord.objects.filter(
-            Q(status=EmailStatus.PENDING, created_at__lt=settle)
+            Q(status=EmailStatus.PENDING, next_attempt_at__isnull=True, created_at__lt=settle)
+            | Q(status=EmailStatus.PENDING, next_attempt_at__lte=now)
             | Q(status=EmailStatus.SENDING, claimed_at__lt=stale)
-        ).values_list("pk", flat=True)[:1000]
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
     )
     from . import tasks
 

@@ -8,6 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from .choices import (
     STAGE_ORDER,
+    EmailKind,
+    EmailStatus,
     FlagKind,
     HandoverStatus,
     HealthStatus,
@@ -16,7 +18,14 @@ from .choices import (
     Stage,
 )
 from .dashboards import FUNNEL, reached_condition
-from .models import BusinessUnit, Flag, Initiative, OwnershipHandover, PromotionRequest
+from .models import (
+    BusinessUnit,
+    EmailRecord,
+    Flag,
+    Initiative,
+    OwnershipHandover,
+    PromotionRequest,
+)
 
 User = get_user_model()
 
@@ -176,3 +185,15 @@ class PromotionRequestFilterSet(django_filters.FilterSet):
     class Meta:
         model = PromotionRequest
         fields = ["initiative", "status"]
+
+
+class EmailRecordFilterSet(django_filters.FilterSet):
+    """`?status=failed`: the e-mails governance may send again."""
+
+    initiative = django_filters.CharFilter(field_name="initiative__slug")
+    kind = django_filters.MultipleChoiceFilter(choices=EmailKind.choices)
+    status = django_filters.MultipleChoiceFilter(choices=EmailStatus.choices)
+
+    class Meta:
+        model = EmailRecord
+        fields = ["initiative", "kind", "status"]

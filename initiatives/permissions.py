@@ -19,9 +19,10 @@ may act on it.
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .choices import BusinessCaseStatus, HandoverStatus, PromotionStatus
+from .choices import BusinessCaseStatus, EmailStatus, HandoverStatus, PromotionStatus
 from .models import (
     BusinessCase,
+    EmailRecord,
     HealthReporterGrant,
     Initiative,
     MilestoneRecord,
@@ -287,6 +288,16 @@ def can_import(user: AnyUser) -> bool:
     return can_view(user) and user.is_staff
 
 
+def can_see_email_log(user: AnyUser) -> bool:
+    return is_governance(user)
+
+
+def can_send_email_again(user: AnyUser, email: EmailRecord) -> bool:
+    """Governance sends a failed e-mail again; one that is pending or sent is not theirs to
+    repeat (the outbox never sends one person the same e-mail twice)."""
+    return is_governance(user) and email.status == EmailStatus.FAILED
+
+
 # --- Why an object rule refused -------------------------------------------------------------
 # A refusal names its reason: who may do it (403), or the state the object is in (409), so a
 # client can tell "not yours to do" from "already done".
@@ -313,6 +324,13 @@ def decide_waiver_refusal(
     if not is_governance(user):
         return 403, "Only a governance reviewer may waive a milestone or decline a waiver request."
     return 403, waiver_conflict(user, initiative, record)
+
+
+def send_email_again_refusal(user: AnyUser, email: EmailRecord) -> tuple[int, str]:
+    if not is_governance(user):
+        return 403, "Only a governance reviewer may send an e-mail again."
+    status = email.get_status_display().lower()
+    return 409, f"Only a failed e-mail can be sent again; this one is {status}."
 
 
 def review_business_case_refusal(user: AnyUser, case: BusinessCase) -> tuple[int, str]:

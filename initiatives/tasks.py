@@ -4,8 +4,6 @@ Every task is idempotent (late acknowledgement is on): a re-delivered scan finds
 new to open, and a re-delivered send finds its e-mail already claimed or sent.
 """
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from . import emails, scan
@@ -21,14 +19,11 @@ def scan_portfolio() -> dict:
     }
 
 
-@shared_task(
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=600,  # shorter than the broker's visibility timeout
-    retry_jitter=True,
-    max_retries=7,
-)
+@shared_task
 def send_email(record_id: int) -> str:
+    # No retry of its own: a failed attempt sets the e-mail's next attempt time, hours away
+    # late in the schedule (longer than the broker's visibility timeout allows a countdown),
+    # and the sweep queues it again when that time comes.
     return emails.send(record_id)
 
 

@@ -47,6 +47,11 @@ urlpatterns = [
     ),
     path("emails/", views.EmailListView.as_view(), name="email-list"),
     path(
+        "emails/<int:pk>/send-again/",
+        views.EmailSendAgainView.as_view(),
+        name="email-send-again",
+    ),
+    path(
         "initiatives/<slug:slug>/business-case/",
         views_business_case.BusinessCaseListView.as_view(),
         name="business-case-list",

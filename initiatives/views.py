@@ -511,12 +511,14 @@ class EmailListView(ListView):
     paginate_by = 50
 
     def dispatch(self, request, *args, **kwargs):
-        if not permissions.is_governance(request.user):
+        if not permissions.can_see_email_log(request.user):
             raise PermissionDenied("Only governance reviewers may see the e-mail log.")
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = EmailRecord.objects.select_related("initiative").order_by("-created_at", "-pk")
+        queryset = EmailRecord.objects.select_related("initiative", "resent_by").order_by(
+            "-created_at", "-pk"
+        )
         status = self.request.GET.get("status")
         if status in EmailStatus.values:
             queryset = queryset.filter(status=status)
@@ -530,3 +532,23 @@ class EmailListView(ListView):
             status_query=urlencode({"status": status}) if status else "",
             **kwargs,
         )
+
+
+class EmailSendAgainView(View):
+    """The "Send again" button on a failed e-mail in the log (governance only)."""
+
+    def post(self, request, pk):
+        # Refused before the lookup: nobody else learns which e-mails exist.
+        if not permissions.can_see_email_log(request.user):
+            raise PermissionDenied("Only governance reviewers may send an e-mail again.")
+        email = get_object_or_404(EmailRecord, pk=pk)
+        try:
+            services.email_send_again(email=email, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"The e-mail to {email.recipient} will be sent again.")
+        # Back to the list as it was filtered (only a path of ours, never another host).
+        status = request.POST.get("status", "")
+        query = f"?{urlencode({'status': status})}" if status in EmailStatus.values else ""
+        return HttpResponseRedirect(reverse("email-list") + query)

@@ -1,5 +1,7 @@
-"""The profile page: the signed-in person's API tokens, made, listed and revoked."""
+"""The profile page: the signed-in person's API tokens, made, listed and revoked, and the
+ones revoked lately (by them, or because their password changed)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -19,10 +21,17 @@ class ProfileView(View):
         tokens = (
             AuthToken.objects.filter(user=request.user).select_related("info").order_by("-created")
         )
+        revocations = request.user.api_token_revocations.all()[:10]
         response = render(
             request,
             self.template_name,
-            {"form": form, "tokens": tokens, "new_key": new_key},
+            {
+                "form": form,
+                "tokens": tokens,
+                "new_key": new_key,
+                "revocations": revocations,
+                "token_days": settings.PORTAL_API_TOKEN_DAYS,
+            },
             status=status,
         )
         # The page may carry a token that is shown only once: no cache keeps a copy.

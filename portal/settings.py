@@ -389,8 +389,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
 KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 (a model name; ApiTokenInfo adds label, last use)
+# Every API token expires this many days after it is made (shown on the profile page).
+PORTAL_API_TOKEN_DAYS = env.int("PORTAL_API_TOKEN_DAYS", default=365)
 REST_KNOX = {
-    "TOKEN_TTL": None,  # tokens live until revoked
+    "TOKEN_TTL": timedelta(days=PORTAL_API_TOKEN_DAYS),
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }
@@ -453,7 +455,12 @@ PORTAL_CONFIRM_LINK_MAX_AGE_DAYS = env.int("PORTAL_CONFIRM_LINK_MAX_AGE_DAYS", d
 # A claimed e-mail whose worker has not finished within this time is sent again by the sweep;
 # longer than the SMTP timeout and the task time limit.
 PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS = env.int("PORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS", default=600)
-PORTAL_EMAIL_MAX_ATTEMPTS = env.int("PORTAL_EMAIL_MAX_ATTEMPTS", default=8)
+# A failed e-mail is tried again after BASE seconds, doubling after each failure up to MAX,
+# each wait drawn between half and all of that (equal jitter); after MAX_ATTEMPTS attempts it
+# is marked failed. The defaults keep trying for at least a day (README, "The watch").
+PORTAL_EMAIL_RETRY_BASE_SECONDS = env.int("PORTAL_EMAIL_RETRY_BASE_SECONDS", default=120)
+PORTAL_EMAIL_RETRY_MAX_SECONDS = env.int("PORTAL_EMAIL_RETRY_MAX_SECONDS", default=6 * 3600)
+PORTAL_EMAIL_MAX_ATTEMPTS = env.int("PORTAL_EMAIL_MAX_ATTEMPTS", default=16)
 
 # --- Observability -------------------------------------------------------------------------
 # /metrics answers only to `Authorization: Bearer <PORTAL_METRICS_TOKEN>`; unset, it is a 404.

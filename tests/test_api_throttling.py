@@ -112,3 +112,14 @@ def test_throttle_counts_live_in_the_configured_cache(rates, viewer):
     assert statuses(client, "/api/v1/flags/", 4) == [200] * 4
     cache.clear()  # another process sharing the cache would see the same counts
     assert client.get("/api/v1/flags/").status_code == 200
+
+
+def test_a_token_that_is_not_utf8_is_a_401_the_throttle_counts(rates, db):
+    # WSGI hands headers over as latin-1 text: these are the bytes e9 e9 61 62 63.
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION="Token \xe9\xe9abc")
+    refused = [client.get("/api/v1/initiatives/") for _ in range(3)]
+    assert [r.status_code for r in refused] == [401] * 3
+    assert refused[0].json() == {"detail": "Invalid token."}
+    assert refused[0]["WWW-Authenticate"].startswith("Token")
+    assert_throttled(client.get("/api/v1/initiatives/"))

@@ -37,6 +37,8 @@ from rest_framework.test import APIClient
 
 from initiatives.choices import (
     BusinessCaseStatus,
+    EmailKind,
+    EmailStatus,
     EventKind,
     FlagKind,
     HandoverStatus,
@@ -45,6 +47,7 @@ from initiatives.choices import (
 )
 from initiatives.models import (
     ApiTokenInfo,
+    EmailRecord,
     Flag,
     HealthReport,
     HealthReporterGrant,
@@ -143,6 +146,17 @@ def _arrange() -> SimpleNamespace:
         initiative=churn, requested_by=people["contributor"], note="Ready for production."
     )
     flag = Flag.objects.create(initiative=initiative, kind=FlagKind.STALLED)
+    # An e-mail that used up its attempts: governance may send it again.
+    failed_email = EmailRecord.objects.create(
+        dedupe_key=f"handover:0:{people['owner'].pk}",
+        kind=EmailKind.HANDOVER_REQUEST,
+        recipient="owner@example.org",
+        recipient_user=people["owner"],
+        initiative=initiative,
+        status=EmailStatus.FAILED,
+        attempts=16,
+        last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+    )
     StageTransition.objects.create(
         initiative=initiative, from_stage=Stage.POC, to_stage=Stage.PILOT, actor=people["owner"]
     )
@@ -197,6 +211,7 @@ def _arrange() -> SimpleNamespace:
         handover=handover,
         promotion=promotion,
         flag=flag,
+        failed_email=failed_email,
         submitted_case=submitted_case,
         draft_case=draft_case,
         tokens={"machine": machine_token},
@@ -232,6 +247,7 @@ def world(_arranged, db):
         handover=copy.copy(_arranged.handover),
         promotion=copy.copy(_arranged.promotion),
         flag=copy.copy(_arranged.flag),
+        failed_email=copy.copy(_arranged.failed_email),
         submitted_case=copy.copy(_arranged.submitted_case),
         draft_case=copy.copy(_arranged.draft_case),
         tokens=_arranged.tokens,
@@ -323,6 +339,10 @@ def _flag(w):
     return {"pk": w.flag.pk}
 
 
+def _email(w):
+    return {"pk": w.failed_email.pk}
+
+
 def _inventory_csv(w):
     content = f"name,business_unit,stage\nInvoice matching,{w.unit.name},idea\n".encode()
     return {"file": SimpleUploadedFile("inventory.csv", content, content_type="text/csv")}
@@ -334,6 +354,7 @@ WEB_TARGETS = {
     "portfolio": ("portfolio", _none, None),
     "api-docs": ("api-docs", _none, None),
     "email-list": ("email-list", _none, None),
+    "email-send-again": ("email-send-again", _email, _none),
     "readiness": ("readiness", _fraud, None),
     "milestone": (
         "milestone",
@@ -413,6 +434,8 @@ WEB_MATRIX = [
     ("GET",    "initiative-list",               L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("GET",    "api-docs",                      L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("GET",    "email-list",                    L,   L,   403, 403, 403, 403, 403, 200, 200),
+    ("GET",    "email-send-again",              L,   L,   405, 405, 405, 405, 405, 405, 405),
+    ("POST",   "email-send-again",              L,   L,   403, 403, 403, 403, 403, 302, 302),
     ("GET",    "readiness",                     L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("GET",    "milestone",                     L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("POST",   "milestone",                     L,   L,   403, 302, 302, 302, 403, 403, 302),
@@ -657,6 +680,9 @@ API_TARGETS = {
         lambda w: {"currency": "EUR", "revenue_protected": "1000"},
     ),
     "flag-detail": ("api:flag-detail", _flag, None),
+    "email-list": ("api:email-list", _none, None),
+    "email-detail": ("api:email-detail", _email, None),
+    "email-send-again": ("api:email-send-again", _email, _none),
     "promotion-request-list": ("api:promotion-request-list", _none, None),
     "promotion-request-detail": ("api:promotion-request-detail", _promotion, None),
     "promotion-request-review": (
@@ -755,6 +781,22 @@ API_MATRIX = [
     ("POST",   "business-case-review",          A,   A,   403, 403, 403, 403, 403, 200, 200, 403),
     ("GET",    "flag-detail",                   A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
     ("DELETE", "flag-detail",                   A,   A,   405, 405, 405, 405, 405, 405, 405, 403),
+    # The outbox is governance's: others are refused before the method is looked at.
+    ("GET",    "email-list",                    A,   A,   403, 403, 403, 403, 403, 200, 200, 403),
+    ("POST",   "email-list",                    A,   A,   403, 403, 403, 403, 403, 405, 405, 403),
+    ("PUT",    "email-list",                    A,   A,   403, 403, 403, 403, 403, 405, 405, 403),
+    ("PATCH",  "email-list",                    A,   A,   403, 403, 403, 403, 403, 405, 405, 403),
+    ("DELETE", "email-list",                    A,   A,   403, 403, 403, 403, 403, 405, 405, 403),
+    ("GET",    "email-detail",                  A,   A,   403, 403, 403, 403, 403, 200, 200, 403),
+    ("POST",   "email-detail",                  A,   A,   403, 403, 403, 403, 403, 405, 405, 403),
+    ("PUT",    "email-detail",                  A,   A,   403, 403, 403, 403, 403, 405, 405, 403),
+    ("PATCH",  "email-detail",                  A,   A,   403, 403, 403, 403, 403, 405, 405, 403),
+    ("DELETE", "email-detail",                  A,   A,   403, 403, 403, 403, 403, 405, 405, 403),
+    ("GET",    "email-send-again",              A,   A,   403, 403, 403, 403, 403, 405, 405, 403),
+    ("POST",   "email-send-again",              A,   A,   403, 403, 403, 403, 403, 200, 200, 403),
+    ("PUT",    "email-send-again",              A,   A,   403, 403, 403, 403, 403, 405, 405, 403),
+    ("PATCH",  "email-send-again",              A,   A,   403, 403, 403, 403, 403, 405, 405, 403),
+    ("DELETE", "email-send-again",              A,   A,   403, 403, 403, 403, 403, 405, 405, 403),
     ("GET",    "promotion-request-list",        A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
     ("GET",    "promotion-request-detail",      A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
     ("DELETE", "promotion-request-detail",      A,   A,   405, 405, 405, 405, 405, 405, 405, 403),
@@ -1213,7 +1255,10 @@ LISTS = {
     ),
     "api:initiative-transitions": (_api_fraud, None),
     "api:initiative-events": (_api_fraud, None),
+    "api:email-list": (_none, lambda item: ("api:email-detail", {"pk": item["id"]})),
 }
+# Lists only governance reads (and staff, who may do everything): the others get 403.
+GOVERNANCE_LISTS = {"api:email-list"}
 # `list` routes that answer one object (an initiative's health, its readiness checklist).
 NOT_COLLECTIONS = {"api:health-list", "api:readiness-list"}
 
@@ -1234,6 +1279,10 @@ def test_a_list_shows_a_role_exactly_the_items_it_may_open(world, role, list_nam
         assert response.status_code == (403 if role == "machine" else API_ANON)
         assert set(response.json()) == {"detail"}
         return
+    if list_name in GOVERNANCE_LISTS and role not in ("reviewer", "staff"):
+        assert response.status_code == 403
+        assert set(response.json()) == {"detail"}
+        return
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == len(body["results"]) > 0
@@ -1241,7 +1290,7 @@ def test_a_list_shows_a_role_exactly_the_items_it_may_open(world, role, list_nam
         if address is not None:
             name, kwargs = address(item)
             assert client.get(reverse(name, kwargs=kwargs)).status_code == 200, item
-    # Nothing the role may open is left out: every signed-in person reads everything.
+    # Nothing the role may open is left out: whoever may read a list reads all of it.
     totals = {
         "api:initiative-list": lambda: Initiative.objects.count(),
         "api:handover-list": lambda: OwnershipHandover.objects.count(),
@@ -1250,5 +1299,6 @@ def test_a_list_shows_a_role_exactly_the_items_it_may_open(world, role, list_nam
         "api:business-case-list": lambda: world.churn.business_cases.count(),
         "api:initiative-transitions": lambda: world.initiative.transitions.count(),
         "api:initiative-events": lambda: world.initiative.events.count(),
+        "api:email-list": lambda: EmailRecord.objects.count(),
     }
     assert body["count"] == totals[list_name]()

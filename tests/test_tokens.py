@@ -14,7 +14,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from initiatives.models import ApiTokenInfo
+from initiatives.models import ApiTokenInfo, ApiTokenRevocation
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +135,119 @@ def test_token_made_elsewhere_gets_its_last_use_recorded_too(viewer):
     before = timezone.now()
     assert api_get(key).status_code == 200
     assert ApiTokenInfo.objects.get().last_used_at >= before
+
+
+# --- Expiry and revocation --------------------------------------------------------------------
+
+
+def test_a_token_expires_after_the_configured_days_as_the_profile_page_says(viewer, settings):
+    settings.PORTAL_API_TOKEN_DAYS = 30
+    page = signed_in(viewer)
+    key = create_on_page(page, "monitoring job")
+
+    expiry = AuthToken.objects.get(user=viewer).expiry
+    assert expiry is not None
+    assert abs(expiry - (timezone.now() + timedelta(days=30))) < timedelta(minutes=1)
+    shown = page.get(PROFILE).content.decode()
+    assert "A token expires 30 days" in shown
+    expires_cell = f'<td class="expires">{timezone.localtime(expiry):%Y-%m-%d %H:%M}</td>'
+    assert expires_cell in token_row(page, "monitoring job")
+    assert api_get(key).status_code == 200
+
+    AuthToken.objects.update(expiry=timezone.now() - timedelta(seconds=1))  # 30 days later
+    refused = api_get(key)
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "Invalid token."}
+
+
+def test_the_command_says_when_its_token_expires(viewer, capsys):
+    call_command("create_api_token", "viewer", "--name", "nightly export")
+    expiry = timezone.localtime(AuthToken.objects.get(user=viewer).expiry)
+    assert f"expires {expiry:%Y-%m-%d %H:%M}" in capsys.readouterr().err
+    assert expiry > timezone.now() + timedelta(days=364)  # PORTAL_API_TOKEN_DAYS, 365
+
+
+def two_tokens(user) -> list[str]:
+    made_on_page = create_on_page(signed_in(user), "laptop")
+    _, made_in_admin = AuthToken.objects.create(user=user)
+    assert [api_get(key).status_code for key in (made_on_page, made_in_admin)] == [200, 200]
+    return [made_on_page, made_in_admin]
+
+
+def test_a_password_changed_in_the_admin_revokes_every_token_of_that_person(
+    viewer, contributor, staff
+):
+    keys = two_tokens(viewer)
+    others = create_on_page(signed_in(contributor), "contributor's job")
+
+    response = signed_in(staff).post(
+        reverse("admin:auth_user_password_change", args=[viewer.pk]),
+        {"password1": "a new passphrase 4 viewer", "password2": "a new passphrase 4 viewer"},
+    )
+
+    assert response.status_code == 302
+    assert [api_get(key).status_code for key in keys] == [401, 401]
+    assert api_get(others).status_code == 200  # nobody else's
+    revoked = ApiTokenRevocation.objects.filter(user=viewer)
+    assert sorted(revoked.values_list("reason", flat=True)) == ["password_changed"] * 2
+    viewer.refresh_from_db()  # signed in again, with the new password
+    profile = signed_in(viewer).get(PROFILE).content.decode()
+    assert "You have no tokens." in profile
+    assert "laptop" in profile
+    assert "The password changed" in profile
+
+
+def test_deactivating_a_person_in_the_admin_revokes_their_tokens(viewer, staff):
+    keys = two_tokens(viewer)
+    form = {
+        "username": viewer.username,
+        "first_name": viewer.first_name,
+        "last_name": viewer.last_name,
+        "email": viewer.email,
+        # "is_active" left out: the box is unticked
+        "date_joined_0": f"{viewer.date_joined:%Y-%m-%d}",
+        "date_joined_1": f"{viewer.date_joined:%H:%M:%S}",
+        "last_login_0": "",
+        "last_login_1": "",
+    }
+
+    response = signed_in(staff).post(reverse("admin:auth_user_change", args=[viewer.pk]), form)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    viewer.refresh_from_db()
+    assert not viewer.is_active
+    assert not AuthToken.objects.filter(user=viewer).exists()
+    assert [api_get(key).status_code for key in keys] == [401, 401]
+    assert set(ApiTokenRevocation.objects.values_list("reason", flat=True)) == {"deactivated"}
+    # Active again, they start with no token: the old ones stay revoked.
+    viewer.is_active = True
+    viewer.save()
+    assert [api_get(key).status_code for key in keys] == [401, 401]
+
+
+def test_signing_in_keeps_tokens_when_django_upgrades_the_password_hash(viewer, settings):
+    key = create_on_page(signed_in(viewer), "laptop")
+    old_hash = viewer.password  # MD5, the only hasher the tests use
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+
+    signed_in_now = Client().post(
+        reverse("login"), {"username": "viewer", "password": "correct horse battery staple"}
+    )
+
+    assert signed_in_now.status_code == 302
+    viewer.refresh_from_db()
+    assert viewer.password != old_hash
+    assert viewer.password.startswith("pbkdf2_")
+    assert api_get(key).status_code == 200
+    assert not ApiTokenRevocation.objects.exists()
+
+
+def test_a_password_set_by_a_script_revokes_tokens_too(viewer):
+    key = create_on_page(signed_in(viewer), "laptop")
+    viewer.set_password("another passphrase entirely")
+    viewer.save()
+    assert api_get(key).status_code == 401
+    assert ApiTokenRevocation.objects.get().reason == "password_changed"

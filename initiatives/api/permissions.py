@@ -46,6 +46,15 @@ class MachineClientsOnlyReport(BasePermission):
         return getattr(view, "action", None) in getattr(view, "machine_client_actions", ())
 
 
+class SeesEmailLog(BasePermission):
+    """The e-mail outbox is governance's to read (as on the E-mails page)."""
+
+    message = "Only governance reviewers may see the e-mail log."
+
+    def has_permission(self, request, view) -> bool:
+        return permissions.can_see_email_log(request.user)
+
+
 # Readable names for the rules, shared by the API views.
 RULES = {
     "edit": permissions.can_edit_initiative,
@@ -56,6 +65,7 @@ RULES = {
     "answer_handover": permissions.can_answer_handover,
     "review_promotion": permissions.can_review_promotion,
     "review_case": permissions.can_review_business_case,
+    "send_email_again": permissions.can_send_email_again,
 }
 
 # The rules whose refusal can say why (see permissions.*_refusal).
@@ -63,4 +73,5 @@ REFUSALS = {
     permissions.can_answer_handover: permissions.answer_handover_refusal,
     permissions.can_review_promotion: permissions.review_promotion_refusal,
     permissions.can_review_business_case: permissions.review_business_case_refusal,
+    permissions.can_send_email_again: permissions.send_email_again_refusal,
 }

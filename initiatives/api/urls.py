@@ -32,6 +32,7 @@ router = Router()
 router.register("initiatives", views.InitiativeViewSet, basename="initiative")
 router.register("handovers", views.HandoverViewSet, basename="handover")
 router.register("flags", views.FlagViewSet, basename="flag")
+router.register("emails", views.EmailViewSet, basename="email")
 router.register(
     r"initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/health",
     views.HealthViewSet,

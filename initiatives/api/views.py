@@ -13,16 +13,24 @@ from rest_framework.throttling import AnonRateThrottle
 
 from .. import health, permissions, selectors, services
 from ..filtersets import (
+    EmailRecordFilterSet,
     FlagFilterSet,
     HandoverFilterSet,
     InitiativeFilterSet,
     PromotionRequestFilterSet,
 )
-from ..models import BusinessCase, Flag, Initiative, OwnershipHandover, PromotionRequest
+from ..models import (
+    BusinessCase,
+    EmailRecord,
+    Flag,
+    Initiative,
+    OwnershipHandover,
+    PromotionRequest,
+)
 from ..readiness import checklist
 from . import serializers as s
 from .parsers import SafeJSONParser
-from .permissions import RULES, ActionRule, MachineClientsOnlyReport
+from .permissions import RULES, ActionRule, MachineClientsOnlyReport, SeesEmailLog
 from .schema import ErrorSerializer
 from .throttling import HealthPushThrottle, ThrottleFirstMixin
 
@@ -233,6 +241,26 @@ class FlagViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Flag.objects.select_related("initiative")
     filterset_class = FlagFilterSet
     ordering_fields = ["opened_at", "resolved_at", "kind"]
+
+
+class EmailViewSet(ThrottleFirstMixin, viewsets.ReadOnlyModelViewSet):
+    """The e-mail outbox, newest first, for governance; `?status=failed` for what to send
+    again. A failed e-mail is sent again with `send-again`."""
+
+    lookup_value_regex = r"\d+"
+    serializer_class = s.EmailSerializer
+    queryset = EmailRecord.objects.select_related("initiative", "resent_by").order_by(
+        "-created_at", "-pk"
+    )
+    filterset_class = EmailRecordFilterSet
+    permission_classes = [IsAuthenticated, MachineClientsOnlyReport, SeesEmailLog, ActionRule]
+    object_rules = {"send_again": RULES["send_email_again"]}
+
+    @extend_schema(request=None, responses=s.EmailSerializer)
+    @action(detail=True, methods=["post"], url_path="send-again")
+    def send_again(self, request, pk=None):
+        email = services.email_send_again(email=self.get_object(), actor=request.user)
+        return Response(s.EmailSerializer(email).data)
 
 
 class BusinessCaseViewSet(

@@ -13,11 +13,12 @@ from .portfolio import (
     TeamMembership,
 )
 from .readiness import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
-from .tokens import ApiTokenInfo
+from .tokens import ApiTokenInfo, ApiTokenRevocation
 from .watch import EmailRecord, Flag, ScanRun
 
 __all__ = [
     "ApiTokenInfo",
+    "ApiTokenRevocation",
     "BusinessCase",
     "BusinessUnit",
     "EmailRecord",

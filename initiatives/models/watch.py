@@ -75,7 +75,10 @@ class EmailRecord(models.Model):
 
     `dedupe_key` is unique: whatever retries or runs twice, one person never gets the same
     e-mail twice. A worker claims a pending row (status `sending`), sends, and marks it
-    `sent`; a sweep re-sends rows whose claim went stale because a worker died.
+    `sent`; a sweep re-sends rows whose claim went stale because a worker died. A failed
+    attempt puts the row back with `next_attempt_at` set by the retry schedule (README,
+    "The watch"); the sweep sends it once that moment has come, and marks it `failed` after
+    the last attempt. Governance can send a failed e-mail again (`resent_by`, `resent_at`).
     """
 
     dedupe_key = models.CharField(max_length=200, unique=True)
@@ -119,6 +122,17 @@ class EmailRecord(models.Model):
     # The moment the scan judged when it planned this e-mail (reminder intervals count from it).
     planned_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # After a failed attempt: not before this moment. None: as soon as it is queued.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    resent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who last sent this e-mail again after it failed.",
+    )
+    resent_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
@@ -126,6 +140,7 @@ class EmailRecord(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["initiative", "-created_at"]),
         ]
 

@@ -11,6 +11,7 @@ from .business_cases import (
     business_case_update,
 )
 from .common import record_event
+from .emails import email_send_again
 from .health import IngestResult, health_report_remove, health_reports_ingest
 from .portfolio import (
     EDITABLE_FIELDS,
@@ -32,7 +33,13 @@ from .readiness import (
     milestone_waiver_decline,
     milestone_waiver_request,
 )
-from .tokens import api_token_create, api_token_revoke, api_token_touch
+from .tokens import (
+    api_token_create,
+    api_token_lifetime,
+    api_token_revoke,
+    api_token_touch,
+    api_tokens_revoke_all,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -42,12 +49,15 @@ __all__ = [
     "LinkAlreadyUsed",
     "TransitionRefused",
     "api_token_create",
+    "api_token_lifetime",
     "api_token_revoke",
     "api_token_touch",
+    "api_tokens_revoke_all",
     "business_case_create",
     "business_case_review",
     "business_case_submit",
     "business_case_update",
+    "email_send_again",
     "handover_accept",
     "handover_decline",
     "handover_start",

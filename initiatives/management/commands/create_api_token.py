@@ -1,13 +1,14 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from initiatives import services
 
 
 class Command(BaseCommand):
     help = (
-        "Create an API token for USER (username or e-mail). The token is shown once, alone "
-        "on the last line; only its hash is stored."
+        "Create an API token for USER (username or e-mail), expiring in PORTAL_API_TOKEN_DAYS. "
+        "The token is shown once, alone on the last line; only its hash is stored."
     )
 
     def add_arguments(self, parser):
@@ -27,8 +28,10 @@ class Command(BaseCommand):
         if not account.is_active:
             raise CommandError(f"'{account.username}' is deactivated; no token was created.")
         instance, token = services.api_token_create(user=account, name=name)
+        expires = timezone.localtime(instance.expiry)
         self.stderr.write(
-            f"API token for {account.username} (id {instance.token_key}). Send it as "
-            "'Authorization: Token <token>'. It is shown only this once:"
+            f"API token for {account.username} (id {instance.token_key}), expires "
+            f"{expires:%Y-%m-%d %H:%M %Z}. Send it as 'Authorization: Token <token>'. "
+            "It is shown only this once:"
         )
         self.stdout.write(token)
