@@ -313,7 +313,13 @@ def import_initiatives(
     result = ImportResult()
     units = {u.name.lower(): u for u in BusinessUnit.objects.all()}
     teams = {t.name.lower(): t for t in Team.objects.all()}
-    existing = {i.slug: i for i in Initiative.objects.filter(slug__in=[d["slug"] for _, d in rows])}
+    # Locked up front, in one order, as every service locks an initiative before its handovers.
+    existing = {
+        i.slug: i
+        for i in Initiative.objects.select_for_update(of=("self",))
+        .filter(slug__in=[d["slug"] for _, d in rows])
+        .order_by("pk")
+    }
     now = timezone.now()
     errors: list[RowError] = []
     for line, data in rows:

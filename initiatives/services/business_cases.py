@@ -57,6 +57,12 @@ def _same(case: BusinessCase, data: dict) -> bool:
     return all(getattr(case, field) == value for field, value in data.items())
 
 
+def _lock_case(case: BusinessCase) -> BusinessCase:
+    """Lock the case's initiative, then the case: initiative first, as every service does."""
+    lock_initiative(case.initiative)
+    return BusinessCase.objects.select_for_update().select_related("initiative").get(pk=case.pk)
+
+
 def latest_inputs(initiative: Initiative) -> dict:
     """The inputs of the latest version, to start a new one from (empty for the first)."""
     latest = initiative.business_cases.order_by("-version").first()
@@ -136,7 +142,7 @@ def business_case_update(
     the save is refused with `CaseEditConflict` — unless it would change nothing, which is
     the same form posted twice.
     """
-    case = BusinessCase.objects.select_for_update().select_related("initiative").get(pk=case.pk)
+    case = _lock_case(case)
     require(
         permissions.can_edit_business_case(actor, case.initiative),
         "Only the initiative's team may write its business case.",
@@ -170,7 +176,7 @@ def business_case_update(
 @transaction.atomic
 def business_case_submit(*, case: BusinessCase, actor: User) -> BusinessCase:
     """Submit a draft for review as it stands."""
-    case = BusinessCase.objects.select_for_update().select_related("initiative").get(pk=case.pk)
+    case = _lock_case(case)
     require(
         permissions.can_edit_business_case(actor, case.initiative),
         "Only the initiative's team may submit its business case.",
@@ -190,7 +196,7 @@ def business_case_review(
 
     Approving makes this version the current one. The submitter is told by e-mail.
     """
-    case = BusinessCase.objects.select_for_update().select_related("initiative").get(pk=case.pk)
+    case = _lock_case(case)
     require(
         permissions.can_review_business_case(actor, case),
         "Only a governance reviewer other than the submitter may review a submitted case.",

@@ -32,7 +32,13 @@ def record_event(
 
 
 def lock_initiative(initiative: Initiative) -> Initiative:
-    """Re-read the initiative under a row lock, so concurrent writes serialise."""
+    """Re-read the initiative under a row lock, so concurrent writes serialise.
+
+    Lock order: a service that locks rows of an initiative (a handover, a promotion request,
+    a business case, a milestone record) locks the initiative first, then those rows. Two
+    services locking in opposite orders can each hold one row and wait for the other, which
+    PostgreSQL ends by killing one with "deadlock detected".
+    """
     return (
         Initiative.objects.select_for_update(of=("self",))
         .select_related("production_owner", "business_unit")
