@@ -172,7 +172,9 @@ def can_report_health(user: AnyUser, initiative: Initiative) -> bool:
 
 
 def can_import(user: AnyUser) -> bool:
-    return can_view(user) and user.is_staff
+    """Administrators (superusers) only: an import records any person as an owner who has
+    accepted, which no other role may do. Staff who are not superusers may not."""
+    return can_view(user) and user.is_superuser
 
 
 # --- Why an object rule refused -------------------------------------------------------------

@@ -14,12 +14,20 @@ def require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+# What a history row's change reason holds (django-simple-history's column).
+REASON_LENGTH = 100
+
+
 def save(instance, actor: User | None, reason: str = "") -> None:
-    """full_clean() then save(), telling the history who acted and why."""
+    """full_clean() then save(), telling the history who acted and why.
+
+    A longer reason (an imported file's long name) is shortened to fit, ending with "…".
+    """
     instance.full_clean()
     instance._history_user = actor
     if reason:
-        instance._change_reason = reason
+        too_long = len(reason) > REASON_LENGTH
+        instance._change_reason = f"{reason[: REASON_LENGTH - 1]}…" if too_long else reason
     instance.save()
 
 
