@@ -7,6 +7,7 @@ duplicates. Historical dates (`stage_entered_at`, `owner_confirmed_at`) are kept
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -80,6 +81,10 @@ class ImportResult:
     slugs: list[str] = field(default_factory=list)
 
 
+# The earliest year a date may have. Nothing the portal records is older, and years near 1
+# cannot be converted to UTC from a time zone east of it (the database refuses them).
+FIRST_YEAR = 1900
+
 ISO_DATETIMES = [
     "%Y-%m-%d",
     "%Y-%m-%dT%H:%M",
@@ -121,6 +126,10 @@ class RowForm(forms.Form):
             if not data["slug"]:
                 self.add_error("slug", "Give a slug: none can be made from this name.")
         now = timezone.now()
+        for column in ("stage_entered_at", "owner_confirmed_at", "target_production_date"):
+            value = data.get(column)
+            if value is not None and value.year < FIRST_YEAR:
+                self.add_error(column, f"Enter a date in {FIRST_YEAR} or later.")  # drops it
         for column in ("stage_entered_at", "owner_confirmed_at"):
             value = data.get(column)
             if value is not None and value > now:
@@ -209,7 +218,8 @@ def parse(content: bytes | str, *, max_rows: int | None = None) -> list[tuple[in
     if not header:
         raise ImportFailed([RowError(1, "", "The file is empty; expected a header row.")])
     unknown = [h for h in header if h and h not in COLUMNS and h not in EXPORT_ONLY_COLUMNS]
-    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    # One pass: a file of many thousand columns must not take seconds to refuse.
+    repeated = sorted(h for h, n in Counter(header).items() if h and n > 1)
     if repeated:
         errors.append(
             RowError(1, ", ".join(repeated), "The column appears more than once; keep one.")
@@ -309,16 +319,21 @@ def import_initiatives(
     flags what is missing). On a re-import only the columns in the file are changed.
     """
     rows = parse(content, max_rows=max_rows)
-    reason = f"Imported from {source}"
     result = ImportResult()
     units = {u.name.lower(): u for u in BusinessUnit.objects.all()}
     teams = {t.name.lower(): t for t in Team.objects.all()}
-    existing = {i.slug: i for i in Initiative.objects.filter(slug__in=[d["slug"] for _, d in rows])}
+    # Locked up front, in one order, as every service locks an initiative before its handovers.
+    existing = {
+        i.slug: i
+        for i in Initiative.objects.select_for_update(of=("self",))
+        .filter(slug__in=[d["slug"] for _, d in rows])
+        .order_by("pk")
+    }
     now = timezone.now()
     errors: list[RowError] = []
     for line, data in rows:
         try:
-            outcome = _import_row(data, existing, units, teams, actor, reason, now)
+            outcome = _import_row(data, existing, units, teams, actor, source, now)
         except ValidationError as error:
             # A rule only the database state can check (e.g. the backup owner named as owner).
             for field, messages in error.message_dict.items():
@@ -359,9 +374,10 @@ TRACKED = (
 )
 
 
-def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, reason, now) -> str:
+def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, source, now) -> str:
     """Create or update one initiative from a validated row: "created", "updated", or
     "unchanged" (nothing saved, so no history row says it was)."""
+    reason = f"Imported from {source}"
     unit_key = data["business_unit"].lower()
     if unit_key not in units:
         # Through the validated save, so the history names who imported and from which file.
@@ -407,7 +423,7 @@ def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, rea
             imported=True,
         )
         initiative.refresh_from_db()
-    _import_owner(initiative, data, actor, reason, now)
+    _import_owner(initiative, data, actor, source, now)
     existing[data["slug"]] = initiative
     if created:
         return "created"
@@ -420,8 +436,14 @@ def _changed(initiative: Initiative, before: dict) -> bool:
     return any(getattr(initiative, field) != value for field, value in before.items())
 
 
-def _import_owner(initiative: Initiative, data: dict, actor, reason: str, now) -> None:
-    """An imported owner already runs the system: their handover is recorded as accepted."""
+def _import_owner(initiative: Initiative, data: dict, actor, source: str, now) -> None:
+    """An imported owner already runs the system: their handover is recorded as accepted.
+
+    The acceptance is the importer's word, not the owner's: the handover says so, and the
+    history rows of the handover and of the initiative name the import as its source.
+    """
+    reason = f"Imported from {source}"
+    acceptance = f"Acceptance recorded by the import from {source}"
     owner = data["production_owner"]
     confirmed_at = _as_aware(data["owner_confirmed_at"])
     if owner is None:
@@ -456,21 +478,25 @@ def _import_owner(initiative: Initiative, data: dict, actor, reason: str, now) -
                 initiative=initiative,
                 from_owner=initiative.production_owner,
                 from_owner_accepted_at=initiative.owner_accepted_at,
+                from_backup_owner=initiative.backup_owner,
                 to_owner=owner,
                 owning_team=initiative.owning_team,
                 requested_at=confirmed_at or now,
                 note=reason,
                 status=HandoverStatus.ACCEPTED,
                 decided_at=confirmed_at or now,
+                decision_note=f"Recorded as accepted by the import from {source}, not "
+                "accepted by the owner in the portal.",
                 confirms_skills=True,
                 confirms_mandate=True,
                 confirms_budget=True,
             ),
             actor,
-            reason,
+            acceptance,
         )
         initiative.production_owner = owner
         initiative.owner_accepted_at = confirmed_at or now
+        reason = acceptance
         changed = True
     if confirmed_at is not None and confirmed_at != initiative.owner_confirmed_at:
         initiative.owner_confirmed_at = confirmed_at

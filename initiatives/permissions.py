@@ -285,7 +285,9 @@ def can_remove_health_report(user: AnyUser) -> bool:
 
 
 def can_import(user: AnyUser) -> bool:
-    return can_view(user) and user.is_staff
+    """Administrators (superusers) only: an import records any person as an owner who has
+    accepted, which no other role may do. Staff who are not superusers may not."""
+    return can_view(user) and user.is_superuser
 
 
 def can_see_email_log(user: AnyUser) -> bool:

@@ -103,6 +103,8 @@ class BusinessCaseFormView(View):
                         revision=form.cleaned_data["revision"] or 0,
                         submit=submit,
                     )
+            except services.FormKeyReused as reused:
+                form.add_error(None, _reused_message(reused))
             except ValidationError as error:
                 add_service_error(form, error)
             else:
@@ -119,6 +121,19 @@ class BusinessCaseFormView(View):
                 )
                 return HttpResponseRedirect(target)
         return self.render(form)
+
+
+def _reused_message(reused: services.FormKeyReused) -> str:
+    """The page's words for a form posted again (its hidden form_key) with something else."""
+    if not reused.fields:
+        return (
+            f"This form already saved draft version {reused.version}; it was not submitted. "
+            f"Open the draft (version {reused.version}) to submit it."
+        )
+    return (
+        f"This form already made version {reused.version}, with other figures. Your changes "
+        f"were not saved: open version {reused.version} to change it, or start a new version."
+    )
 
 
 def _copy(case: BusinessCase) -> dict:
@@ -172,6 +187,8 @@ class BusinessCaseDetailView(View):
         if form.is_valid():
             try:
                 services.business_case_review(case=case, actor=request.user, **form.cleaned_data)
+            except services.FormKeyReused as reused:
+                form.add_error(None, _reused_message(reused))
             except ValidationError as error:
                 add_service_error(form, error)
             else:

@@ -603,3 +603,80 @@ def test_an_api_review_that_cannot_happen_says_why(reviewer, contributor):
         403,
         "Only a governance reviewer may review a business case.",
     )
+
+
+# --- Posting the same form_key again ------------------------------------------------------------
+
+
+def test_api_replaying_a_create_with_its_form_key_answers_the_stored_version(
+    pilotable, contributor
+):
+    client = api(contributor)
+    payload = {"currency": "EUR", "revenue_protected": "1000", "form_key": "retry-7"}
+    first = client.post(cases_url(pilotable), payload, format="json")
+    assert first.status_code == 201, first.json()
+    # The same figures, written differently: the same payload once parsed.
+    replay = client.post(
+        cases_url(pilotable), {**payload, "revenue_protected": "1000.00"}, format="json"
+    )
+    assert replay.status_code == 201, replay.json()
+    assert replay.json() == first.json()
+    assert BusinessCase.objects.count() == 1
+
+
+def test_api_the_same_form_key_with_different_figures_is_a_conflict(pilotable, contributor):
+    client = api(contributor)
+    payload = {"currency": "EUR", "revenue_protected": "1000", "form_key": "retry-7"}
+    assert client.post(cases_url(pilotable), payload, format="json").status_code == 201
+    response = client.post(
+        cases_url(pilotable), {**payload, "revenue_protected": "2500"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "Version 1 was already created with this form_key and different figures "
+        "(revenue_protected); nothing was saved. Send a new form_key to start another "
+        "version, or change version 1 instead."
+    }
+    case = BusinessCase.objects.get()
+    assert case.revenue_protected == D("1000")
+
+
+def test_api_a_replay_is_recognised_after_the_draft_was_edited(pilotable, contributor):
+    client = api(contributor)
+    payload = {"currency": "EUR", "revenue_protected": "1000", "form_key": "retry-7"}
+    created = client.post(cases_url(pilotable), payload, format="json").json()
+    client.patch(
+        cases_url(pilotable, 1),
+        {"revenue_protected": "1200", "revision": created["revision"]},
+        format="json",
+    )
+    replay = client.post(cases_url(pilotable), payload, format="json")
+    assert replay.status_code == 201, replay.json()
+    assert replay.json()["revenue_protected"] == "1200.00"  # the version as it is now
+    assert BusinessCase.objects.count() == 1
+
+
+def test_the_form_posted_again_with_other_figures_says_nothing_was_saved(
+    pilotable, contributor, as_user
+):
+    client = as_user(contributor)
+    client.post(new_url(pilotable), form_data(action="save"))
+    # Back in the browser, the same form (its form_key) changed and posted again.
+    response = client.post(new_url(pilotable), form_data(action="save", build_cost="150000"))
+    assert response.status_code == 200
+    error = " ".join(response.context["form"].non_field_errors())
+    assert "This form already made version 1, with other figures" in error
+    assert "Your changes were not saved" in error
+    assert BusinessCase.objects.get().build_cost == D("200000")
+
+
+def test_the_saved_form_posted_again_to_submit_does_not_claim_it_was_submitted(
+    pilotable, contributor, as_user
+):
+    client = as_user(contributor)
+    client.post(new_url(pilotable), form_data(action="save"))
+    response = client.post(new_url(pilotable), form_data(action="submit"))
+    assert response.status_code == 200
+    error = " ".join(response.context["form"].non_field_errors())
+    assert "This form already saved draft version 1" in error
+    assert BusinessCase.objects.get().status == BusinessCaseStatus.DRAFT

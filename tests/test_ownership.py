@@ -1,11 +1,16 @@
 """Ownership: handover, acceptance, decline, confirmation (PRODUCT.md section 3)."""
 
+from datetime import timedelta
+from types import SimpleNamespace
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from initiatives import permissions, services
@@ -379,3 +384,125 @@ def test_a_governance_member_of_the_team_cannot_approve_a_promotion_a_teammate_r
         f"/api/v1/promotion-requests/{promotion.pk}/review/", {"decision": "approve"}, format="json"
     )
     assert approved.status_code == 200
+
+
+# --- The outgoing owner kept as backup --------------------------------------------------------
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    _, token = AuthToken.objects.create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+@pytest.fixture
+def kept_as_backup(contributor, owner):
+    """Tom owns the system (accepted), Ana is backup; the team names Mei and keeps Tom as
+    backup, a usual wish while Mei settles in."""
+    tom, ana, mei = owner, UserFactory(username="ana"), UserFactory(username="mei")
+    initiative = InitiativeFactory(
+        slug="claims-triage",
+        stage=Stage.PILOT,
+        production_owner=tom,
+        owner_accepted_at=timezone.now() - timedelta(days=30),
+        backup_owner=ana,
+        members=[contributor],
+    )
+    before = SimpleNamespace(accepted_at=initiative.owner_accepted_at)
+    response = api(contributor).post(
+        f"/api/v1/initiatives/{initiative.slug}/handover/",
+        {"to_owner": "mei", "backup_owner": "owner"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    initiative.refresh_from_db()
+    assert (initiative.production_owner, initiative.backup_owner) == (mei, tom)
+    return SimpleNamespace(
+        initiative=initiative,
+        handover=OwnershipHandover.objects.get(pk=response.json()["id"]),
+        tom=tom,
+        ana=ana,
+        mei=mei,
+        accepted_at=before.accepted_at,
+    )
+
+
+def test_named_owner_can_decline_when_the_outgoing_owner_was_kept_as_backup(kept_as_backup):
+    k = kept_as_backup
+    response = api(k.mei).post(
+        f"/api/v1/handovers/{k.handover.pk}/decline/", {"note": "No budget."}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == HandoverStatus.DECLINED
+    k.initiative.refresh_from_db()
+    # The arrangement from before the handover, intact: Tom owns it (accepted), Ana is backup.
+    assert (k.initiative.production_owner, k.initiative.backup_owner) == (k.tom, k.ana)
+    assert k.initiative.owner_accepted_at == k.accepted_at
+
+
+def test_named_owner_can_decline_on_the_page_when_the_outgoing_owner_was_kept_as_backup(
+    kept_as_backup, as_user
+):
+    k = kept_as_backup
+    response = as_user(k.mei).post(
+        reverse("handover-answer", args=[k.handover.pk]),
+        {"action": "decline", "note": "Not my team."},
+    )
+    assert response.status_code == 302
+    k.initiative.refresh_from_db()
+    k.handover.refresh_from_db()
+    assert k.handover.status == HandoverStatus.DECLINED
+    assert (k.initiative.production_owner, k.initiative.backup_owner) == (k.tom, k.ana)
+
+
+def test_declining_a_replacing_handover_restores_the_backup_from_before_the_first(
+    kept_as_backup, contributor
+):
+    """Mei (Tom kept as backup) is replaced by Kenji, who declines: Tom and Ana again."""
+    k = kept_as_backup
+    kenji = UserFactory(username="kenji")
+    response = api(contributor).post(
+        f"/api/v1/initiatives/{k.initiative.slug}/handover/", {"to_owner": "kenji"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    response = api(kenji).post(
+        f"/api/v1/handovers/{response.json()['id']}/decline/", {"note": "No."}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    k.initiative.refresh_from_db()
+    assert (k.initiative.production_owner, k.initiative.backup_owner) == (k.tom, k.ana)
+    assert k.initiative.owner_accepted_at == k.accepted_at
+
+
+def test_accepting_keeps_the_outgoing_owner_as_backup(kept_as_backup):
+    k = kept_as_backup
+    response = api(k.mei).post(
+        f"/api/v1/handovers/{k.handover.pk}/accept/", ALL_CONFIRMED, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    k.initiative.refresh_from_db()
+    assert (k.initiative.production_owner, k.initiative.backup_owner) == (k.mei, k.tom)
+
+
+def test_naming_the_backup_owner_as_owner_asks_for_another_backup(contributor, owner):
+    backup = UserFactory(username="backup")
+    initiative = InitiativeFactory(slug="claims-triage", backup_owner=backup, members=[contributor])
+    client = api(contributor)
+    response = client.post(
+        f"/api/v1/initiatives/{initiative.slug}/handover/", {"to_owner": "backup"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "backup_owner": [
+            "backup is this initiative's backup owner; name another backup owner to make "
+            "them production owner."
+        ]
+    }
+    assert not OwnershipHandover.objects.exists()
+    response = client.post(
+        f"/api/v1/initiatives/{initiative.slug}/handover/",
+        {"to_owner": "backup", "backup_owner": "owner"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()

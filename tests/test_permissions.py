@@ -588,6 +588,23 @@ def test_staff_who_may_only_view_health_reports_cannot_remove_one(world):
     assert HealthReport.objects.filter(pk=report.pk).exists()
 
 
+@pytest.mark.parametrize(
+    ("is_superuser", "expected"), [(False, 403), (True, 302)], ids=["staff", "administrator"]
+)
+def test_only_administrators_may_import(world, is_superuser, expected):
+    """The matrix's `staff` role is a superuser; a staff member who is not one may use the
+    admin site but not the import, which records owners as having accepted."""
+    operator = UserFactory(username="operator", is_staff=True, is_superuser=is_superuser)
+    client = Client()
+    client.force_login(operator)
+    path = reverse("initiative-import")
+    before = snapshot()
+
+    assert client.get(path).status_code == (200 if is_superuser else 403)
+    assert client.post(path, _inventory_csv(world)).status_code == expected
+    assert (snapshot() != before) is is_superuser
+
+
 # --- API ------------------------------------------------------------------------------------
 
 

@@ -301,9 +301,16 @@ class BusinessCaseViewSet(
         case = self.get_queryset().get(pk=case.pk)
         return Response(s.BusinessCaseSerializer(case).data, status=status_code)
 
-    @extend_schema(request=s.BusinessCaseWriteSerializer, responses={201: s.BusinessCaseSerializer})
+    @extend_schema(
+        request=s.BusinessCaseWriteSerializer,
+        responses={201: s.BusinessCaseSerializer, 409: ErrorSerializer},
+    )
     def create(self, request, *args, **kwargs):
-        """Start the next version as a draft (inputs not given are copied from the latest)."""
+        """Start the next version as a draft (inputs not given are copied from the latest).
+
+        Posting again with the same `form_key` and the same inputs answers the version the
+        first post made; the same `form_key` with other inputs gets 409 and saves nothing.
+        """
         initiative = self.initiative()
         if not RULES["edit"](request.user, initiative):
             raise PermissionDenied("Only the initiative's team may write its business case.")
@@ -312,9 +319,12 @@ class BusinessCaseViewSet(
         data = dict(serializer.validated_data)
         data.pop("revision", None)
         form_key = data.pop("form_key", "")
-        case = services.business_case_create(
-            initiative=initiative, actor=request.user, data=data, form_key=form_key
-        )
+        try:
+            case = services.business_case_create(
+                initiative=initiative, actor=request.user, data=data, form_key=form_key
+            )
+        except services.FormKeyReused as reused:
+            return Response({"detail": reused.messages[0]}, status=status.HTTP_409_CONFLICT)
         return self._respond(case, status.HTTP_201_CREATED)
 
     @extend_schema(

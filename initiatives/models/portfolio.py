@@ -237,8 +237,12 @@ class OwnershipHandover(models.Model):
     from_owner = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # The previous owner's acceptance, restored if the new owner declines.
+    # The previous owner's acceptance and the backup owner before the handover, both
+    # restored if the new owner declines (the outgoing owner is often kept as backup).
     from_owner_accepted_at = models.DateTimeField(null=True, blank=True)
+    from_backup_owner = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     to_owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="handovers_received")
     owning_team = models.ForeignKey(
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -5,6 +5,7 @@ validate with `full_clean()` and write atomically; they raise `PermissionDenied`
 from .business_cases import (
     INPUT_FIELDS,
     CaseEditConflict,
+    FormKeyReused,
     business_case_create,
     business_case_review,
     business_case_submit,
@@ -45,6 +46,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "INPUT_FIELDS",
     "CaseEditConflict",
+    "FormKeyReused",
     "IngestResult",
     "LinkAlreadyUsed",
     "TransitionRefused",

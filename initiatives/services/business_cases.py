@@ -47,6 +47,18 @@ class CaseEditConflict(ValidationError):
     """The draft changed since the editor opened it."""
 
 
+class FormKeyReused(ValidationError):
+    """A `form_key` already used to create a version, posted again with something else.
+
+    `version` is the version the key made; `fields` the inputs that differ from what it was
+    created with (empty when only the wish to submit differs).
+    """
+
+    def __init__(self, message: str, *, version: int, fields: list[str]):
+        super().__init__(message)
+        self.version, self.fields = version, fields
+
+
 def _check_fields(data: dict) -> None:
     unknown = set(data) - set(INPUT_FIELDS)
     if unknown:
@@ -57,12 +69,44 @@ def _same(case: BusinessCase, data: dict) -> bool:
     return all(getattr(case, field) == value for field, value in data.items())
 
 
+def _lock_case(case: BusinessCase) -> BusinessCase:
+    """Lock the case's initiative, then the case: initiative first, as every service does."""
+    lock_initiative(case.initiative)
+    return BusinessCase.objects.select_for_update().select_related("initiative").get(pk=case.pk)
+
+
 def latest_inputs(initiative: Initiative) -> dict:
     """The inputs of the latest version, to start a new one from (empty for the first)."""
     latest = initiative.business_cases.order_by("-version").first()
     if latest is None:
         return {"currency": default_currency()}
     return {field: getattr(latest, field) for field in INPUT_FIELDS}
+
+
+def _replayed(case: BusinessCase, data: dict, submit: bool) -> BusinessCase:
+    """`case` if `data` is what it was created with (a replay), else `FormKeyReused`.
+
+    Compared with the version as created (its first history row), since a draft may have
+    been edited since: a replay of the original post is still that post.
+    """
+    created = case.history.order_by("history_id").first() or case  # no history: as it is
+    differing = [field for field, value in data.items() if getattr(created, field) != value]
+    if differing:
+        raise FormKeyReused(
+            f"Version {case.version} was already created with this form_key and different "
+            f"figures ({', '.join(differing)}); nothing was saved. Send a new form_key to "
+            f"start another version, or change version {case.version} instead.",
+            version=case.version,
+            fields=differing,
+        )
+    if submit and case.status == BusinessCaseStatus.DRAFT:
+        raise FormKeyReused(
+            f"Version {case.version} was created with this form_key as a draft; nothing was "
+            "saved. Submit that draft instead.",
+            version=case.version,
+            fields=[],
+        )
+    return case
 
 
 def _submit(case: BusinessCase, actor: User) -> None:
@@ -89,8 +133,10 @@ def business_case_create(
 ) -> BusinessCase:
     """Create the next version from `data`, as a draft or submitted at once.
 
-    Posting the same form twice (the same `form_key`) returns the version the first post
-    made. Only one draft may exist per initiative.
+    Posting the same form twice (the same `form_key` and the same inputs once parsed)
+    returns the version the first post made, as it is now. The same `form_key` with other
+    inputs, or asking to submit a version the key left as a draft, raises `FormKeyReused`
+    and saves nothing. Only one draft may exist per initiative.
     """
     initiative = lock_initiative(initiative)
     require(
@@ -101,7 +147,7 @@ def business_case_create(
     if form_key:
         already = initiative.business_cases.filter(form_key=form_key).first()
         if already is not None:
-            return already
+            return _replayed(already, data, submit)
     if initiative.business_cases.filter(status=BusinessCaseStatus.DRAFT).exists():
         raise ValidationError(
             "This initiative already has a draft business case; continue that draft instead."
@@ -136,7 +182,7 @@ def business_case_update(
     the save is refused with `CaseEditConflict` — unless it would change nothing, which is
     the same form posted twice.
     """
-    case = BusinessCase.objects.select_for_update().select_related("initiative").get(pk=case.pk)
+    case = _lock_case(case)
     require(
         permissions.can_edit_business_case(actor, case.initiative),
         "Only the initiative's team may write its business case.",
@@ -170,7 +216,7 @@ def business_case_update(
 @transaction.atomic
 def business_case_submit(*, case: BusinessCase, actor: User) -> BusinessCase:
     """Submit a draft for review as it stands."""
-    case = BusinessCase.objects.select_for_update().select_related("initiative").get(pk=case.pk)
+    case = _lock_case(case)
     require(
         permissions.can_edit_business_case(actor, case.initiative),
         "Only the initiative's team may submit its business case.",
@@ -191,7 +237,7 @@ def business_case_review(
 
     Approving makes this version the current one. The submitter is told by e-mail.
     """
-    case = BusinessCase.objects.select_for_update().select_related("initiative").get(pk=case.pk)
+    case = _lock_case(case)
     require(
         permissions.can_review_business_case(actor, case),
         permissions.review_business_case_refusal(actor, case)[1],

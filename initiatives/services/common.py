@@ -14,12 +14,20 @@ def require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+# What a history row's change reason holds (django-simple-history's column).
+REASON_LENGTH = 100
+
+
 def save(instance, actor: User | None, reason: str = "") -> None:
-    """full_clean() then save(), telling the history who acted and why."""
+    """full_clean() then save(), telling the history who acted and why.
+
+    A longer reason (an imported file's long name) is shortened to fit, ending with "…".
+    """
     instance.full_clean()
     instance._history_user = actor
     if reason:
-        instance._change_reason = reason
+        too_long = len(reason) > REASON_LENGTH
+        instance._change_reason = f"{reason[: REASON_LENGTH - 1]}…" if too_long else reason
     instance.save()
 
 
@@ -32,7 +40,13 @@ def record_event(
 
 
 def lock_initiative(initiative: Initiative) -> Initiative:
-    """Re-read the initiative under a row lock, so concurrent writes serialise."""
+    """Re-read the initiative under a row lock, so concurrent writes serialise.
+
+    Lock order: a service that locks rows of an initiative (a handover, a promotion request,
+    a business case, a milestone record) locks the initiative first, then those rows. Two
+    services locking in opposite orders can each hold one row and wait for the other, which
+    PostgreSQL ends by killing one with "deadlock detected".
+    """
     return (
         Initiative.objects.select_for_update(of=("self",))
         .select_related("production_owner", "business_unit")

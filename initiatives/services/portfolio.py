@@ -259,14 +259,26 @@ def handover_start(
         )
     if backup_owner is not None and backup_owner.pk == to_owner.pk:
         errors["backup_owner"] = "The backup owner must be someone other than the owner."
+    elif backup_owner is None and to_owner.pk == initiative.backup_owner_id:
+        errors["backup_owner"] = (
+            f"{to_owner.get_username()} is this initiative's backup owner; name another "
+            "backup owner to make them production owner."
+        )
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
-    # The outgoing owner is the last one who accepted: naming someone else while a handover
-    # is pending replaces that handover, it does not hand over from its nominee.
-    from_owner, from_accepted_at = initiative.production_owner, initiative.owner_accepted_at
-    for pending in initiative.handovers.filter(status=HandoverStatus.PENDING):
+    # The outgoing owner is the last one who accepted, and the backup the one from before:
+    # naming someone else while a handover is pending replaces that handover, it does not
+    # hand over from its nominee. A decline restores both (see `handover_decline`).
+    from_owner, from_accepted_at, from_backup = (
+        initiative.production_owner,
+        initiative.owner_accepted_at,
+        initiative.backup_owner,
+    )
+    # Locked after the initiative, as every service that locks both does.
+    for pending in initiative.handovers.select_for_update().filter(status=HandoverStatus.PENDING):
         from_owner, from_accepted_at = pending.from_owner, pending.from_owner_accepted_at
+        from_backup = pending.from_backup_owner
         pending.status = HandoverStatus.SUPERSEDED
         pending.decided_at = now
         save(pending, actor)
@@ -274,6 +286,7 @@ def handover_start(
         initiative=initiative,
         from_owner=from_owner,
         from_owner_accepted_at=from_accepted_at,
+        from_backup_owner=from_backup,
         to_owner=to_owner,
         owning_team=owning_team or initiative.owning_team,
         requested_by=actor,
@@ -301,6 +314,13 @@ def handover_start(
     return handover
 
 
+def _lock_handover(handover: OwnershipHandover) -> tuple[Initiative, OwnershipHandover]:
+    """Lock the handover's initiative, then the handover (the order of `handover_start`, so
+    an answer and a new nomination wait for each other instead of deadlocking)."""
+    initiative = lock_initiative(handover.initiative)
+    return initiative, OwnershipHandover.objects.select_for_update().get(pk=handover.pk)
+
+
 @transaction.atomic
 def handover_accept(
     *,
@@ -312,7 +332,7 @@ def handover_accept(
     note: str = "",
 ) -> OwnershipHandover:
     """The named owner accepts, confirming the team has the skills, mandate and budget."""
-    handover = OwnershipHandover.objects.select_for_update().get(pk=handover.pk)
+    initiative, handover = _lock_handover(handover)
     require(
         permissions.can_answer_handover(actor, handover),
         "Only the person named, while the handover is pending, may accept it.",
@@ -334,7 +354,6 @@ def handover_accept(
     handover.decision_note = note
     handover.confirms_skills = handover.confirms_mandate = handover.confirms_budget = True
     save(handover, actor)
-    initiative = lock_initiative(handover.initiative)
     initiative.owner_accepted_at = now
     initiative.owner_confirmed_at = now
     save(initiative, actor, reason="Handover accepted")
@@ -352,8 +371,9 @@ def handover_accept(
 
 @transaction.atomic
 def handover_decline(*, handover: OwnershipHandover, actor: User, note: str) -> OwnershipHandover:
-    """The named owner declines; the previous owner (if any) owns it again as before."""
-    handover = OwnershipHandover.objects.select_for_update().get(pk=handover.pk)
+    """The named owner declines; the arrangement from before the handover is restored: the
+    previous owner (if any) owns it again as before, with the backup owner from before."""
+    initiative, handover = _lock_handover(handover)
     require(
         permissions.can_answer_handover(actor, handover),
         "Only the person named, while the handover is pending, may decline it.",
@@ -364,9 +384,11 @@ def handover_decline(*, handover: OwnershipHandover, actor: User, note: str) -> 
     handover.decided_at = timezone.now()
     handover.decision_note = note
     save(handover, actor)
-    initiative = lock_initiative(handover.initiative)
     initiative.production_owner = handover.from_owner
     initiative.owner_accepted_at = handover.from_owner_accepted_at
+    # The outgoing owner may have been kept as backup; they own it again, so the backup is
+    # the one from before the handover.
+    initiative.backup_owner = handover.from_backup_owner
     save(initiative, actor, reason="Handover declined")
     record_event(
         initiative=initiative,
@@ -450,6 +472,7 @@ def promotion_review(
 ) -> PromotionRequest:
     """A governance reviewer approves or rejects, with a comment: never the requester nor
     anyone on the initiative's team."""
+    lock_initiative(promotion.initiative)  # the initiative first, as every service does
     promotion = PromotionRequest.objects.select_for_update().get(pk=promotion.pk)
     require(
         permissions.can_review_promotion(actor, promotion),

@@ -4,28 +4,37 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from initiatives import permissions
 from initiatives.importer import COLUMNS, ImportFailed, import_initiatives
 
 
 class Command(BaseCommand):
     help = (
-        "Import initiatives from a CSV file. The whole file is validated first; on any error "
-        "nothing is imported. Rows are matched on slug, so a re-import updates. Columns: "
-        + ", ".join(COLUMNS)
+        "Import initiatives from a CSV file, as an administrator (--as USERNAME, a superuser, "
+        "whom the history names as the author). The whole file is validated first; on any "
+        "error nothing is imported. Rows are matched on slug, so a re-import updates. "
+        "Columns: " + ", ".join(COLUMNS)
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--as", dest="as_user", help="username recorded as the author of the changes"
+            "--as",
+            dest="as_user",
+            required=True,
+            help="the administrator (superuser) recorded as the author of the changes",
         )
 
-    def handle(self, *args, file: Path, as_user: str | None, **options):
-        actor = None
-        if as_user:
-            actor = get_user_model().objects.filter(username=as_user).first()
-            if actor is None:
-                raise CommandError(f"No user '{as_user}'.")
+    def handle(self, *args, file: Path, as_user: str, **options):
+        # An import records owners as having accepted, so it is an administrator's act, and
+        # the history names who did it.
+        actor = get_user_model().objects.filter(username=as_user).first()
+        if actor is None:
+            raise CommandError(f"No user '{as_user}'.")
+        if not permissions.can_import(actor):
+            raise CommandError(
+                f"'{as_user}' may not import: only an active administrator (superuser) may."
+            )
         if not file.is_file():
             raise CommandError(f"{file}: no such file.")
         if file.stat().st_size > settings.PORTAL_IMPORT_MAX_BYTES:
