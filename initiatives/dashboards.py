@@ -38,7 +38,7 @@ from .models import (
     ScanRun,
     StageTransition,
 )
-from .selectors import scan_is_overdue
+from .selectors import last_finished_scan, scan_is_overdue
 
 # How many rows a dashboard list shows before it points to the full list.
 LIST_LIMIT = 50
@@ -445,7 +445,7 @@ class ScanState:
 def scan_state(now: datetime | None = None) -> ScanState:
     """The last finished scan, and whether it is overdue (`selectors.scan_is_overdue`: the
     beat or the worker is down). One query."""
-    last = ScanRun.objects.filter(finished_at__isnull=False).first()
+    last = last_finished_scan()
     return ScanState(
         last=last,
         interval_seconds=settings.PORTAL_SCAN_INTERVAL_SECONDS,

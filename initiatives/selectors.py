@@ -245,14 +245,17 @@ def business_case_summary(initiative: Initiative) -> dict:
 # --- The scan's own freshness (issue 9) -----------------------------------------------------
 
 
+def last_finished_scan() -> ScanRun | None:
+    """The scan that finished most recently (by when it finished, not when it started: two
+    scans can overlap); None if none ever has. One query. The dashboards, the API, the
+    metrics and `check_portal` all read this one."""
+    return ScanRun.objects.filter(finished_at__isnull=False).order_by("-finished_at", "-id").first()
+
+
 def last_scan_finished_at() -> datetime | None:
     """When the most recent scan finished; None if none ever has. One query."""
-    return (
-        ScanRun.objects.filter(finished_at__isnull=False)
-        .order_by("-finished_at")
-        .values_list("finished_at", flat=True)
-        .first()
-    )
+    last = last_finished_scan()
+    return last.finished_at if last else None
 
 
 def scan_is_overdue(finished_at: datetime | None, now: datetime | None = None) -> bool:

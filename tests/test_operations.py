@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from initiatives import selectors
+from initiatives import dashboards, selectors
 from initiatives.models import Flag, Initiative, ScanRun
 from tests.factories import InitiativeFactory
 from tests.integration.support import (
@@ -63,6 +63,22 @@ def test_the_latest_finished_scan_counts_whatever_order_runs_were_recorded_in(se
     finished_scan(ago=timedelta(minutes=5))
     finished_scan(ago=timedelta(days=3))
     assert selectors.scan_overdue() is False
+
+
+@pytest.mark.django_db
+def test_the_dashboard_and_the_health_check_agree_on_the_last_finished_scan(settings):
+    """Two scans overlapped: the one started later finished first. The last finished scan is
+    the one that finished last, on the dashboard and in the overdue check alike."""
+    settings.PORTAL_SCAN_INTERVAL_SECONDS = HOUR
+    now = timezone.now()
+    long_run = ScanRun.objects.create(
+        started_at=now - timedelta(minutes=30), finished_at=now - timedelta(minutes=1), as_of=now
+    )
+    ScanRun.objects.create(
+        started_at=now - timedelta(minutes=20), finished_at=now - timedelta(minutes=15), as_of=now
+    )
+    assert dashboards.scan_state(now).last == long_run
+    assert selectors.last_scan_finished_at() == long_run.finished_at
 
 
 # --- check_portal ---------------------------------------------------------------------------
