@@ -5,6 +5,7 @@ wrote it, and nothing secret: tokens in URLs and headers, passwords and credenti
 URLs are replaced by `[redacted]` in every line, ours and the libraries'.
 """
 
+import logging.config
 import re
 import time
 import uuid
@@ -89,6 +90,14 @@ def configure_structlog() -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
+
+
+def configure(config: dict) -> None:
+    """settings.LOGGING_CONFIG: Django calls it with settings.LOGGING when it sets up, and
+    Celery's worker and beat call it too (portal/celery.py). structlog first, so the first
+    line any process writes is already structured."""
+    configure_structlog()
+    logging.config.dictConfig(config)
 
 
 def logging_config(*, log_format: str, level: str) -> dict:

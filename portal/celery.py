@@ -13,11 +13,10 @@ app.autodiscover_tasks()
 @setup_logging.connect(weak=False)
 def _use_django_logging(**kwargs) -> None:
     """Workers and beat log like the web: structured, with request ids, secrets redacted."""
-    import logging.config
-
     from django.conf import settings
+    from django.utils.module_loading import import_string
 
-    logging.config.dictConfig(settings.LOGGING)
+    import_string(settings.LOGGING_CONFIG)(settings.LOGGING)
 
 
 @beat_init.connect(weak=False)
