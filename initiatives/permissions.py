@@ -115,8 +115,10 @@ def name_owner_refusal(
     """Why `user` may not name these people (empty if they may).
 
     Governance names an owner from outside the team; it does not give itself the team's
-    rights that way (an owner or backup owner edits, hands over and cancels)."""
-    if can_edit_initiative(user, initiative):
+    rights that way (an owner or backup owner edits, hands over and cancels). Superusers
+    are bound too: only membership of the team, not the right to edit every initiative,
+    lets a person name themselves."""
+    if is_team_member(user, initiative):
         return ""
     if user.pk == to_owner.pk:
         return (

@@ -1173,9 +1173,9 @@ SOD_MATRIX = [
     ("waiver decline",         "is on fraud's team", 403, 403),
     ("waiver decline",         "is neither",         200, 200),
     ("name self owner",        "is on fraud's team", 201, 201),
-    ("name self owner",        "is neither",         403, 201),  # a superuser has team rights
+    ("name self owner",        "is neither",         403, 403),  # superusers too
     ("name self backup owner", "is on fraud's team", 201, 201),
-    ("name self backup owner", "is neither",         403, 201),
+    ("name self backup owner", "is neither",         403, 403),
 ]
 # fmt: on
 
