@@ -345,11 +345,13 @@ class PromotionRequestView(InitiativeMixin, ServiceFormView):
 class PromotionReviewView(ServiceFormView):
     form_class = PromotionReviewForm
     template_name = "initiatives/promotion_review.html"
-    denied_message = "Only a governance reviewer other than the requester may review this."
 
     def load(self, request, pk):
         return get_object_or_404(
-            PromotionRequest.objects.select_related("initiative", "requested_by"), pk=pk
+            PromotionRequest.objects.select_related(
+                "initiative", "requested_by", "reviewed_by"
+            ),
+            pk=pk,
         )
 
     def allowed(self, user, obj):
@@ -357,21 +359,26 @@ class PromotionReviewView(ServiceFormView):
 
     def dispatch(self, request, *args, **kwargs):
         promotion = self.load(request, **kwargs)
-        conflict = (
-            permissions.is_governance(request.user)
-            and promotion.status == PromotionStatus.PENDING
-            and permissions.promotion_conflict(request.user, promotion)
+        if permissions.can_review_promotion(request.user, promotion):
+            return super().dispatch(request, *args, **kwargs)
+        status, reason = permissions.review_promotion_refusal(request.user, promotion)
+        if not permissions.is_governance(request.user):
+            raise PermissionDenied(reason)
+        # A reviewer who may not decide (separation of duties), or who comes too late (it is
+        # decided), reads the request and what became of it: never a 403 dead end.
+        if request.method == "POST":
+            if status == 403:
+                raise PermissionDenied(reason)
+            messages.error(request, reason)
+        return render(
+            request,
+            "initiatives/promotion_decided_elsewhere.html",
+            {"object": promotion, "conflict": reason if status == 403 else ""},
+            status=409 if request.method == "POST" else 200,
         )
-        if conflict:
-            # Separation of duties: the request is shown, read-only, with who decides.
-            if request.method == "POST":
-                raise PermissionDenied(conflict)
-            return render(
-                request,
-                "initiatives/promotion_decided_elsewhere.html",
-                {"object": promotion, "conflict": conflict},
-            )
-        return super().dispatch(request, *args, **kwargs)
+
+    def context(self, obj, form):
+        return {"object": obj, "form": form, "back_to": obj.initiative}
 
     def success_url(self, obj, result):
         return obj.initiative.get_absolute_url()

@@ -506,3 +506,47 @@ def test_naming_the_backup_owner_as_owner_asks_for_another_backup(contributor, o
         format="json",
     )
     assert response.status_code == 201, response.json()
+
+
+# --- The promotion review page never leaves a reviewer stuck ---------------------------------
+
+
+def test_a_reviewer_who_comes_too_late_reads_the_decision_instead_of_a_403(
+    contributor, reviewer, as_user
+):
+    """Two reviewers had the queue open; the first approved. The second is told who decided,
+    when and why, not "only a reviewer other than the requester may review this"."""
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
+    promotion = services.promotion_request(initiative=initiative, actor=contributor)
+    second = UserFactory(username="second", first_name="Sam", last_name="Second", governance=True)
+    page = reverse("promotion-review", kwargs={"pk": promotion.pk})
+    services.promotion_review(
+        promotion=promotion, actor=reviewer, approve=True, comment="Gates are met."
+    )
+
+    late = as_user(second).post(page, {"decision": "reject", "comment": "Not yet."})
+
+    assert late.status_code == 409
+    html = late.content.decode()
+    assert "This promotion request is already approved." in html
+    assert "Approved</strong> by" in html and "Gates are met." in html
+    assert 'href=""' not in html
+    promotion.refresh_from_db()
+    assert (promotion.status, promotion.reviewed_by) == ("approved", reviewer)
+    assert as_user(second).get(page).status_code == 200
+    assert as_user(contributor).get(page).status_code == 403  # not a reviewer at all
+
+
+def test_the_promotion_review_form_leads_back_to_the_initiative_and_its_evidence(
+    contributor, reviewer, as_user
+):
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
+    promotion = services.promotion_request(initiative=initiative, actor=contributor)
+
+    html = as_user(reviewer).get(reverse("promotion-review", kwargs={"pk": promotion.pk}))
+    html = html.content.decode()
+
+    assert 'href=""' not in html  # the breadcrumb and Cancel were empty links
+    assert f'<a href="{initiative.get_absolute_url()}">Cancel</a>' in html
+    assert reverse("readiness", args=[initiative.slug]) in html
+    assert reverse("business-case-list", args=[initiative.slug]) in html

@@ -1065,7 +1065,11 @@ def test_reviewed_promotion_cannot_be_reviewed_again(world):
     assert again.status_code == 409
     assert again.json() == {"detail": "This promotion request is already approved."}
     page = reverse("promotion-review", kwargs={"pk": world.promotion.pk})
-    assert client_as(world, "reviewer").get(page).status_code == 403
+    # The page shows the decision read-only (it answered 403, a dead end, before).
+    read = client_as(world, "reviewer").get(page)
+    assert read.status_code == 200
+    assert "Approved</strong> by" in read.content.decode()
+    assert client_as(world, "staff").post(page, {"decision": "reject"}).status_code == 409
     assert snapshot() == before
 
 
