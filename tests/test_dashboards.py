@@ -1,7 +1,8 @@
 """The dashboards (issue 7): the portfolio, my work and the governance queue, for every role,
-with every number checked against the portfolio the test made (tests/dashboard_portfolio.py)
-and every linked number followed to the list that it counts. Query counts stay constant in
-the size of the portfolio; names with markup render as text."""
+with every number checked against the portfolio the test made
+(tests/support/dashboard_portfolio.py) and every linked number followed to the list that it
+counts. Query counts stay constant in the size of the portfolio; names with markup render as
+text."""
 
 import re
 from datetime import timedelta
@@ -38,9 +39,9 @@ from initiatives.models import (
 )
 from initiatives.permissions import MACHINE_CLIENTS_GROUP
 from initiatives.templatetags.crossing import bars
-from tests import dashboard_portfolio
-from tests.conftest import client_for
 from tests.factories import BusinessCaseFactory, BusinessUnitFactory, InitiativeFactory, UserFactory
+from tests.support import dashboard_portfolio
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

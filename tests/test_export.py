@@ -24,8 +24,8 @@ from initiatives.models import (
     Team,
 )
 from initiatives.spreadsheet import FORMULA_STARTS, neutralise, restore
-from tests import dashboard_portfolio
 from tests.factories import BusinessUnitFactory, InitiativeFactory, TeamFactory, UserFactory
+from tests.support import dashboard_portfolio
 
 pytestmark = pytest.mark.django_db
 

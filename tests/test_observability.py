@@ -22,7 +22,7 @@ from initiatives.models import EmailRecord, Flag
 from ops import logging as ops_logging
 from ops.metrics import record_task_outcome
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import celery_broker, configured_broker_reachable, free_port
+from tests.support.components import celery_broker, configured_broker_reachable, free_port
 
 METRICS_TOKEN = "metrics-token-for-tests"
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from initiatives import selectors
 from initiatives.models import Flag, Initiative, ScanRun
 from tests.factories import InitiativeFactory
-from tests.integration.support import (
+from tests.support.components import (
     celery_broker,
     configured_broker_reachable,
     database_url_for_worker,

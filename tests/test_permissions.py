@@ -62,8 +62,8 @@ from initiatives.models import (
     TeamMembership,
 )
 from initiatives.permissions import MACHINE_CLIENTS_GROUP
-from tests.api_endpoints import METHODS, api_endpoints
 from tests.factories import BusinessCaseFactory, InitiativeFactory, UserFactory
+from tests.support.api_endpoints import METHODS, api_endpoints
 
 pytestmark = pytest.mark.django_db
 

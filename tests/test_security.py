@@ -33,7 +33,7 @@ from initiatives.choices import BusinessCaseStatus, MilestoneStatus, Stage
 from initiatives.models import BusinessCase, Initiative
 from portal.security import client_ip
 from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
-from tests.integration.support import free_port, wait_for
+from tests.support.components import free_port, wait_for
 from tests.test_business_case import form_data as business_case_form
 
 pytestmark = pytest.mark.django_db

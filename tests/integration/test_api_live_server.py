@@ -25,7 +25,7 @@ from initiatives import services
 from initiatives.models import ApiTokenInfo, HealthReport, HealthReporterGrant
 from initiatives.permissions import MACHINE_CLIENTS_GROUP
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import configured_redis_url, gunicorn_server, require_postgresql
+from tests.support.components import configured_redis_url, gunicorn_server, require_postgresql
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

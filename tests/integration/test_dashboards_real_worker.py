@@ -17,7 +17,7 @@ from initiatives.choices import Stage
 from initiatives.models import HealthReporterGrant, Initiative, ScanRun
 from initiatives.permissions import MACHINE_CLIENTS_GROUP
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import require_postgresql, task_outcomes, wait_for
+from tests.support.components import require_postgresql, task_outcomes, wait_for
 
 
 def tallies(summary) -> dict[str, int]:

@@ -21,9 +21,9 @@ from initiatives import emails, tasks
 from initiatives.choices import EmailKind, EmailStatus, FlagKind, Stage
 from initiatives.models import EmailRecord, Flag, OwnershipHandover
 from portal.celery import app
-from tests.conftest import client_for
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import celery_broker, short_name, task_outcomes, wait_for
+from tests.support.clients import client_for
+from tests.support.components import celery_broker, short_name, task_outcomes, wait_for
 
 
 def warm_broker_connection() -> None:
