@@ -7,7 +7,12 @@ from rest_framework.test import APIClient
 
 from initiatives.choices import HandoverStatus, Stage
 from initiatives.models import Initiative, OwnershipHandover, StageTransition
-from tests.factories import BusinessUnitFactory, InitiativeFactory
+from tests.factories import (
+    BusinessUnitFactory,
+    HealthReporterGrantFactory,
+    InitiativeFactory,
+    OwnershipHandoverFactory,
+)
 from tests.support.clients import api_client_for
 
 pytestmark = pytest.mark.django_db
@@ -257,9 +262,8 @@ def test_schema_lists_the_v1_endpoints(viewer):
 )
 def test_a_deeply_nested_body_is_a_400_not_a_server_error(initiative, viewer, path):
     """Found by review: 2,000 nested brackets (8 KB) made the JSON decoder recurse out."""
-    from initiatives.models import HealthReporterGrant
 
-    HealthReporterGrant.objects.create(user=viewer, initiative=initiative)  # may push
+    HealthReporterGrantFactory(user=viewer, initiative=initiative)  # may push
     client = APIClient()
     client.force_authenticate(viewer)
     body = "[" * 2000 + "]" * 2000
@@ -323,15 +327,14 @@ def test_a_script_can_ask_for_the_handovers_waiting_for_one_person(viewer, owner
     """Found by review: handovers and promotion requests had no initiative or person filter,
     so 'my pending handovers' meant paging through all of them."""
     from initiatives.choices import HandoverStatus
-    from initiatives.models import OwnershipHandover
     from tests.factories import InitiativeFactory
 
     mine = InitiativeFactory(slug="to-me")
-    OwnershipHandover.objects.create(initiative=mine, to_owner=owner)
-    OwnershipHandover.objects.create(
+    OwnershipHandoverFactory(initiative=mine, to_owner=owner)
+    OwnershipHandoverFactory(
         initiative=InitiativeFactory(slug="to-someone-else"), to_owner=contributor
     )
-    OwnershipHandover.objects.create(
+    OwnershipHandoverFactory(
         initiative=InitiativeFactory(slug="done"), to_owner=owner, status=HandoverStatus.ACCEPTED
     )
     client = APIClient()

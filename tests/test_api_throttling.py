@@ -7,8 +7,8 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from initiatives.api.throttling import ThrottleFirstMixin
-from initiatives.models import HealthReport, HealthReporterGrant
-from tests.factories import InitiativeFactory
+from initiatives.models import HealthReport
+from tests.factories import HealthReporterGrantFactory, InitiativeFactory
 from tests.support.api_endpoints import api_endpoints
 from tests.support.clients import api_client_for
 
@@ -70,7 +70,7 @@ def test_guessing_tokens_is_throttled(rates, db):
 
 def test_health_pushes_have_their_own_allowance(rates, staff):
     initiative = InitiativeFactory(slug="fraud-scoring")
-    HealthReporterGrant.objects.create(user=staff, initiative=initiative)
+    HealthReporterGrantFactory(user=staff, initiative=initiative)
     client = api_client_for(staff)
     # Reads use up the signed-in allowance...
     assert statuses(client, "/api/v1/initiatives/", 4) == [200] * 4

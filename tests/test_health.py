@@ -11,8 +11,14 @@ from rest_framework.test import APIClient
 
 from initiatives import health, scan
 from initiatives.choices import FlagKind, HealthStatus, Stage
-from initiatives.models import Flag, HealthReport, HealthReporterGrant, HealthThresholds
-from tests.factories import InitiativeFactory, UserFactory
+from initiatives.models import Flag, HealthReport, HealthReporterGrant
+from tests.factories import (
+    HealthReporterGrantFactory,
+    HealthReportFactory,
+    HealthThresholdsFactory,
+    InitiativeFactory,
+    UserFactory,
+)
 from tests.support.clients import api_client_for
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +78,7 @@ def test_never_reported_is_silent():
 
 def test_per_initiative_overrides_replace_only_what_they_set():
     initiative = InitiativeFactory()
-    HealthThresholds.objects.create(
+    HealthThresholdsFactory(
         initiative=initiative, availability_degraded_below=95.0, silent_after_hours=2.0
     )
     initiative.refresh_from_db()
@@ -163,9 +169,9 @@ def health_flags():
 
 def test_the_scan_flags_silent_degraded_and_regressed_production_systems():
     silent = production(slug="silent")
-    HealthReport.objects.create(initiative=silent, observed_at=NOW - timedelta(days=3))
+    HealthReportFactory(initiative=silent, observed_at=NOW - timedelta(days=3))
     degraded = production(slug="degraded")
-    HealthReport.objects.create(initiative=degraded, observed_at=NOW, error_rate=0.02)
+    HealthReportFactory(initiative=degraded, observed_at=NOW, error_rate=0.02)
     regressed = production(slug="regressed")
     reports(regressed, [0.9] * 6 + [0.7])
     InitiativeFactory(slug="pilot", stage=Stage.PILOT)  # not in production: not watched
@@ -176,8 +182,8 @@ def test_the_scan_flags_silent_degraded_and_regressed_production_systems():
         ("regressed", FlagKind.EVAL_REGRESSION),
         ("regressed", FlagKind.HEALTH_DEGRADED),  # 0.7 is also past the degraded threshold
     }
-    HealthReport.objects.create(initiative=degraded, observed_at=NOW + timedelta(minutes=1))
-    HealthReport.objects.create(
+    HealthReportFactory(initiative=degraded, observed_at=NOW + timedelta(minutes=1))
+    HealthReportFactory(
         initiative=degraded, observed_at=NOW + timedelta(minutes=2), error_rate=0.001
     )
     scan.scan_portfolio(as_of=NOW + timedelta(minutes=3))
@@ -195,7 +201,7 @@ def monitored():
 @pytest.fixture
 def bot(monitored):
     account = UserFactory(username="monitoring-bot")
-    HealthReporterGrant.objects.create(user=account, initiative=monitored)
+    HealthReporterGrantFactory(user=account, initiative=monitored)
     return account
 
 
@@ -416,9 +422,7 @@ def test_the_database_refuses_a_metric_past_its_bound_whoever_writes_it(monitore
 
     for metric, value in (("latency_p95_ms", 1.7e308), ("availability", float("nan"))):
         with pytest.raises(IntegrityError), transaction.atomic():
-            HealthReport.objects.create(
-                initiative=monitored, observed_at=timezone.now(), **{metric: value}
-            )
+            HealthReportFactory(initiative=monitored, observed_at=timezone.now(), **{metric: value})
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,7 +11,12 @@ from rest_framework.test import APIClient
 from initiatives import scan, services
 from initiatives.choices import FlagKind, HealthStatus, Stage
 from initiatives.models import Flag, Initiative, StageTransition
-from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
+from tests.factories import (
+    BusinessUnitFactory,
+    InitiativeFactory,
+    StageTransitionFactory,
+    UserFactory,
+)
 from tests.support.clients import api_client_for
 from tests.test_transitions import accepted_owner, approve_promotion, case
 
@@ -40,10 +45,10 @@ def portfolio(db):
             business_unit=finance, stage=Stage.POC, stage_entered_at=days(40)
         ),
     }
-    StageTransition.objects.create(
+    StageTransitionFactory(
         initiative=made["dropped"], from_stage=Stage.POC, to_stage=Stage.PILOT, at=days(50)
     )
-    StageTransition.objects.create(
+    StageTransitionFactory(
         initiative=made["dropped"], from_stage=Stage.PILOT, to_stage=Stage.CANCELLED, at=days(5)
     )
     return made
