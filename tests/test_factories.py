@@ -16,10 +16,11 @@ FACTORIES = [
 ]
 
 
-def test_every_model_of_the_portal_has_a_factory():
+def test_every_model_of_the_portal_and_its_api_tokens_has_a_factory():
     models = {
         model
-        for model in apps.get_app_config("initiatives").get_models()
+        for app in ("initiatives", "ops")
+        for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Historical")
     }
     made = {f._meta.model for f in FACTORIES}

@@ -9,6 +9,7 @@ when that behaviour is what a test is about, call the service instead.
 from .accounts import ApiTokenInfoFactory, ApiTokenRevocationFactory, AuthTokenFactory
 from .business_cases import BusinessCaseFactory
 from .health import HealthReporterGrantFactory, HealthReportFactory, HealthThresholdsFactory
+from .ops import TaskOutcomeCountFactory
 from .outbox import EmailRecordFactory
 from .ownership import (
     OwnershipConfirmationFactory,
@@ -55,6 +56,7 @@ __all__ = [
     "ReadinessTemplateFactory",
     "ScanRunFactory",
     "StageTransitionFactory",
+    "TaskOutcomeCountFactory",
     "TeamFactory",
     "TeamMembershipFactory",
     "UserFactory",
