@@ -1,7 +1,7 @@
 import pytest
-from django.test import Client
 
 from tests.factories import InitiativeFactory, UserFactory
+from tests.support.clients import client_for
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -77,13 +77,6 @@ def staff(db):
 @pytest.fixture
 def initiative(db, contributor):
     return InitiativeFactory(slug="fraud-scoring", name="Fraud scoring", members=[contributor])
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

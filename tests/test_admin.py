@@ -13,15 +13,18 @@ from django.utils import timezone
 from initiatives import services
 from initiatives.choices import EventKind, FlagKind, HandoverStatus, PromotionStatus, Stage
 from initiatives.models import (
-    Flag,
     Initiative,
     InitiativeEvent,
-    OwnershipHandover,
-    PromotionRequest,
-    Team,
     TeamMembership,
 )
-from tests.factories import InitiativeFactory, UserFactory
+from tests.factories import (
+    FlagFactory,
+    InitiativeFactory,
+    OwnershipHandoverFactory,
+    PromotionRequestFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,16 +114,14 @@ def test_staff_cannot_restore_an_owner_or_an_acceptance_from_the_admin_history(
 
 def history_of_each_service_owned_record(owner, staff):
     initiative = InitiativeFactory(stage=Stage.PILOT, production_owner=owner)
-    handover = OwnershipHandover.objects.create(
-        initiative=initiative, to_owner=owner, requested_by=staff
-    )
-    promotion = PromotionRequest.objects.create(initiative=initiative, requested_by=staff)
-    flag = Flag.objects.create(initiative=initiative, kind=FlagKind.STALLED)
+    handover = OwnershipHandoverFactory(initiative=initiative, to_owner=owner, requested_by=staff)
+    promotion = PromotionRequestFactory(initiative=initiative, requested_by=staff)
+    flag = FlagFactory(initiative=initiative, kind=FlagKind.STALLED)
     return {
         "handover": (handover, {"status": HandoverStatus.ACCEPTED}),
         "promotion": (promotion, {"status": PromotionStatus.APPROVED}),
         "flag": (flag, {"resolved_at_0": "2026-01-01", "resolved_at_1": "10:00:00"}),
-        "team": (Team.objects.create(name="Risk platform"), {"name": "Renamed"}),
+        "team": (TeamFactory(name="Risk platform"), {"name": "Renamed"}),
     }
 
 
@@ -150,7 +151,7 @@ def test_the_initiative_change_form_leaves_stage_and_ownership_to_the_services(
     owner, staff, as_user
 ):
     initiative = InitiativeFactory(slug="fraud-scoring", stage=Stage.PILOT)
-    team = Team.objects.create(name="Risk platform")
+    team = TeamFactory(name="Risk platform")
     backup = UserFactory(username="backup")
 
     response = as_user(staff).post(

@@ -7,17 +7,15 @@ from rest_framework.test import APIClient
 
 from initiatives.choices import HandoverStatus, Stage
 from initiatives.models import Initiative, OwnershipHandover, StageTransition
-from tests.factories import BusinessUnitFactory, InitiativeFactory
+from tests.factories import (
+    BusinessUnitFactory,
+    HealthReporterGrantFactory,
+    InitiativeFactory,
+    OwnershipHandoverFactory,
+)
+from tests.support.clients import api_client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        _, token = AuthToken.objects.create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 def new_initiative(**overrides):
@@ -33,7 +31,7 @@ def new_initiative(**overrides):
 
 
 def test_create_initiative_makes_the_creator_a_contributor(viewer):
-    response = api(viewer).post("/api/v1/initiatives/", new_initiative(), format="json")
+    response = api_client_for(viewer).post("/api/v1/initiatives/", new_initiative(), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["slug"] == "claims-triage"
@@ -57,7 +55,9 @@ def test_create_initiative_makes_the_creator_a_contributor(viewer):
     ],
 )
 def test_bad_input_names_the_field_and_saves_nothing(viewer, overrides, field):
-    response = api(viewer).post("/api/v1/initiatives/", new_initiative(**overrides), format="json")
+    response = api_client_for(viewer).post(
+        "/api/v1/initiatives/", new_initiative(**overrides), format="json"
+    )
     assert response.status_code == 400
     assert field in response.json(), response.json()
     assert not Initiative.objects.exists()
@@ -65,14 +65,14 @@ def test_bad_input_names_the_field_and_saves_nothing(viewer, overrides, field):
 
 def test_a_duplicate_slug_is_refused(viewer):
     InitiativeFactory(slug="claims-triage")
-    response = api(viewer).post("/api/v1/initiatives/", new_initiative(), format="json")
+    response = api_client_for(viewer).post("/api/v1/initiatives/", new_initiative(), format="json")
     assert response.status_code == 400
     assert response.json()["slug"] == ["initiative with this slug already exists."]
     assert Initiative.objects.count() == 1
 
 
 def test_malformed_json_is_a_clear_400(viewer):
-    response = api(viewer).post(
+    response = api_client_for(viewer).post(
         "/api/v1/initiatives/", "{not json", content_type="application/json"
     )
     assert response.status_code == 400
@@ -80,7 +80,7 @@ def test_malformed_json_is_a_clear_400(viewer):
 
 
 def test_update_refuses_stage_and_keeps_the_slug(initiative, contributor):
-    client = api(contributor)
+    client = api_client_for(contributor)
     response = client.patch(
         f"/api/v1/initiatives/{initiative.slug}/", {"stage": "production"}, format="json"
     )
@@ -97,7 +97,7 @@ def test_update_refuses_stage_and_keeps_the_slug(initiative, contributor):
 def test_list_filters_by_stage_and_search(contributor):
     InitiativeFactory(name="Invoice matching", stage=Stage.POC)
     InitiativeFactory(name="Demand forecast", stage=Stage.PILOT, summary="Weekly 100% demand")
-    client = api(contributor)
+    client = api_client_for(contributor)
     body = client.get("/api/v1/initiatives/", {"stage": "pilot"}).json()
     assert [r["name"] for r in body["results"]] == ["Demand forecast"]
     body = client.get("/api/v1/initiatives/", {"q": "100%"}).json()
@@ -107,7 +107,7 @@ def test_list_filters_by_stage_and_search(contributor):
 
 
 def test_page_size_is_capped(contributor):
-    response = api(contributor).get("/api/v1/initiatives/", {"page_size": 100000})
+    response = api_client_for(contributor).get("/api/v1/initiatives/", {"page_size": 100000})
     assert response.status_code == 200
     assert response.json()["count"] == 0
 
@@ -117,7 +117,7 @@ def test_list_query_count_does_not_grow_with_initiatives(
 ):
     for _ in range(30):
         InitiativeFactory()
-    client = api(contributor)
+    client = api_client_for(contributor)
     client.get("/api/v1/initiatives/")  # the first request in a minute records the token's use
     # token lookup, knox's expiry sweep, the machine-client check, count, page (joins in SQL)
     with django_assert_max_num_queries(5):
@@ -127,7 +127,7 @@ def test_list_query_count_does_not_grow_with_initiatives(
 
 def test_transition_refused_lists_the_reasons_under_to_stage(contributor):
     initiative = InitiativeFactory(stage=Stage.POC, members=[contributor])
-    response = api(contributor).post(
+    response = api_client_for(contributor).post(
         f"/api/v1/initiatives/{initiative.slug}/transition/", {"to_stage": "pilot"}, format="json"
     )
     assert response.status_code == 400
@@ -136,7 +136,7 @@ def test_transition_refused_lists_the_reasons_under_to_stage(contributor):
 
 
 def test_transition_then_list_transitions(initiative, contributor):
-    client = api(contributor)
+    client = api_client_for(contributor)
     response = client.post(
         f"/api/v1/initiatives/{initiative.slug}/transition/",
         {"to_stage": "poc", "note": "Go"},
@@ -149,7 +149,7 @@ def test_transition_then_list_transitions(initiative, contributor):
 
 
 def test_unknown_stage_is_a_field_error(initiative, contributor):
-    response = api(contributor).post(
+    response = api_client_for(contributor).post(
         f"/api/v1/initiatives/{initiative.slug}/transition/", {"to_stage": "live"}, format="json"
     )
     assert response.status_code == 400
@@ -157,12 +157,12 @@ def test_unknown_stage_is_a_field_error(initiative, contributor):
 
 
 def test_handover_accept_and_confirm_through_the_api(initiative, contributor, owner):
-    response = api(contributor).post(
+    response = api_client_for(contributor).post(
         f"/api/v1/initiatives/{initiative.slug}/handover/", {"to_owner": "owner"}, format="json"
     )
     assert response.status_code == 201, response.json()
     handover_id = response.json()["id"]
-    owner_client = api(owner)
+    owner_client = api_client_for(owner)
     response = owner_client.post(
         f"/api/v1/handovers/{handover_id}/accept/",
         {"confirms_skills": True, "confirms_mandate": True, "confirms_budget": False},
@@ -187,7 +187,7 @@ def test_handover_accept_and_confirm_through_the_api(initiative, contributor, ow
 def test_naming_a_deactivated_person_is_a_field_error(initiative, contributor, owner):
     owner.is_active = False
     owner.save()
-    response = api(contributor).post(
+    response = api_client_for(contributor).post(
         f"/api/v1/initiatives/{initiative.slug}/handover/", {"to_owner": "owner"}, format="json"
     )
     assert response.status_code == 400
@@ -197,19 +197,19 @@ def test_naming_a_deactivated_person_is_a_field_error(initiative, contributor, o
 
 def test_promotion_request_and_review(contributor, owner, reviewer):
     initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
-    response = api(contributor).post(
+    response = api_client_for(contributor).post(
         f"/api/v1/initiatives/{initiative.slug}/promotion-request/", {}, format="json"
     )
     assert response.status_code == 201
     promotion_id = response.json()["id"]
-    response = api(reviewer).post(
+    response = api_client_for(reviewer).post(
         f"/api/v1/promotion-requests/{promotion_id}/review/",
         {"decision": "reject"},
         format="json",
     )
     assert response.status_code == 400
     assert response.json() == {"comment": ["Say why the promotion is rejected."]}
-    response = api(reviewer).post(
+    response = api_client_for(reviewer).post(
         f"/api/v1/promotion-requests/{promotion_id}/review/",
         {"decision": "approve", "comment": "Good pilot."},
         format="json",
@@ -262,9 +262,8 @@ def test_schema_lists_the_v1_endpoints(viewer):
 )
 def test_a_deeply_nested_body_is_a_400_not_a_server_error(initiative, viewer, path):
     """Found by review: 2,000 nested brackets (8 KB) made the JSON decoder recurse out."""
-    from initiatives.models import HealthReporterGrant
 
-    HealthReporterGrant.objects.create(user=viewer, initiative=initiative)  # may push
+    HealthReporterGrantFactory(user=viewer, initiative=initiative)  # may push
     client = APIClient()
     client.force_authenticate(viewer)
     body = "[" * 2000 + "]" * 2000
@@ -328,15 +327,14 @@ def test_a_script_can_ask_for_the_handovers_waiting_for_one_person(viewer, owner
     """Found by review: handovers and promotion requests had no initiative or person filter,
     so 'my pending handovers' meant paging through all of them."""
     from initiatives.choices import HandoverStatus
-    from initiatives.models import OwnershipHandover
     from tests.factories import InitiativeFactory
 
     mine = InitiativeFactory(slug="to-me")
-    OwnershipHandover.objects.create(initiative=mine, to_owner=owner)
-    OwnershipHandover.objects.create(
+    OwnershipHandoverFactory(initiative=mine, to_owner=owner)
+    OwnershipHandoverFactory(
         initiative=InitiativeFactory(slug="to-someone-else"), to_owner=contributor
     )
-    OwnershipHandover.objects.create(
+    OwnershipHandoverFactory(
         initiative=InitiativeFactory(slug="done"), to_owner=owner, status=HandoverStatus.ACCEPTED
     )
     client = APIClient()

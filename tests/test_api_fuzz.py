@@ -27,7 +27,6 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
-from knox.models import AuthToken
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -37,8 +36,16 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from initiatives.choices import FlagKind, Stage
-from initiatives.models import Flag, HealthReport, OwnershipHandover, PromotionRequest
-from tests.factories import BusinessCaseFactory, InitiativeFactory, UserFactory
+from tests.factories import (
+    AuthTokenFactory,
+    BusinessCaseFactory,
+    FlagFactory,
+    HealthReportFactory,
+    InitiativeFactory,
+    OwnershipHandoverFactory,
+    PromotionRequestFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,16 +81,16 @@ def api_data(settings):
         members=[fuzzer],
     )
     other = InitiativeFactory(slug="churn-model", stage=Stage.POC)
-    OwnershipHandover.objects.create(
+    OwnershipHandoverFactory(
         pk=FIXED_ID, initiative=other, to_owner=owner, requested_by=fuzzer, requested_at=now
     )
-    PromotionRequest.objects.create(pk=FIXED_ID, initiative=initiative, requested_by=owner)
-    Flag.objects.create(pk=FIXED_ID, initiative=initiative, kind=FlagKind.STALLED)
+    PromotionRequestFactory(pk=FIXED_ID, initiative=initiative, requested_by=owner)
+    FlagFactory(pk=FIXED_ID, initiative=initiative, kind=FlagKind.STALLED)
     BusinessCaseFactory(initiative=initiative, version=1, created_by=owner, submitted_by=owner)
-    HealthReport.objects.create(
+    HealthReportFactory(
         initiative=initiative, observed_at=now - timedelta(hours=1), availability=99.9
     )
-    _, token = AuthToken.objects.create(user=fuzzer)
+    token = AuthTokenFactory(user=fuzzer).key
     return {"token": token}
 
 

@@ -5,7 +5,7 @@ import pytest
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
-from tests.api_endpoints import api_endpoints
+from tests.support.api_endpoints import api_endpoints
 
 pytestmark = pytest.mark.django_db
 

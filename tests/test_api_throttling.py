@@ -3,14 +3,14 @@ apart so a production system's batches are never refused because of people's rea
 
 import pytest
 from django.core.cache import cache
-from knox.models import AuthToken
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from initiatives.api.throttling import ThrottleFirstMixin
-from initiatives.models import HealthReport, HealthReporterGrant
-from tests.api_endpoints import api_endpoints
-from tests.factories import InitiativeFactory
+from initiatives.models import HealthReport
+from tests.factories import HealthReporterGrantFactory, InitiativeFactory
+from tests.support.api_endpoints import api_endpoints
+from tests.support.clients import api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +24,6 @@ def rates(monkeypatch):
 
     set_rates(anon="3/minute", user="4/minute", health_push="5/minute")
     return set_rates
-
-
-def token_client(user) -> APIClient:
-    _, key = AuthToken.objects.create(user=user)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
 
 
 def statuses(client, path, n, **kwargs) -> list[int]:
@@ -50,13 +43,13 @@ def test_every_api_view_throttles_before_it_checks_permissions():
 
 
 def test_signed_in_client_is_throttled_in_json(rates, viewer):
-    client = token_client(viewer)
+    client = api_client_for(viewer)
     assert statuses(client, "/api/v1/initiatives/", 4) == [200] * 4
     assert_throttled(client.get("/api/v1/initiatives/"))
 
 
 def test_each_client_has_its_own_allowance(rates, viewer, contributor):
-    first, second = token_client(viewer), token_client(contributor)
+    first, second = api_client_for(viewer), api_client_for(contributor)
     assert statuses(first, "/api/v1/flags/", 5) == [200] * 4 + [429]
     assert statuses(second, "/api/v1/flags/", 4) == [200] * 4
 
@@ -77,8 +70,8 @@ def test_guessing_tokens_is_throttled(rates, db):
 
 def test_health_pushes_have_their_own_allowance(rates, staff):
     initiative = InitiativeFactory(slug="fraud-scoring")
-    HealthReporterGrant.objects.create(user=staff, initiative=initiative)
-    client = token_client(staff)
+    HealthReporterGrantFactory(user=staff, initiative=initiative)
+    client = api_client_for(staff)
     # Reads use up the signed-in allowance...
     assert statuses(client, "/api/v1/initiatives/", 4) == [200] * 4
     assert client.get("/api/v1/initiatives/").status_code == 429
@@ -103,12 +96,12 @@ def test_health_pushes_have_their_own_allowance(rates, staff):
 
 def test_a_rate_set_to_off_disables_that_throttle(rates, viewer):
     rates(anon="3/minute", user=None, health_push=None)
-    client = token_client(viewer)
+    client = api_client_for(viewer)
     assert statuses(client, "/api/v1/flags/", 10) == [200] * 10
 
 
 def test_throttle_counts_live_in_the_configured_cache(rates, viewer):
-    client = token_client(viewer)
+    client = api_client_for(viewer)
     assert statuses(client, "/api/v1/flags/", 4) == [200] * 4
     cache.clear()  # another process sharing the cache would see the same counts
     assert client.get("/api/v1/flags/").status_code == 200

@@ -13,7 +13,7 @@ from initiatives.choices import EventKind, RiskTier, Stage
 from initiatives.models import BusinessUnit, Flag, Initiative, Team
 from initiatives.scan import scan_portfolio
 from initiatives.selectors import initiative_history
-from tests.factories import BusinessUnitFactory, InitiativeFactory
+from tests.factories import AuthTokenFactory, BusinessUnitFactory, InitiativeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +61,8 @@ def test_the_history_is_shown_on_the_initiative_page(initiative, contributor, as
 
 
 def test_a_change_through_the_api_is_attributed_to_the_token_owner(initiative, contributor):
-    from knox.models import AuthToken
 
-    _, token = AuthToken.objects.create(user=contributor)
+    token = AuthTokenFactory(user=contributor).key
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = client.patch(

@@ -1,7 +1,8 @@
 """The dashboards (issue 7): the portfolio, my work and the governance queue, for every role,
-with every number checked against the portfolio the test made (tests/dashboard_portfolio.py)
-and every linked number followed to the list that it counts. Query counts stay constant in
-the size of the portfolio; names with markup render as text."""
+with every number checked against the portfolio the test made
+(tests/support/dashboard_portfolio.py) and every linked number followed to the list that it
+counts. Query counts stay constant in the size of the portfolio; names with markup render as
+text."""
 
 import re
 from datetime import timedelta
@@ -10,13 +11,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from knox.models import AuthToken
 
 from initiatives.choices import (
     BusinessCaseStatus,
@@ -28,19 +27,24 @@ from initiatives.choices import (
 )
 from initiatives.dashboards import Tally
 from initiatives.models import (
-    Flag,
-    MilestoneRecord,
-    OwnershipHandover,
-    PromotionRequest,
     ReadinessMilestone,
-    ScanRun,
-    StageTransition,
 )
-from initiatives.permissions import MACHINE_CLIENTS_GROUP
 from initiatives.templatetags.crossing import bars
-from tests import dashboard_portfolio
-from tests.conftest import client_for
-from tests.factories import BusinessCaseFactory, BusinessUnitFactory, InitiativeFactory, UserFactory
+from tests.factories import (
+    AuthTokenFactory,
+    BusinessCaseFactory,
+    BusinessUnitFactory,
+    FlagFactory,
+    InitiativeFactory,
+    MilestoneRecordFactory,
+    OwnershipHandoverFactory,
+    PromotionRequestFactory,
+    ScanRunFactory,
+    StageTransitionFactory,
+    UserFactory,
+)
+from tests.support import dashboard_portfolio
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -222,10 +226,9 @@ PAGES = {
 
 @pytest.fixture
 def people(viewer, contributor, owner, reviewer, staff):
-    machine = UserFactory(username="probe")
+    machine = UserFactory(username="probe", machine_client=True)
     machine.set_unusable_password()
     machine.save()
-    machine.groups.add(Group.objects.get_or_create(name=MACHINE_CLIENTS_GROUP)[0])
     return {
         "viewer": viewer,
         "contributor": contributor,
@@ -264,7 +267,7 @@ def work(people):
             "r-pilot-30": {"members": [p["contributor"]]},
         }
     )
-    OwnershipHandover.objects.create(
+    OwnershipHandoverFactory(
         initiative=built["c-pilot-50"],
         to_owner=p["owner"],
         requested_by=p["contributor"],
@@ -291,10 +294,10 @@ def work(people):
         created_by=p["contributor"],
         reviewed_at=None,
     )
-    PromotionRequest.objects.create(
+    PromotionRequestFactory(
         initiative=built["r-pilot-30"], requested_by=p["contributor"], note="Ready."
     )
-    MilestoneRecord.objects.create(
+    MilestoneRecordFactory(
         initiative=built["r-pilot-30"],
         milestone=ReadinessMilestone.objects.get(template__is_default=True, key="runbook"),
         status=MilestoneStatus.IN_PROGRESS,
@@ -302,7 +305,7 @@ def work(people):
         waiver_requested_by=p["contributor"],
         waiver_request_reason="The platform team's runbook covers it.",
     )
-    ScanRun.objects.create(as_of=now, started_at=now, finished_at=now)
+    ScanRunFactory(as_of=now, started_at=now, finished_at=now)
     return built
 
 
@@ -311,7 +314,7 @@ def request_as(people, role: str, path: str):
         return Client().get(path)
     if role == "machine":
         # A machine client has a token, not a session: the web pages do not take tokens.
-        _, token = AuthToken.objects.create(user=people["machine"])
+        token = AuthTokenFactory(user=people["machine"]).key
         return Client().get(path, HTTP_AUTHORIZATION=f"Token {token}")
     return client_for(people[role]).get(path)
 
@@ -471,7 +474,7 @@ def test_the_governance_queue_links_to_all_when_a_list_is_longer_than_it_shows(
     monkeypatch.setattr(dashboards, "LIST_LIMIT", 2)
     for n in range(3):
         initiative = InitiativeFactory(stage=Stage.POC, slug=f"stuck-{n}")
-        Flag.objects.create(initiative=initiative, kind=FlagKind.STALLED)
+        FlagFactory(initiative=initiative, kind=FlagKind.STALLED)
     client = as_user(people["reviewer"])
     page = client.get(reverse("governance-queue")).content.decode()
     more = [(href, text) for href, text, _ in anchors(page) if text.startswith("All ")]
@@ -496,9 +499,9 @@ def test_the_queue_warns_when_the_portfolio_was_never_scanned(reviewer, as_user)
 
 def test_the_queue_warns_when_the_last_scan_is_older_than_two_intervals(reviewer, as_user):
     finished = timezone.now() - timedelta(seconds=2 * interval() + 60)
-    ScanRun.objects.create(as_of=finished, started_at=finished, finished_at=finished)
+    ScanRunFactory(as_of=finished, started_at=finished, finished_at=finished)
     # A scan that started but never finished (a killed worker) does not count.
-    ScanRun.objects.create(as_of=timezone.now(), started_at=timezone.now())
+    ScanRunFactory(as_of=timezone.now(), started_at=timezone.now())
     page = as_user(reviewer).get(reverse("governance-queue")).content.decode()
     assert SCAN_WARNING in page
     assert "it should run every 1 hour" in page
@@ -506,9 +509,7 @@ def test_the_queue_warns_when_the_last_scan_is_older_than_two_intervals(reviewer
 
 def test_a_recent_scan_shows_no_warning(reviewer, as_user):
     finished = timezone.now() - timedelta(seconds=2 * interval() - 60)
-    ScanRun.objects.create(
-        as_of=finished, started_at=finished, finished_at=finished, flags_opened=3
-    )
+    ScanRunFactory(as_of=finished, started_at=finished, finished_at=finished, flags_opened=3)
     response = as_user(reviewer).get(reverse("governance-queue"))
     page = response.content.decode()
     assert not response.context["scan"].overdue
@@ -541,10 +542,10 @@ def grow(n: int, start: int, people) -> None:
             health_status=HealthStatus.FAILING if stage == Stage.PRODUCTION else "",
             members=[people["contributor"]],
         )
-        StageTransition.objects.create(initiative=initiative, from_stage="idea", to_stage="poc")
+        StageTransitionFactory(initiative=initiative, from_stage="idea", to_stage="poc")
         for kind in (FlagKind.STALLED, FlagKind.OWNERLESS, FlagKind.STALE_OWNERSHIP):
-            Flag.objects.create(initiative=initiative, kind=kind, facts={"reason": "test"})
-        OwnershipHandover.objects.create(
+            FlagFactory(initiative=initiative, kind=kind, facts={"reason": "test"})
+        OwnershipHandoverFactory(
             initiative=initiative,
             to_owner=people["owner"],
             requested_by=people["contributor"],
@@ -563,8 +564,8 @@ def grow(n: int, start: int, people) -> None:
             status=BusinessCaseStatus.DRAFT,
             created_by=people["contributor"],
         )
-        PromotionRequest.objects.create(initiative=initiative, requested_by=people["contributor"])
-        MilestoneRecord.objects.create(
+        PromotionRequestFactory(initiative=initiative, requested_by=people["contributor"])
+        MilestoneRecordFactory(
             initiative=initiative,
             milestone=runbook,
             waiver_requested_at=now,
@@ -651,15 +652,15 @@ def markup(people):
         members=[owner],
     )
     for kind in (FlagKind.OWNERLESS, FlagKind.STALE_OWNERSHIP, FlagKind.HEALTH_SILENT):
-        Flag.objects.create(initiative=initiative, kind=kind, facts={"reason": SCRIPT})
-    Flag.objects.create(initiative=piloted, kind=FlagKind.STALLED, facts={"stage": SCRIPT})
-    OwnershipHandover.objects.create(initiative=piloted, to_owner=owner, requested_by=owner)
+        FlagFactory(initiative=initiative, kind=kind, facts={"reason": SCRIPT})
+    FlagFactory(initiative=piloted, kind=FlagKind.STALLED, facts={"stage": SCRIPT})
+    OwnershipHandoverFactory(initiative=piloted, to_owner=owner, requested_by=owner)
     BusinessCaseFactory(initiative=piloted, version=1, submitted_by=owner, submitted_at=now)
     BusinessCaseFactory(
         initiative=initiative, version=1, status=BusinessCaseStatus.DRAFT, created_by=owner
     )
-    PromotionRequest.objects.create(initiative=piloted, requested_by=owner, note=SCRIPT)
-    MilestoneRecord.objects.create(
+    PromotionRequestFactory(initiative=piloted, requested_by=owner, note=SCRIPT)
+    MilestoneRecordFactory(
         initiative=piloted,
         milestone=ReadinessMilestone.objects.get(template__is_default=True, key="runbook"),
         waiver_requested_at=now,

@@ -24,8 +24,14 @@ from initiatives.models import (
     Team,
 )
 from initiatives.spreadsheet import FORMULA_STARTS, neutralise, restore
-from tests import dashboard_portfolio
-from tests.factories import BusinessUnitFactory, InitiativeFactory, TeamFactory, UserFactory
+from tests.factories import (
+    BusinessUnitFactory,
+    InitiativeFactory,
+    OwnershipHandoverFactory,
+    TeamFactory,
+    UserFactory,
+)
+from tests.support import dashboard_portfolio
 
 pytestmark = pytest.mark.django_db
 
@@ -489,7 +495,6 @@ def test_an_export_with_a_departed_owner_and_a_pending_handover_imports_back_unc
     named, the outgoing owner's confirmation date still stored), made the export fail to
     import; an unchanged re-import also wrote a history record for every row."""
     from initiatives.choices import HandoverStatus
-    from initiatives.models import OwnershipHandover
 
     now = timezone.now()
     departed = UserFactory(username="felix", is_active=False)
@@ -508,7 +513,7 @@ def test_an_export_with_a_departed_owner_and_a_pending_handover_imports_back_unc
         owner_accepted_at=None,
         owner_confirmed_at=now - timedelta(days=3),  # amara's last confirmation
     )
-    OwnershipHandover.objects.create(
+    OwnershipHandoverFactory(
         initiative=moving, from_owner=outgoing, to_owner=incoming, status=HandoverStatus.PENDING
     )
     before = portfolio_state()

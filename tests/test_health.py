@@ -7,13 +7,19 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
-from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from initiatives import health, scan
 from initiatives.choices import FlagKind, HealthStatus, Stage
-from initiatives.models import Flag, HealthReport, HealthReporterGrant, HealthThresholds
-from tests.factories import InitiativeFactory, UserFactory
+from initiatives.models import Flag, HealthReport, HealthReporterGrant
+from tests.factories import (
+    HealthReporterGrantFactory,
+    HealthReportFactory,
+    HealthThresholdsFactory,
+    InitiativeFactory,
+    UserFactory,
+)
+from tests.support.clients import api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +78,7 @@ def test_never_reported_is_silent():
 
 def test_per_initiative_overrides_replace_only_what_they_set():
     initiative = InitiativeFactory()
-    HealthThresholds.objects.create(
+    HealthThresholdsFactory(
         initiative=initiative, availability_degraded_below=95.0, silent_after_hours=2.0
     )
     initiative.refresh_from_db()
@@ -163,9 +169,9 @@ def health_flags():
 
 def test_the_scan_flags_silent_degraded_and_regressed_production_systems():
     silent = production(slug="silent")
-    HealthReport.objects.create(initiative=silent, observed_at=NOW - timedelta(days=3))
+    HealthReportFactory(initiative=silent, observed_at=NOW - timedelta(days=3))
     degraded = production(slug="degraded")
-    HealthReport.objects.create(initiative=degraded, observed_at=NOW, error_rate=0.02)
+    HealthReportFactory(initiative=degraded, observed_at=NOW, error_rate=0.02)
     regressed = production(slug="regressed")
     reports(regressed, [0.9] * 6 + [0.7])
     InitiativeFactory(slug="pilot", stage=Stage.PILOT)  # not in production: not watched
@@ -176,8 +182,8 @@ def test_the_scan_flags_silent_degraded_and_regressed_production_systems():
         ("regressed", FlagKind.EVAL_REGRESSION),
         ("regressed", FlagKind.HEALTH_DEGRADED),  # 0.7 is also past the degraded threshold
     }
-    HealthReport.objects.create(initiative=degraded, observed_at=NOW + timedelta(minutes=1))
-    HealthReport.objects.create(
+    HealthReportFactory(initiative=degraded, observed_at=NOW + timedelta(minutes=1))
+    HealthReportFactory(
         initiative=degraded, observed_at=NOW + timedelta(minutes=2), error_rate=0.001
     )
     scan.scan_portfolio(as_of=NOW + timedelta(minutes=3))
@@ -195,15 +201,8 @@ def monitored():
 @pytest.fixture
 def bot(monitored):
     account = UserFactory(username="monitoring-bot")
-    HealthReporterGrant.objects.create(user=account, initiative=monitored)
+    HealthReporterGrantFactory(user=account, initiative=monitored)
     return account
-
-
-def client_for(user) -> APIClient:
-    _, token = AuthToken.objects.create(user=user)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 URL = "/api/v1/initiatives/fraud-scoring/health/reports/"
@@ -215,7 +214,7 @@ def report(minutes_ago=5, **metrics):
 
 
 def test_a_single_report_is_stored(bot, monitored):
-    response = client_for(bot).post(URL, report(availability=99.9, notes="ok"), format="json")
+    response = api_client_for(bot).post(URL, report(availability=99.9, notes="ok"), format="json")
     assert response.status_code == 201, response.json()
     assert response.json() == {"received": 1, "stored": 1, "duplicates": 0}
     stored = HealthReport.objects.get()
@@ -224,7 +223,7 @@ def test_a_single_report_is_stored(bot, monitored):
 
 def test_a_batch_is_stored_and_a_retry_stores_nothing_twice(bot):
     batch = [report(minutes_ago=m, error_rate=0.001) for m in range(10, 0, -1)]
-    client = client_for(bot)
+    client = api_client_for(bot)
     assert client.post(URL, batch, format="json").json() == {
         "received": 10,
         "stored": 10,
@@ -256,7 +255,7 @@ def test_a_batch_is_stored_and_a_retry_stores_nothing_twice(bot):
 )
 def test_a_batch_with_one_bad_report_is_refused_whole_with_its_index(bot, bad, field):
     batch = [report(minutes_ago=3), report(minutes_ago=2), {**report(minutes_ago=1), **bad}]
-    response = client_for(bot).post(URL, batch, format="json")
+    response = api_client_for(bot).post(URL, batch, format="json")
     assert response.status_code == 400
     body = response.json()
     assert [item["index"] for item in body["reports"]] == [2]
@@ -266,7 +265,7 @@ def test_a_batch_with_one_bad_report_is_refused_whole_with_its_index(bot, bad, f
 
 def test_two_reports_of_one_moment_in_a_batch_are_refused(bot):
     same = report(minutes_ago=1, availability=99.0)
-    response = client_for(bot).post(URL, [same, same], format="json")
+    response = api_client_for(bot).post(URL, [same, same], format="json")
     assert response.json()["reports"] == [
         {"index": 1, "errors": {"observed_at": ["Same moment as report 0."]}}
     ]
@@ -274,12 +273,12 @@ def test_two_reports_of_one_moment_in_a_batch_are_refused(bot):
 
 def test_a_client_may_push_only_for_initiatives_it_is_granted(bot):
     production(slug="other")
-    response = client_for(bot).post(
+    response = api_client_for(bot).post(
         "/api/v1/initiatives/other/health/reports/", report(), format="json"
     )
     assert response.status_code == 403
     team_member = UserFactory()
-    assert client_for(team_member).post(URL, report(), format="json").status_code == 403
+    assert api_client_for(team_member).post(URL, report(), format="json").status_code == 403
     assert APIClient().post(URL, report(), format="json").status_code == 401
     assert not HealthReport.objects.exists()
 
@@ -287,14 +286,14 @@ def test_a_client_may_push_only_for_initiatives_it_is_granted(bot):
 def test_a_payload_over_the_limit_is_refused(bot, settings):
     settings.PORTAL_HEALTH_MAX_BYTES = 2000
     batch = [report(minutes_ago=m, notes="x" * 200) for m in range(1, 20)]
-    response = client_for(bot).post(URL, json.dumps(batch), content_type="application/json")
+    response = api_client_for(bot).post(URL, json.dumps(batch), content_type="application/json")
     assert response.status_code == 413
     assert "Send smaller batches" in response.json()["detail"]
     assert not HealthReport.objects.exists()
 
 
 def test_the_api_returns_status_and_daily_series(bot, monitored, viewer):
-    client = client_for(bot)
+    client = api_client_for(bot)
     client.post(
         URL,
         [report(minutes_ago=60 * 24 * 2, availability=99.0), report(availability=99.8)],
@@ -309,7 +308,7 @@ def test_the_api_returns_status_and_daily_series(bot, monitored, viewer):
 
 
 def test_the_initiative_page_draws_charts_itself(bot, monitored, viewer, as_user):
-    client_for(bot).post(
+    api_client_for(bot).post(
         URL, [report(minutes_ago=m, eval_score=0.9) for m in (30, 20)], format="json"
     )
     page = as_user(viewer).get(monitored.get_absolute_url()).content.decode()
@@ -329,12 +328,12 @@ def test_the_grant_command(monitored):
 
 def test_unknown_fields_are_reported_with_the_other_errors(bot):
     bad = {**report(), "availability": 101, "colour": "green"}
-    response = client_for(bot).post(URL, [bad], format="json")
+    response = api_client_for(bot).post(URL, [bad], format="json")
     assert set(response.json()["reports"][0]["errors"]) == {"availability", "colour"}
 
 
 def test_form_encoded_pushes_are_refused(bot):
-    response = client_for(bot).post(URL, {"observed_at": report()["observed_at"]})
+    response = api_client_for(bot).post(URL, {"observed_at": report()["observed_at"]})
     assert response.status_code == 415
     assert not HealthReport.objects.exists()
 
@@ -343,7 +342,7 @@ def test_a_machine_clients_token_only_pushes_reports(monitored):
     call_command("grant_health_reporting", "probe", "fraud-scoring", "--create")
     from django.contrib.auth import get_user_model
 
-    client = client_for(get_user_model().objects.get(username="probe"))
+    client = api_client_for(get_user_model().objects.get(username="probe"))
     assert client.post(URL, report(), format="json").status_code == 201
     assert client.get("/api/v1/initiatives/").status_code == 403
     created = client.post(
@@ -378,7 +377,7 @@ def test_two_absurd_latencies_are_refused_and_the_health_still_answers(
     """1.7e308 ms twice used to be stored; their daily mean overflowed (PostgreSQL) or was
     infinite (JSON cannot say it), and the health API and the initiative page answered 500."""
     huge = [report(minutes_ago=m, latency_p95_ms=1.7e308) for m in (20, 10)]
-    pushed = client_for(bot).post(URL, huge, format="json")
+    pushed = api_client_for(bot).post(URL, huge, format="json")
     reader = APIClient()
     reader.force_authenticate(viewer)
     assert reader.get("/api/v1/initiatives/fraud-scoring/health/").status_code == 200
@@ -401,7 +400,7 @@ def test_two_absurd_latencies_are_refused_and_the_health_still_answers(
     ],
 )
 def test_every_metric_is_taken_up_to_its_realistic_bound_and_refused_past_it(bot, metric, highest):
-    client = client_for(bot)
+    client = api_client_for(bot)
     past = client.post(URL, report(minutes_ago=2, **{metric: highest * 1.001}), format="json")
     assert past.status_code == 400
     assert metric in past.json()["reports"][0]["errors"]
@@ -412,7 +411,7 @@ def test_every_metric_is_taken_up_to_its_realistic_bound_and_refused_past_it(bot
 def test_a_number_too_large_for_a_float_is_refused(bot):
     moment = report()["observed_at"]
     body = f'{{"observed_at": "{moment}", "data_freshness_hours": 1e999}}'
-    response = client_for(bot).post(URL, body, content_type="application/json")
+    response = api_client_for(bot).post(URL, body, content_type="application/json")
     assert response.status_code == 400
     assert "data_freshness_hours" in response.json()["reports"][0]["errors"]
     assert not HealthReport.objects.exists()
@@ -423,9 +422,7 @@ def test_the_database_refuses_a_metric_past_its_bound_whoever_writes_it(monitore
 
     for metric, value in (("latency_p95_ms", 1.7e308), ("availability", float("nan"))):
         with pytest.raises(IntegrityError), transaction.atomic():
-            HealthReport.objects.create(
-                initiative=monitored, observed_at=timezone.now(), **{metric: value}
-            )
+            HealthReportFactory(initiative=monitored, observed_at=timezone.now(), **{metric: value})
 
 
 @pytest.mark.django_db(transaction=True)
@@ -484,7 +481,7 @@ def remove_in_admin(client, reports, reason):
 def test_staff_remove_a_bad_report_and_the_timeline_says_who_and_why(bot, monitored, staff):
     from django.test import Client
 
-    client_for(bot).post(
+    api_client_for(bot).post(
         URL,
         [report(minutes_ago=20, availability=99.9), report(minutes_ago=10, availability=50.0)],
         format="json",
@@ -522,7 +519,7 @@ def test_a_health_report_cannot_be_deleted_without_a_trace(bot, monitored, staff
     """The admin's plain delete (no reason, no timeline entry) stays off."""
     from django.test import Client
 
-    client_for(bot).post(URL, report(availability=50.0), format="json")
+    api_client_for(bot).post(URL, report(availability=50.0), format="json")
     stored = HealthReport.objects.get()
     admin = Client()
     admin.force_login(staff)

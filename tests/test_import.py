@@ -37,6 +37,7 @@ from initiatives.models import (
 from tests.factories import (
     BusinessUnitFactory,
     InitiativeFactory,
+    OwnershipHandoverFactory,
     TeamFactory,
     UserFactory,
 )
@@ -278,9 +279,7 @@ def test_columns_may_come_in_any_order_and_optional_ones_may_be_left_out():
 
 def test_file_with_errors_in_several_rows_imports_nothing_and_reports_each(ivan, olga):
     existing = InitiativeFactory(slug="fraud-scoring", name="Old name", stage=Stage.IDEA)
-    OwnershipHandover.objects.create(
-        initiative=existing, to_owner=olga, status=HandoverStatus.ACCEPTED
-    )
+    OwnershipHandoverFactory(initiative=existing, to_owner=olga, status=HandoverStatus.ACCEPTED)
     counts = snapshot()
     content = inventory(
         FRAUD_SCORING,  # row 2: fine on its own
@@ -601,7 +600,7 @@ def test_a_changed_owner_on_reimport_records_a_new_accepted_handover(ivan, olga)
     import_initiatives(inventory(FRAUD_SCORING), source="first.csv")
     fraud = Initiative.objects.get(slug="fraud-scoring")
     somebody = UserFactory(username="somebody")
-    pending = OwnershipHandover.objects.create(initiative=fraud, to_owner=somebody)
+    pending = OwnershipHandoverFactory(initiative=fraud, to_owner=somebody)
 
     import_initiatives(
         inventory(

@@ -18,11 +18,10 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from initiatives.choices import EmailStatus, FlagKind, Stage
-from initiatives.models import EmailRecord, Flag
 from ops import logging as ops_logging
 from ops.metrics import record_task_outcome
-from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import celery_broker, configured_broker_reachable, free_port
+from tests.factories import EmailRecordFactory, FlagFactory, InitiativeFactory, UserFactory
+from tests.support.components import celery_broker, configured_broker_reachable, free_port
 
 METRICS_TOKEN = "metrics-token-for-tests"
 
@@ -159,15 +158,15 @@ def test_metrics_show_the_portfolio_as_gauges(settings):
     settings.PORTAL_METRICS_TOKEN = METRICS_TOKEN
     pilots = [InitiativeFactory(stage=Stage.PILOT) for _ in range(3)]
     InitiativeFactory(stage=Stage.PRODUCTION)
-    Flag.objects.create(initiative=pilots[0], kind=FlagKind.OWNERLESS)
-    Flag.objects.create(initiative=pilots[1], kind=FlagKind.OWNERLESS)
-    Flag.objects.create(
+    FlagFactory(initiative=pilots[0], kind=FlagKind.OWNERLESS)
+    FlagFactory(initiative=pilots[1], kind=FlagKind.OWNERLESS)
+    FlagFactory(
         initiative=pilots[2], kind=FlagKind.STALLED, resolved_at=timezone.now()
     )  # resolved: not counted
     for n, status in enumerate(
         [EmailStatus.SENT, EmailStatus.SENT, EmailStatus.FAILED, EmailStatus.PENDING]
     ):
-        EmailRecord.objects.create(
+        EmailRecordFactory(
             dedupe_key=f"k{n}", kind="ownerless", recipient="a@example.org", status=status
         )
 
@@ -196,7 +195,7 @@ def test_metrics_scrape_queries_do_not_grow_with_the_portfolio(settings):
     InitiativeFactory.create_batch(3, stage=Stage.POC)
     few = queries_for_a_scrape()
     for initiative in InitiativeFactory.create_batch(20, stage=Stage.PILOT):
-        Flag.objects.create(initiative=initiative, kind=FlagKind.OWNERLESS)
+        FlagFactory(initiative=initiative, kind=FlagKind.OWNERLESS)
     record_task_outcome("initiatives.tasks.send_email", "succeeded")
     record_task_outcome("initiatives.tasks.scan_portfolio", "failed")
     assert queries_for_a_scrape() == few == 6

@@ -15,9 +15,9 @@ from django.db import connection
 from django.utils import timezone
 
 from initiatives import dashboards, selectors
-from initiatives.models import Flag, Initiative, ScanRun
-from tests.factories import InitiativeFactory
-from tests.integration.support import (
+from initiatives.models import Initiative, ScanRun
+from tests.factories import FlagFactory, InitiativeFactory, ScanRunFactory
+from tests.support.components import (
     celery_broker,
     configured_broker_reachable,
     database_url_for_worker,
@@ -33,14 +33,14 @@ HOUR = 3600
 
 def finished_scan(ago: timedelta) -> ScanRun:
     at = timezone.now() - ago
-    return ScanRun.objects.create(started_at=at, finished_at=at, as_of=at)
+    return ScanRunFactory(started_at=at, finished_at=at, as_of=at)
 
 
 @pytest.mark.django_db
 def test_a_portal_where_no_scan_ever_finished_is_overdue(settings):
     settings.PORTAL_SCAN_INTERVAL_SECONDS = HOUR
     assert selectors.scan_overdue() is True
-    ScanRun.objects.create(as_of=timezone.now())  # started, never finished
+    ScanRunFactory(as_of=timezone.now())  # started, never finished
     assert selectors.scan_overdue() is True
 
 
@@ -71,10 +71,10 @@ def test_the_dashboard_and_the_health_check_agree_on_the_last_finished_scan(sett
     the one that finished last, on the dashboard and in the overdue check alike."""
     settings.PORTAL_SCAN_INTERVAL_SECONDS = HOUR
     now = timezone.now()
-    long_run = ScanRun.objects.create(
+    long_run = ScanRunFactory(
         started_at=now - timedelta(minutes=30), finished_at=now - timedelta(minutes=1), as_of=now
     )
-    ScanRun.objects.create(
+    ScanRunFactory(
         started_at=now - timedelta(minutes=20), finished_at=now - timedelta(minutes=15), as_of=now
     )
     assert dashboards.scan_state(now).last == long_run
@@ -221,7 +221,7 @@ def test_a_backup_restores_into_an_empty_database_with_every_row(tmp_path):
             pytest.skip(f"{tool} is not installed (PostgreSQL client tools)")
     for n in range(3):
         initiative = InitiativeFactory(name=f"Backed up {n}")
-    Flag.objects.create(initiative=initiative, kind="stalled")
+    FlagFactory(initiative=initiative, kind="stalled")
     source = database_url_for_worker()
     target_name = f"crossing_ops_restore_{uuid.uuid4().hex[:8]}"
     target = source.rsplit("/", 1)[0] + "/" + target_name

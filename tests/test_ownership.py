@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from initiatives import permissions, services
@@ -18,6 +17,7 @@ from initiatives.choices import ConfirmationChannel, HandoverStatus, Stage
 from initiatives.models import OwnershipConfirmation, OwnershipHandover
 from initiatives.selectors import initiative_list
 from tests.factories import InitiativeFactory, TeamFactory, UserFactory
+from tests.support.clients import api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -389,13 +389,6 @@ def test_a_governance_member_of_the_team_cannot_approve_a_promotion_a_teammate_r
 # --- The outgoing owner kept as backup --------------------------------------------------------
 
 
-def api(user) -> APIClient:
-    client = APIClient()
-    _, token = AuthToken.objects.create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
-
-
 @pytest.fixture
 def kept_as_backup(contributor, owner):
     """Tom owns the system (accepted), Ana is backup; the team names Mei and keeps Tom as
@@ -410,7 +403,7 @@ def kept_as_backup(contributor, owner):
         members=[contributor],
     )
     before = SimpleNamespace(accepted_at=initiative.owner_accepted_at)
-    response = api(contributor).post(
+    response = api_client_for(contributor).post(
         f"/api/v1/initiatives/{initiative.slug}/handover/",
         {"to_owner": "mei", "backup_owner": "owner"},
         format="json",
@@ -430,7 +423,7 @@ def kept_as_backup(contributor, owner):
 
 def test_named_owner_can_decline_when_the_outgoing_owner_was_kept_as_backup(kept_as_backup):
     k = kept_as_backup
-    response = api(k.mei).post(
+    response = api_client_for(k.mei).post(
         f"/api/v1/handovers/{k.handover.pk}/decline/", {"note": "No budget."}, format="json"
     )
     assert response.status_code == 200, response.json()
@@ -462,11 +455,11 @@ def test_declining_a_replacing_handover_restores_the_backup_from_before_the_firs
     """Mei (Tom kept as backup) is replaced by Kenji, who declines: Tom and Ana again."""
     k = kept_as_backup
     kenji = UserFactory(username="kenji")
-    response = api(contributor).post(
+    response = api_client_for(contributor).post(
         f"/api/v1/initiatives/{k.initiative.slug}/handover/", {"to_owner": "kenji"}, format="json"
     )
     assert response.status_code == 201, response.json()
-    response = api(kenji).post(
+    response = api_client_for(kenji).post(
         f"/api/v1/handovers/{response.json()['id']}/decline/", {"note": "No."}, format="json"
     )
     assert response.status_code == 200, response.json()
@@ -477,7 +470,7 @@ def test_declining_a_replacing_handover_restores_the_backup_from_before_the_firs
 
 def test_accepting_keeps_the_outgoing_owner_as_backup(kept_as_backup):
     k = kept_as_backup
-    response = api(k.mei).post(
+    response = api_client_for(k.mei).post(
         f"/api/v1/handovers/{k.handover.pk}/accept/", ALL_CONFIRMED, format="json"
     )
     assert response.status_code == 200, response.json()
@@ -488,7 +481,7 @@ def test_accepting_keeps_the_outgoing_owner_as_backup(kept_as_backup):
 def test_naming_the_backup_owner_as_owner_asks_for_another_backup(contributor, owner):
     backup = UserFactory(username="backup")
     initiative = InitiativeFactory(slug="claims-triage", backup_owner=backup, members=[contributor])
-    client = api(contributor)
+    client = api_client_for(contributor)
     response = client.post(
         f"/api/v1/initiatives/{initiative.slug}/handover/", {"to_owner": "backup"}, format="json"
     )
@@ -529,7 +522,8 @@ def test_a_reviewer_who_comes_too_late_reads_the_decision_instead_of_a_403(
     assert late.status_code == 409
     html = late.content.decode()
     assert "This promotion request is already approved." in html
-    assert "Approved</strong> by" in html and "Gates are met." in html
+    assert "Approved</strong> by" in html
+    assert "Gates are met." in html
     assert 'href=""' not in html
     promotion.refresh_from_db()
     assert (promotion.status, promotion.reviewed_by) == ("approved", reviewer)

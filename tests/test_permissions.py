@@ -26,7 +26,6 @@ from urllib.parse import urlencode
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client, override_settings
@@ -50,20 +49,30 @@ from initiatives.models import (
     EmailRecord,
     Flag,
     HealthReport,
-    HealthReporterGrant,
     Initiative,
-    InitiativeEvent,
     MilestoneRecord,
     OwnershipConfirmation,
     OwnershipHandover,
     PromotionRequest,
     ReadinessMilestone,
-    StageTransition,
-    TeamMembership,
 )
-from initiatives.permissions import MACHINE_CLIENTS_GROUP
-from tests.api_endpoints import METHODS, api_endpoints
-from tests.factories import BusinessCaseFactory, InitiativeFactory, UserFactory
+from tests.factories import (
+    AuthTokenFactory,
+    BusinessCaseFactory,
+    EmailRecordFactory,
+    FlagFactory,
+    HealthReporterGrantFactory,
+    HealthReportFactory,
+    InitiativeEventFactory,
+    InitiativeFactory,
+    MilestoneRecordFactory,
+    OwnershipHandoverFactory,
+    PromotionRequestFactory,
+    StageTransitionFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
+from tests.support.api_endpoints import METHODS, api_endpoints
 
 pytestmark = pytest.mark.django_db
 
@@ -136,18 +145,18 @@ def _arrange() -> SimpleNamespace:
         production_owner=people["nominee"],
         members=[people["contributor"]],
     )
-    handover = OwnershipHandover.objects.create(
+    handover = OwnershipHandoverFactory(
         initiative=churn,
         to_owner=people["nominee"],
         requested_by=people["contributor"],
         requested_at=now,
     )
-    promotion = PromotionRequest.objects.create(
+    promotion = PromotionRequestFactory(
         initiative=churn, requested_by=people["contributor"], note="Ready for production."
     )
-    flag = Flag.objects.create(initiative=initiative, kind=FlagKind.STALLED)
+    flag = FlagFactory(initiative=initiative, kind=FlagKind.STALLED)
     # An e-mail that used up its attempts: governance may send it again.
-    failed_email = EmailRecord.objects.create(
+    failed_email = EmailRecordFactory(
         dedupe_key=f"handover:0:{people['owner'].pk}",
         kind=EmailKind.HANDOVER_REQUEST,
         recipient="owner@example.org",
@@ -157,10 +166,10 @@ def _arrange() -> SimpleNamespace:
         attempts=16,
         last_error="SMTPServerDisconnected: Connection unexpectedly closed",
     )
-    StageTransition.objects.create(
+    StageTransitionFactory(
         initiative=initiative, from_stage=Stage.POC, to_stage=Stage.PILOT, actor=people["owner"]
     )
-    InitiativeEvent.objects.create(
+    InitiativeEventFactory(
         initiative=initiative,
         actor=people["owner"],
         kind=EventKind.STAGE_CHANGED,
@@ -183,19 +192,18 @@ def _arrange() -> SimpleNamespace:
         reviewed_at=None,
     )
     # The team asked for `lineage` to be waived: governance may decline it.
-    MilestoneRecord.objects.create(
+    MilestoneRecordFactory(
         initiative=initiative,
         milestone=ReadinessMilestone.objects.get(template__is_default=True, key="lineage"),
         waiver_requested_at=now,
         waiver_requested_by=people["contributor"],
         waiver_request_reason="The data snapshot is immutable by design.",
     )
-    machine = UserFactory(username="machine")
+    machine = UserFactory(username="machine", machine_client=True)
     machine.set_unusable_password()
     machine.save()
-    machine.groups.add(Group.objects.get_or_create(name=MACHINE_CLIENTS_GROUP)[0])
-    HealthReporterGrant.objects.create(user=machine, initiative=initiative)
-    _, machine_token = AuthToken.objects.create(user=machine)
+    HealthReporterGrantFactory(user=machine, initiative=initiative)
+    machine_token = AuthTokenFactory(user=machine).key
     # One session per person, opened once: logging in costs more than most requests.
     sessions = {}
     for name, user in people.items():
@@ -548,7 +556,7 @@ def test_admin_is_for_staff_only(world, viewer, staff):
     ],
 )
 def test_only_staff_allowed_to_delete_reports_remove_a_health_report(world, role, removes):
-    report = HealthReport.objects.create(
+    report = HealthReportFactory(
         initiative=world.initiative, observed_at=timezone.now(), availability=50.0
     )
     client_as(world, role).post(
@@ -568,7 +576,7 @@ def test_staff_who_may_only_view_health_reports_cannot_remove_one(world):
 
     clerk = UserFactory(username="clerk", is_staff=True)
     clerk.user_permissions.add(Permission.objects.get(codename="view_healthreport"))
-    report = HealthReport.objects.create(
+    report = HealthReportFactory(
         initiative=world.initiative, observed_at=timezone.now(), availability=50.0
     )
     client = Client()
@@ -919,9 +927,9 @@ def test_anonymous_api_cannot_tell_an_existing_initiative_from_a_missing_one(wor
 
 
 def token_client(user) -> tuple[APIClient, AuthToken]:
-    instance, token = AuthToken.objects.create(user=user)
+    instance = AuthTokenFactory(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {instance.key}")
     return client, instance
 
 
@@ -999,7 +1007,7 @@ def test_reviewer_never_reviews_their_own_promotion_request(world):
     reviewer = world.people["reviewer"]
     world.promotion.requested_by = reviewer
     world.promotion.save()
-    TeamMembership.objects.create(initiative=world.churn, user=reviewer)
+    TeamMembershipFactory(initiative=world.churn, user=reviewer)
     before = snapshot()
 
     web = client_as(world, "reviewer")
@@ -1101,11 +1109,11 @@ def _make_submitter(w, user):
 
 
 def _join_churn(w, user):
-    TeamMembership.objects.create(initiative=w.churn, user=user)
+    TeamMembershipFactory(initiative=w.churn, user=user)
 
 
 def _join_fraud(w, user):
-    TeamMembership.objects.create(initiative=w.initiative, user=user)
+    TeamMembershipFactory(initiative=w.initiative, user=user)
 
 
 def _make_requester(w, user):

@@ -6,23 +6,21 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from initiatives import scan, services
 from initiatives.choices import FlagKind, HealthStatus, Stage
 from initiatives.models import Flag, Initiative, StageTransition
-from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
+from tests.factories import (
+    BusinessUnitFactory,
+    InitiativeFactory,
+    StageTransitionFactory,
+    UserFactory,
+)
+from tests.support.clients import api_client_for
 from tests.test_transitions import accepted_owner, approve_promotion, case
 
 NOW = timezone.now()
-
-
-def api(user) -> APIClient:
-    client = APIClient()
-    _, token = AuthToken.objects.create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 @pytest.fixture
@@ -47,10 +45,10 @@ def portfolio(db):
             business_unit=finance, stage=Stage.POC, stage_entered_at=days(40)
         ),
     }
-    StageTransition.objects.create(
+    StageTransitionFactory(
         initiative=made["dropped"], from_stage=Stage.POC, to_stage=Stage.PILOT, at=days(50)
     )
-    StageTransition.objects.create(
+    StageTransitionFactory(
         initiative=made["dropped"], from_stage=Stage.PILOT, to_stage=Stage.CANCELLED, at=days(5)
     )
     return made
@@ -58,7 +56,7 @@ def portfolio(db):
 
 def test_summary_endpoint_gives_the_dashboards_numbers(portfolio, viewer):
     scan.scan_portfolio()
-    body = api(viewer).get("/api/v1/portfolio/").json()
+    body = api_client_for(viewer).get("/api/v1/portfolio/").json()
     stages = {t["key"]: t["count"] for t in body["stages"]}
     assert stages == {
         "idea": 0, "poc": 3, "pilot": 1, "production": 1, "retired": 0, "cancelled": 1
@@ -83,7 +81,7 @@ def test_summary_endpoint_gives_the_dashboards_numbers(portfolio, viewer):
 
 def test_every_summary_number_is_the_count_of_its_api_list(portfolio, viewer):
     scan.scan_portfolio()
-    client = api(viewer)
+    client = api_client_for(viewer)
     body = client.get("/api/v1/portfolio/?business_unit=Risk").json()
     assert body["business_unit"] == "Risk"
     assert body["total"] == 5
@@ -94,7 +92,7 @@ def test_every_summary_number_is_the_count_of_its_api_list(portfolio, viewer):
 
 
 def test_an_unknown_business_unit_is_a_field_error(portfolio, viewer):
-    response = api(viewer).get("/api/v1/portfolio/?business_unit=Nowhere")
+    response = api_client_for(viewer).get("/api/v1/portfolio/?business_unit=Nowhere")
     assert response.status_code == 400
     body = response.content.decode()
     assert '"business_unit"' in body
@@ -110,7 +108,7 @@ def test_summary_needs_a_signed_in_person_not_a_machine_client(portfolio, db):
     from initiatives.permissions import MACHINE_CLIENTS_GROUP
 
     machine.groups.add(Group.objects.get_or_create(name=MACHINE_CLIENTS_GROUP)[0])
-    assert api(machine).get("/api/v1/portfolio/").status_code == 403
+    assert api_client_for(machine).get("/api/v1/portfolio/").status_code == 403
 
 
 def test_summary_query_count_does_not_grow_with_the_portfolio(
@@ -119,7 +117,7 @@ def test_summary_query_count_does_not_grow_with_the_portfolio(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client = api(viewer)
+    client = api_client_for(viewer)
     client.get("/api/v1/portfolio/")  # the token's first use is recorded (once a minute)
     with CaptureQueriesContext(connection) as small:
         client.get("/api/v1/portfolio/")
@@ -215,10 +213,10 @@ def test_the_api_list_shows_and_filters_health(db, viewer):
     failing = InitiativeFactory(slug="failing-one", stage=Stage.PRODUCTION, health_status="failing")
     InitiativeFactory(slug="healthy-one", stage=Stage.PRODUCTION, health_status="healthy")
     InitiativeFactory(slug="in-poc", stage=Stage.POC)
-    body = api(viewer).get("/api/v1/initiatives/?health=failing").json()
+    body = api_client_for(viewer).get("/api/v1/initiatives/?health=failing").json()
     assert [row["slug"] for row in body["results"]] == [failing.slug]
     assert body["results"][0]["health_status"] == "failing"
-    everyone = api(viewer).get("/api/v1/initiatives/?ordering=health").json()["results"]
+    everyone = api_client_for(viewer).get("/api/v1/initiatives/?ordering=health").json()["results"]
     assert [row["health_status"] for row in everyone] == ["healthy", "failing", ""]
 
 

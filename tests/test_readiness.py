@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 from initiatives import services
 from initiatives.choices import MilestoneStatus, Stage
 from initiatives.gates import unmet_conditions
-from initiatives.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
+from initiatives.models import MilestoneRecord, ReadinessTemplate
 from initiatives.readiness import checklist
-from tests.factories import InitiativeFactory, complete_readiness
+from tests.factories import InitiativeFactory, ReadinessMilestoneFactory, complete_readiness
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def test_a_template_change_reaches_existing_initiatives_and_keeps_their_records(
 ):
     initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
     done(initiative, contributor, "runbook")
-    ReadinessMilestone.objects.create(
+    ReadinessMilestoneFactory(
         template=default_template,
         key="cost-budget",
         domain="Operations",

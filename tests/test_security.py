@@ -23,7 +23,6 @@ from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
-from knox.models import AuthToken
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
@@ -32,8 +31,8 @@ import portal
 from initiatives.choices import BusinessCaseStatus, MilestoneStatus, Stage
 from initiatives.models import BusinessCase, Initiative
 from portal.security import client_ip
-from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
-from tests.integration.support import free_port, wait_for
+from tests.factories import AuthTokenFactory, BusinessUnitFactory, InitiativeFactory, UserFactory
+from tests.support.components import free_port, wait_for
 from tests.test_business_case import form_data as business_case_form
 
 pytestmark = pytest.mark.django_db
@@ -466,7 +465,7 @@ def test_the_admin_sign_in_is_protected_too(staff, settings):
 def test_api_tokens_keep_working_and_are_not_a_way_around_the_lock(olga, settings):
     """A token is its own credential (stored hashed, revocable); it is not a password guess."""
     settings.AXES_FAILURE_LIMIT = 2
-    _, token = AuthToken.objects.create(user=olga)
+    token = AuthTokenFactory(user=olga).key
     for _ in range(2):
         sign_in(Client(), "olga", "wrong")
     api = APIClient()
@@ -549,7 +548,7 @@ def test_a_session_expires_after_the_idle_time_and_each_request_extends_it(olga,
 
 
 def test_an_api_token_request_creates_no_session(olga):
-    _, token = AuthToken.objects.create(user=olga)
+    token = AuthTokenFactory(user=olga).key
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/initiatives/").status_code == 200

@@ -15,7 +15,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from initiatives.models import ApiTokenInfo, ApiTokenRevocation
-from tests.factories import UserFactory
+from tests.factories import AuthTokenFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_command_labels_its_token_for_the_profile_page(viewer, capsys):
 
 
 def test_token_made_elsewhere_gets_its_last_use_recorded_too(viewer):
-    _, key = AuthToken.objects.create(user=viewer)  # e.g. in the admin
+    key = AuthTokenFactory(user=viewer).key  # e.g. in the admin
     before = timezone.now()
     assert api_get(key).status_code == 200
     assert ApiTokenInfo.objects.get().last_used_at >= before
@@ -169,7 +169,7 @@ def test_the_command_says_when_its_token_expires(viewer, capsys):
 
 def two_tokens(user) -> list[str]:
     made_on_page = create_on_page(signed_in(user), "laptop")
-    _, made_in_admin = AuthToken.objects.create(user=user)
+    made_in_admin = AuthTokenFactory(user=user).key
     assert [api_get(key).status_code for key in (made_on_page, made_in_admin)] == [200, 200]
     return [made_on_page, made_in_admin]
 

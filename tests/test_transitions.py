@@ -13,6 +13,7 @@ from initiatives.models import PromotionRequest, StageTransition
 from tests.factories import (
     BusinessCaseFactory,
     InitiativeFactory,
+    PromotionRequestFactory,
     UserFactory,
     complete_readiness,
 )
@@ -32,7 +33,7 @@ def case(initiative, status=BusinessCaseStatus.APPROVED):
 
 
 def approve_promotion(initiative, reviewer):
-    PromotionRequest.objects.create(
+    PromotionRequestFactory(
         initiative=initiative,
         status=PromotionStatus.APPROVED,
         reviewed_by=reviewer,
@@ -133,7 +134,7 @@ def test_an_approval_from_an_earlier_pilot_does_not_count(contributor, owner, re
     )
     accepted_owner(initiative, owner)
     case(initiative)
-    old = PromotionRequest.objects.create(
+    old = PromotionRequestFactory(
         initiative=initiative, status=PromotionStatus.APPROVED, reviewed_by=reviewer
     )
     PromotionRequest.objects.filter(pk=old.pk).update(

@@ -11,8 +11,14 @@ from django.utils import timezone
 
 from initiatives import emails, scan
 from initiatives.choices import BusinessCaseStatus, EmailKind, EmailStatus, FlagKind, Stage
-from initiatives.models import EmailRecord, Flag, HealthReport, OwnershipHandover, ScanRun
-from tests.factories import BusinessCaseFactory, InitiativeFactory, UserFactory
+from initiatives.models import EmailRecord, Flag, ScanRun
+from tests.factories import (
+    BusinessCaseFactory,
+    HealthReportFactory,
+    InitiativeFactory,
+    OwnershipHandoverFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +37,7 @@ def open_flags(kind=None) -> set[tuple[str, str]]:
 def with_case(initiative):
     """An approved business case and a recent health report, so only the rule under test
     speaks."""
-    HealthReport.objects.create(
+    HealthReportFactory(
         initiative=initiative, observed_at=NOW - timedelta(hours=1), availability=99.9
     )
     BusinessCaseFactory(
@@ -136,7 +142,7 @@ def test_a_deactivated_owner_makes_the_system_ownerless_not_stale():
 def test_a_handover_pending_longer_than_14_days_is_ownerless(days, ownerless):
     nominee = UserFactory()
     initiative = unowned(slug="pending", production_owner=nominee)
-    OwnershipHandover.objects.create(
+    OwnershipHandoverFactory(
         initiative=initiative, to_owner=nominee, requested_at=NOW - timedelta(days=days)
     )
     scan.scan_portfolio(as_of=NOW)

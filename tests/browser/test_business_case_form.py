@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from initiatives.models import BusinessCase
-from tests.browser.conftest import PASSWORD, sign_in
 from tests.factories import InitiativeFactory, UserFactory
+from tests.support.browser import PASSWORD, sign_in
 
 
 @pytest.mark.django_db(transaction=True)

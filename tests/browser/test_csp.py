@@ -17,8 +17,8 @@ from initiatives.models import (
     OwnershipHandover,
     PromotionRequest,
 )
-from tests.browser.conftest import PASSWORD, sign_in
 from tests.factories import UserFactory
+from tests.support.browser import PASSWORD, sign_in
 
 # Added before any page script runs (by the browser's debugging protocol, so the policy
 # does not apply to it): every violation the page reports is kept for the test to read.

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from tests import dashboard_portfolio
-from tests.browser.conftest import PASSWORD, sign_in
 from tests.factories import UserFactory
+from tests.support import dashboard_portfolio
+from tests.support.browser import PASSWORD, sign_in
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,7 +2,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from portal.celery import app
-from tests.integration.support import (
+from tests.support.components import (
     PrivateRedis,
     configured_broker_reachable,
     free_port,

@@ -18,14 +18,12 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from initiatives import services
-from initiatives.models import ApiTokenInfo, HealthReport, HealthReporterGrant
-from initiatives.permissions import MACHINE_CLIENTS_GROUP
-from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import configured_redis_url, gunicorn_server, require_postgresql
+from initiatives.models import ApiTokenInfo, HealthReport
+from tests.factories import HealthReporterGrantFactory, InitiativeFactory, UserFactory
+from tests.support.components import configured_redis_url, gunicorn_server, require_postgresql
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -150,9 +148,8 @@ def run_example(server, token: str, initiative: str, reports) -> subprocess.Comp
 
 def test_example_client_pushes_health_reports_once_even_when_run_twice(server):
     initiative = InitiativeFactory(slug="fraud-scoring")
-    machine = UserFactory(username="monitoring-bot")
-    machine.groups.add(Group.objects.get_or_create(name=MACHINE_CLIENTS_GROUP)[0])
-    HealthReporterGrant.objects.create(user=machine, initiative=initiative)
+    machine = UserFactory(username="monitoring-bot", machine_client=True)
+    HealthReporterGrantFactory(user=machine, initiative=initiative)
     _, token = services.api_token_create(user=machine, name="monitoring")
     now = timezone.now()
     reports = [

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from initiatives.models import ScanRun
-from tests.integration.support import (
+from tests.support.components import (
     require_postgresql,
     smtp_server,
     wait_for,

@@ -16,26 +16,19 @@ import time
 
 import pytest
 from django.db import connection, transaction
-from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from initiatives.choices import HandoverStatus, Stage
 from initiatives.models import Initiative, OwnershipHandover
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import require_postgresql
+from tests.support.clients import api_client_for
+from tests.support.components import require_postgresql
 
 ALL_CONFIRMED = {"confirms_skills": True, "confirms_mandate": True, "confirms_budget": True}
 ANSWERS = {
     "accept": ALL_CONFIRMED,
     "decline": {"note": "No budget in my team."},
 }
-
-
-def api(user) -> APIClient:
-    client = APIClient()
-    _, token = AuthToken.objects.create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 class Request(threading.Thread):
@@ -87,7 +80,7 @@ def test_naming_an_owner_while_the_nominee_answers_never_deadlocks(answer):
     contributor = UserFactory(username="contributor")
     mei, kenji = UserFactory(username="mei"), UserFactory(username="kenji")
     initiative = InitiativeFactory(slug="claims-triage", stage=Stage.PILOT, members=[contributor])
-    response = api(contributor).post(
+    response = api_client_for(contributor).post(
         f"/api/v1/initiatives/{initiative.slug}/handover/", {"to_owner": "mei"}, format="json"
     )
     assert response.status_code == 201, response.json()
@@ -95,12 +88,15 @@ def test_naming_an_owner_while_the_nominee_answers_never_deadlocks(answer):
 
     nominate = Request(
         "nominate kenji",
-        api(contributor),
+        api_client_for(contributor),
         f"/api/v1/initiatives/{initiative.slug}/handover/",
         {"to_owner": "kenji"},
     )
     reply = Request(
-        f"mei {answer}s", api(mei), f"/api/v1/handovers/{pending.pk}/{answer}/", ANSWERS[answer]
+        f"mei {answer}s",
+        api_client_for(mei),
+        f"/api/v1/handovers/{pending.pk}/{answer}/",
+        ANSWERS[answer],
     )
 
     with connection.cursor() as observer, transaction.atomic():

@@ -14,7 +14,7 @@ from initiatives import scan
 from initiatives.choices import EmailKind, FlagKind, Stage
 from initiatives.models import EmailRecord, Flag, ScanRun
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import require_postgresql
+from tests.support.components import require_postgresql
 
 SCANS = 4
 

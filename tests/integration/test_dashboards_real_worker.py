@@ -6,18 +6,20 @@ show those numbers, each linking to a list of as many."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from knox.models import AuthToken
 
 from initiatives import tasks
 from initiatives.choices import Stage
-from initiatives.models import HealthReporterGrant, Initiative, ScanRun
-from initiatives.permissions import MACHINE_CLIENTS_GROUP
-from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import require_postgresql, task_outcomes, wait_for
+from initiatives.models import Initiative, ScanRun
+from tests.factories import (
+    AuthTokenFactory,
+    HealthReporterGrantFactory,
+    InitiativeFactory,
+    UserFactory,
+)
+from tests.support.components import require_postgresql, task_outcomes, wait_for
 
 
 def tallies(summary) -> dict[str, int]:
@@ -41,10 +43,9 @@ def test_a_push_and_a_scan_through_a_real_worker_reach_the_dashboards(celery_wor
     )
     quiet = InitiativeFactory(slug="quiet", stage=Stage.PRODUCTION)
     pushing = InitiativeFactory(slug="pushing", stage=Stage.PRODUCTION)
-    probe = UserFactory(username="probe")
-    probe.groups.add(Group.objects.get_or_create(name=MACHINE_CLIENTS_GROUP)[0])
-    HealthReporterGrant.objects.create(user=probe, initiative=pushing)
-    _, token = AuthToken.objects.create(user=probe)
+    probe = UserFactory(username="probe", machine_client=True)
+    HealthReporterGrantFactory(user=probe, initiative=pushing)
+    token = AuthTokenFactory(user=probe).key
     reviewer = UserFactory(username="reviewer", governance=True)
     client = Client()
     client.force_login(reviewer)

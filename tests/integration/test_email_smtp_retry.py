@@ -17,7 +17,7 @@ from initiatives import emails, services, tasks
 from initiatives.choices import EmailKind, EmailStatus
 from initiatives.models import EmailRecord
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import (
+from tests.support.components import (
     REFUSE,
     short_name,
     smtp_server,

@@ -22,7 +22,7 @@ from django.conf import settings
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.factories import InitiativeFactory
-from tests.integration.support import (
+from tests.support.components import (
     configured_broker_reachable,
     database_url_for_worker,
     free_port,

@@ -6,7 +6,7 @@ from django.core import mail
 
 from initiatives import services
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import wait_for
+from tests.support.components import wait_for
 
 
 @pytest.mark.real_broker

@@ -21,9 +21,9 @@ from initiatives import emails, tasks
 from initiatives.choices import EmailKind, EmailStatus, FlagKind, Stage
 from initiatives.models import EmailRecord, Flag, OwnershipHandover
 from portal.celery import app
-from tests.conftest import client_for
-from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import celery_broker, short_name, task_outcomes, wait_for
+from tests.factories import FlagFactory, InitiativeFactory, UserFactory
+from tests.support.clients import client_for
+from tests.support.components import celery_broker, short_name, task_outcomes, wait_for
 
 
 def warm_broker_connection() -> None:
@@ -50,7 +50,7 @@ def test_saving_a_change_while_redis_is_down_succeeds_and_the_email_catches_up(
         members=[contributor],
     )
     # An earlier scan found the pilot without an owner; naming one ends that.
-    ownerless = Flag.objects.create(
+    ownerless = FlagFactory(
         initiative=initiative,
         kind=FlagKind.OWNERLESS,
         opened_at=timezone.now() - timedelta(days=3),

@@ -15,7 +15,7 @@ from initiatives.choices import EmailStatus
 from initiatives.models import EmailRecord
 from ops.models import TaskOutcomeCount
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import (
+from tests.support.components import (
     celery_broker,
     require_postgresql,
     smtp_server,

@@ -16,7 +16,7 @@ from initiatives import emails, tasks
 from initiatives.choices import EmailKind, EmailStatus, FlagKind, Stage
 from initiatives.models import EmailRecord, Flag
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import require_postgresql, short_name, task_outcomes, wait_for
+from tests.support.components import require_postgresql, short_name, task_outcomes, wait_for
 
 WATCHED = (FlagKind.STALLED, FlagKind.OWNERLESS, FlagKind.STALE_OWNERSHIP)
 

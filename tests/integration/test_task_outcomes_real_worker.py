@@ -8,7 +8,7 @@ from django.test import Client
 from initiatives import services, tasks
 from ops.models import TaskOutcomeCount
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import REFUSE, smtp_server, use_smtp, wait_for
+from tests.support.components import REFUSE, smtp_server, use_smtp, wait_for
 
 pytest.importorskip("aiosmtpd", reason="aiosmtpd (a dev dependency) runs the test SMTP server")
 

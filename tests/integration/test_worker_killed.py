@@ -17,7 +17,7 @@ from initiatives import emails, services
 from initiatives.choices import EmailStatus
 from initiatives.models import EmailRecord
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import (
+from tests.support.components import (
     STALL,
     celery_broker,
     require_postgresql,

@@ -15,7 +15,7 @@ from initiatives import services
 from initiatives.choices import EmailStatus
 from initiatives.models import EmailRecord
 from tests.factories import InitiativeFactory, UserFactory
-from tests.integration.support import (
+from tests.support.components import (
     HOLD,
     celery_broker,
     require_postgresql,

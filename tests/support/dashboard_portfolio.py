@@ -31,8 +31,13 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from initiatives.choices import FlagKind, Stage
-from initiatives.models import Flag, Initiative, StageTransition
-from tests.factories import BusinessUnitFactory, InitiativeFactory
+from initiatives.models import Initiative
+from tests.factories import (
+    BusinessUnitFactory,
+    FlagFactory,
+    InitiativeFactory,
+    StageTransitionFactory,
+)
 
 ROWS = [
     # (unit, slug, stage, days, health, open flags, transitions)
@@ -181,9 +186,9 @@ def build(**extra_by_slug) -> Portfolio:
             **extra,
         )
         for kind in flags:
-            Flag.objects.create(initiative=initiative, kind=kind, opened_at=now)
+            FlagFactory(initiative=initiative, kind=kind, opened_at=now)
         for when, (from_stage, to_stage) in enumerate(transitions):
-            StageTransition.objects.create(
+            StageTransitionFactory(
                 initiative=initiative,
                 from_stage=from_stage,
                 to_stage=to_stage,
@@ -191,7 +196,5 @@ def build(**extra_by_slug) -> Portfolio:
             )
         made[slug] = initiative
     # Resolved flags count nowhere.
-    Flag.objects.create(
-        initiative=made["r-poc-10"], kind=FlagKind.STALLED, opened_at=now, resolved_at=now
-    )
+    FlagFactory(initiative=made["r-poc-10"], kind=FlagKind.STALLED, opened_at=now, resolved_at=now)
     return Portfolio(now=now, initiatives=made)

@@ -1,21 +1,22 @@
-from decimal import Decimal
+"""People and the portfolio: users, business units, teams, initiatives, their members,
+links, stage transitions and timeline events."""
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from initiatives.choices import BusinessCaseStatus, MilestoneStatus, Stage
+from initiatives.choices import EventKind, Stage
 from initiatives.models import (
-    BusinessCase,
     BusinessUnit,
     Initiative,
-    MilestoneRecord,
-    ReadinessTemplate,
+    InitiativeEvent,
+    InitiativeLink,
+    StageTransition,
     Team,
     TeamMembership,
 )
-from initiatives.permissions import GOVERNANCE_GROUP
+from initiatives.permissions import GOVERNANCE_GROUP, MACHINE_CLIENTS_GROUP
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -34,6 +35,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     def governance(self, create, extracted, **kwargs):
         if extracted:
             group, _ = Group.objects.get_or_create(name=GOVERNANCE_GROUP)
+            self.groups.add(group)
+
+    @factory.post_generation
+    def machine_client(self, create, extracted, **kwargs):
+        """`machine_client=True`: a monitoring system that may push health reports."""
+        if extracted:
+            group, _ = Group.objects.get_or_create(name=MACHINE_CLIENTS_GROUP)
             self.groups.add(group)
 
 
@@ -71,39 +79,46 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def members(self, create, extracted, **kwargs):
         for user in extracted or ():
-            TeamMembership.objects.create(initiative=self, user=user)
+            TeamMembershipFactory(initiative=self, user=user)
 
 
-class BusinessCaseFactory(factory.django.DjangoModelFactory):
-    """A business case version; `status` as given (approved needs no review here)."""
+class TeamMembershipFactory(factory.django.DjangoModelFactory):
+    """`user` is on the initiative's team (a contributor)."""
 
     class Meta:
-        model = BusinessCase
+        model = TeamMembership
 
     initiative = factory.SubFactory(InitiativeFactory)
-    version = factory.Sequence(lambda n: n + 1)
-    status = BusinessCaseStatus.SUBMITTED
-    currency = "EUR"
-    revenue_protected = Decimal("100000.00")
-    costs_reduced = Decimal("50000.00")
-    build_cost = Decimal("80000.00")
-    infrastructure_cost = Decimal("12000.00")
-    created_by = factory.SubFactory(UserFactory)
-    reviewed_at = factory.LazyFunction(timezone.now)
+    user = factory.SubFactory(UserFactory)
 
 
-def complete_readiness(initiative, status=MilestoneStatus.DONE) -> int:
-    """Mark every active milestone of the initiative's template done (with evidence)."""
-    template = initiative.readiness_template or ReadinessTemplate.objects.get(is_default=True)
-    records = [
-        MilestoneRecord(
-            initiative=initiative,
-            milestone=milestone,
-            status=status,
-            evidence_note="Checked in the test.",
-            justification="Waived in the test." if status == MilestoneStatus.WAIVED else "",
-            check_mode="manual" if status == MilestoneStatus.DONE else "",
-        )
-        for milestone in template.milestones.filter(active=True)
-    ]
-    return len(MilestoneRecord.objects.bulk_create(records))
+class InitiativeLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InitiativeLink
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    title = factory.Sequence(lambda n: f"Design document {n}")
+    url = factory.Sequence(lambda n: f"https://wiki.example.com/designs/{n}")
+
+
+class StageTransitionFactory(factory.django.DjangoModelFactory):
+    """A recorded change of stage, idea → proof of concept unless told otherwise. Only the
+    record: the initiative's own `stage` is not changed."""
+
+    class Meta:
+        model = StageTransition
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    from_stage = Stage.IDEA
+    to_stage = Stage.POC
+
+
+class InitiativeEventFactory(factory.django.DjangoModelFactory):
+    """A timeline entry written directly (the services write them through `record_event`)."""
+
+    class Meta:
+        model = InitiativeEvent
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    kind = EventKind.EDITED
+    message = "Edited the summary."

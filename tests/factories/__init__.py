@@ -1,0 +1,64 @@
+"""Factories for every model, one module per domain; all of them importable from here
+(`from tests.factories import InitiativeFactory`).
+
+They write rows straight to the database to ARRANGE a test, with defaults that pass
+`full_clean()`. They bypass the services (no events, no e-mails, no permission checks):
+when that behaviour is what a test is about, call the service instead.
+"""
+
+from .accounts import ApiTokenInfoFactory, ApiTokenRevocationFactory, AuthTokenFactory
+from .business_cases import BusinessCaseFactory
+from .health import HealthReporterGrantFactory, HealthReportFactory, HealthThresholdsFactory
+from .ops import TaskOutcomeCountFactory
+from .outbox import EmailRecordFactory
+from .ownership import (
+    OwnershipConfirmationFactory,
+    OwnershipHandoverFactory,
+    PromotionRequestFactory,
+)
+from .portfolio import (
+    BusinessUnitFactory,
+    InitiativeEventFactory,
+    InitiativeFactory,
+    InitiativeLinkFactory,
+    StageTransitionFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
+from .readiness import (
+    MilestoneRecordFactory,
+    ReadinessMilestoneFactory,
+    ReadinessTemplateFactory,
+    complete_readiness,
+)
+from .watch import FlagFactory, ScanRunFactory
+
+__all__ = [
+    "ApiTokenInfoFactory",
+    "ApiTokenRevocationFactory",
+    "AuthTokenFactory",
+    "BusinessCaseFactory",
+    "BusinessUnitFactory",
+    "EmailRecordFactory",
+    "FlagFactory",
+    "HealthReportFactory",
+    "HealthReporterGrantFactory",
+    "HealthThresholdsFactory",
+    "InitiativeEventFactory",
+    "InitiativeFactory",
+    "InitiativeLinkFactory",
+    "MilestoneRecordFactory",
+    "OwnershipConfirmationFactory",
+    "OwnershipHandoverFactory",
+    "PromotionRequestFactory",
+    "ReadinessMilestoneFactory",
+    "ReadinessTemplateFactory",
+    "ScanRunFactory",
+    "StageTransitionFactory",
+    "TaskOutcomeCountFactory",
+    "TeamFactory",
+    "TeamMembershipFactory",
+    "UserFactory",
+    "complete_readiness",
+]

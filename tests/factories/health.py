@@ -1,0 +1,38 @@
+"""Operational health: reports, per-initiative thresholds, and who may push reports."""
+
+import factory
+from django.utils import timezone
+
+from initiatives.models import HealthReport, HealthReporterGrant, HealthThresholds
+
+from .portfolio import InitiativeFactory, UserFactory
+
+
+class HealthReportFactory(factory.django.DjangoModelFactory):
+    """A report observed now, carrying no metric unless given (`availability=99.9`, ...).
+    Only the report: the initiative's `health_status` is kept by the scan and the pushes."""
+
+    class Meta:
+        model = HealthReport
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    observed_at = factory.LazyFunction(timezone.now)
+
+
+class HealthThresholdsFactory(factory.django.DjangoModelFactory):
+    """Per-initiative overrides; every field left empty keeps the portal's default."""
+
+    class Meta:
+        model = HealthThresholds
+
+    initiative = factory.SubFactory(InitiativeFactory)
+
+
+class HealthReporterGrantFactory(factory.django.DjangoModelFactory):
+    """`user` (a machine client) may push reports for `initiative`."""
+
+    class Meta:
+        model = HealthReporterGrant
+
+    user = factory.SubFactory(UserFactory, machine_client=True)
+    initiative = factory.SubFactory(InitiativeFactory)

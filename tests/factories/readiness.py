@@ -1,0 +1,60 @@
+"""Readiness: templates, their milestones, and what an initiative recorded against them."""
+
+import factory
+
+from initiatives.choices import MilestoneStatus, Stage
+from initiatives.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
+
+from .portfolio import InitiativeFactory
+
+
+class ReadinessTemplateFactory(factory.django.DjangoModelFactory):
+    """A template that is not the default (the migrations seed the default one)."""
+
+    class Meta:
+        model = ReadinessTemplate
+        django_get_or_create = ("key",)
+
+    key = factory.Sequence(lambda n: f"template-{n}")
+    name = factory.Sequence(lambda n: f"Template {n}")
+
+
+class ReadinessMilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReadinessMilestone
+
+    template = factory.SubFactory(ReadinessTemplateFactory)
+    key = factory.Sequence(lambda n: f"milestone-{n}")
+    domain = "Operations"
+    title = factory.Sequence(lambda n: f"Checkable statement {n}.")
+    done_when = "A link to the evidence."
+    required_for = Stage.PILOT
+
+
+class MilestoneRecordFactory(factory.django.DjangoModelFactory):
+    """What an initiative recorded against a milestone; not started unless told otherwise.
+    Pass `milestone=` one of the default template's to arrange the usual checklist."""
+
+    class Meta:
+        model = MilestoneRecord
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    milestone = factory.SubFactory(ReadinessMilestoneFactory)
+    status = MilestoneStatus.NOT_STARTED
+
+
+def complete_readiness(initiative, status=MilestoneStatus.DONE) -> int:
+    """Mark every active milestone of the initiative's template done (with evidence)."""
+    template = initiative.readiness_template or ReadinessTemplate.objects.get(is_default=True)
+    records = [
+        MilestoneRecord(
+            initiative=initiative,
+            milestone=milestone,
+            status=status,
+            evidence_note="Checked in the test.",
+            justification="Waived in the test." if status == MilestoneStatus.WAIVED else "",
+            check_mode="manual" if status == MilestoneStatus.DONE else "",
+        )
+        for milestone in template.milestones.filter(active=True)
+    ]
+    return len(MilestoneRecord.objects.bulk_create(records))
