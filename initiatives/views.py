@@ -348,9 +348,7 @@ class PromotionReviewView(ServiceFormView):
 
     def load(self, request, pk):
         return get_object_or_404(
-            PromotionRequest.objects.select_related(
-                "initiative", "requested_by", "reviewed_by"
-            ),
+            PromotionRequest.objects.select_related("initiative", "requested_by", "reviewed_by"),
             pk=pk,
         )
 
