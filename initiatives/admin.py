@@ -5,10 +5,12 @@ reviews, flags) is shown but never edited here. People are deactivated, never de
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -45,10 +47,23 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def has_change_history_permission(self, request, obj=None):
         return False
 
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_an_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method not in ("GET", "HEAD"):
             raise PermissionDenied("The history is read-only; nothing is reverted from it.")
+        self._require_an_id(object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _require_an_id(self, object_id: str) -> None:
+        # The admin routes any `<anything>/history/` here ("1/change/history/" too); what is
+        # not an id is a missing page, not a server error.
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError as error:
+            raise Http404("No such object.") from error
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

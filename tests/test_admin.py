@@ -250,3 +250,14 @@ def test_deactivating_a_person_keeps_their_trail_and_ends_their_access(
     get_user_model().objects.filter(pk=olga.pk).update(is_active=False)
     assert as_user(olga).get(initiative.get_absolute_url()).status_code == 302
     assert_trail_kept(initiative, olga)
+
+
+def test_a_history_address_that_names_no_id_is_a_404_not_a_server_error(initiative, staff, as_user):
+    client = as_user(staff)
+    good = reverse("admin:initiatives_initiative_history", args=[initiative.pk])
+    assert client.get(good).status_code == 200
+    for path in (
+        f"/admin/initiatives/initiative/{initiative.pk}/change/history/",
+        "/admin/initiatives/initiative/not-an-id/history/",
+    ):
+        assert client.get(path).status_code == 404, path
