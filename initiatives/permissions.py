@@ -299,7 +299,16 @@ def can_see_email_log(user: AnyUser) -> bool:
 def can_send_email_again(user: AnyUser, email: EmailRecord) -> bool:
     """Governance sends a failed e-mail again; one that is pending or sent is not theirs to
     repeat (the outbox never sends one person the same e-mail twice)."""
-    return is_governance(user) and email.status == EmailStatus.FAILED
+    return (
+        is_governance(user)
+        and email.status == EmailStatus.FAILED
+        and not _recipient_has_left(email)
+    )
+
+
+def _recipient_has_left(email: EmailRecord) -> bool:
+    # A deactivated person has left: their mail would go nowhere anyone reads.
+    return email.recipient_user_id is not None and not email.recipient_user.is_active
 
 
 # --- Why an object rule refused -------------------------------------------------------------
@@ -333,6 +342,11 @@ def decide_waiver_refusal(
 def send_email_again_refusal(user: AnyUser, email: EmailRecord) -> tuple[int, str]:
     if not is_governance(user):
         return 403, "Only a governance reviewer may send an e-mail again."
+    if email.status == EmailStatus.FAILED and _recipient_has_left(email):
+        return 409, (
+            f"{email.recipient} belongs to a deactivated account; an e-mail sent again would "
+            "reach nobody who acts on it."
+        )
     status = email.get_status_display().lower()
     return 409, f"Only a failed e-mail can be sent again; this one is {status}."
 

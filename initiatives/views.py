@@ -521,9 +521,9 @@ class EmailListView(ListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = EmailRecord.objects.select_related("initiative", "resent_by").order_by(
-            "-created_at", "-pk"
-        )
+        queryset = EmailRecord.objects.select_related(
+            "initiative", "resent_by", "recipient_user"
+        ).order_by("-created_at", "-pk")
         status = self.request.GET.get("status")
         if status in EmailStatus.values:
             queryset = queryset.filter(status=status)

@@ -242,3 +242,30 @@ def test_governance_sends_a_failed_email_again_through_the_api(
 def test_someone_outside_governance_cannot_tell_which_emails_exist(contributor, as_user):
     client = as_user(contributor)
     assert client.post(reverse("email-send-again", args=[999999])).status_code == 403
+
+
+def test_a_failed_email_to_someone_who_has_left_is_not_sent_again(
+    failed, reviewer, as_user, django_capture_on_commit_callbacks
+):
+    """The new owner left while their handover request was failing: sending it again would
+    reach nobody who acts on it. The log says so instead of offering the button."""
+    failed.recipient_user.is_active = False
+    failed.recipient_user.save()
+    client = as_user(reviewer)
+    send_again = reverse("email-send-again", args=[failed.pk])
+
+    shown = client.get(reverse("email-list"), {"status": "failed"}).content.decode()
+    assert "Recipient has left" in shown
+    assert f'action="{send_again}"' not in shown
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(send_again, follow=True)
+    api = APIClient()
+    api.force_authenticate(reviewer)
+    refused = api.post(reverse("api:email-send-again", kwargs={"pk": failed.pk}), format="json")
+
+    assert "belongs to a deactivated account" in page.content.decode()
+    assert refused.status_code == 409
+    assert "belongs to a deactivated account" in refused.json()["detail"]
+    failed.refresh_from_db()
+    assert (failed.status, failed.resent_by) == (EmailStatus.FAILED, None)
+    assert mail.outbox == []

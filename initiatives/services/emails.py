@@ -20,6 +20,10 @@ def email_send_again(*, email: EmailRecord, actor: User) -> EmailRecord:
         permissions.can_see_email_log(actor),
         "Only a governance reviewer may send an e-mail again.",
     )
+    if not permissions.can_send_email_again(actor, email):
+        status, reason = permissions.send_email_again_refusal(actor, email)
+        if status == 409 and email.status == EmailStatus.FAILED:
+            raise ValidationError(reason)  # the recipient has left
     now = timezone.now()
     changed = EmailRecord.objects.filter(pk=email.pk, status=EmailStatus.FAILED).update(
         status=EmailStatus.PENDING,
