@@ -1,0 +1,16 @@
+"""The stored sentence goes: every event's sentence is rendered from its kind and params
+when read, and an old sentence that could not be parsed lives on as params {"text": ...}.
+Its own migration, after the data one, so PostgreSQL alters the table in a transaction of
+its own. Migrating back brings the column back; 0022's reverse fills it from the params."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("initiatives", "0022_initiativeevent_params_from_messages"),
+    ]
+
+    operations = [
+        migrations.RemoveField(model_name="initiativeevent", name="message"),
+    ]
