@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 
 from .choices import BusinessCaseStatus, EventKind, MilestoneStatus, PromotionStatus, Stage
 from .models import InitiativeEvent, ReadinessMilestone
+from .models.health import METRIC_NAMES
 from .people import display_name
 
 # Which params name a person (a user id) or a milestone (its id): resolved in one query each
@@ -137,7 +138,11 @@ def _milestone_updated(who: str, p: dict, names: Names) -> str:
 
 def _health_report_removed(who: str, p: dict, names: Names) -> str:
     moment = datetime.fromisoformat(p["observed_at"]).astimezone(UTC)
-    carried = ", ".join(f"{name} {value:g}" for name, value in p.get("metrics", {}).items())
+    metrics = p.get("metrics", {})
+    # The database keeps no key order (jsonb): metrics read in the registry's order.
+    order = {name: i for i, name in enumerate(METRIC_NAMES)}
+    listed = sorted(metrics, key=lambda name: (order.get(name, len(order)), name))
+    carried = ", ".join(f"{name} {metrics[name]:g}" for name in listed)
     return (
         f"{who} removed the health report of {moment:%Y-%m-%d %H:%M} UTC "
         f"({carried or 'no metrics'}). Reason: {p.get('reason', '')}"
@@ -173,7 +178,9 @@ def names_for(events: Iterable[InitiativeEvent]) -> Names:
         names.people = get_user_model().objects.in_bulk(people_ids)
     if milestone_ids:
         names.milestones = dict(
-            ReadinessMilestone.objects.filter(pk__in=milestone_ids).values_list("pk", "title")
+            ReadinessMilestone.objects.filter(pk__in=milestone_ids)
+            .order_by()
+            .values_list("pk", "title")
         )
     return names
 
@@ -208,6 +215,9 @@ def check_params(kind: str, params: dict) -> None:
     renderer fails on (a model instance instead of its id, a missing stage)."""
     if kind not in RENDERERS:
         raise ValueError(f"Unknown event kind {kind!r}.")
+    if {"message", "text"} & set(params):
+        # "text" is kept only for the old sentences the migration could not parse.
+        raise TypeError("An event is stored as params and rendered when read, not as a sentence.")
     for key in (*PEOPLE_PARAMS, *MILESTONE_PARAMS):
         if key in params and not isinstance(params[key], int):
             raise TypeError(f"Event param {key!r} holds an id, not {type(params[key]).__name__}.")

@@ -37,6 +37,15 @@ CASE_STATUSES = {
     "changes requested": "changes_requested",
 }
 PROMOTION_STATUSES = {"approved": "approved", "rejected": "rejected"}
+# The order the health metrics were listed in (jsonb keeps no key order).
+METRIC_ORDER = (
+    "availability",
+    "latency_p95_ms",
+    "error_rate",
+    "data_freshness_hours",
+    "data_quality_pass_rate",
+    "eval_score",
+)
 
 
 def _one_of(name, labels):
@@ -154,7 +163,9 @@ def _sentence(kind, p, who, person, title):
         return f"{who} marked “{title}” {status}."
     if kind == "health_report_removed":
         moment = datetime.fromisoformat(p["observed_at"]).astimezone(UTC)
-        carried = ", ".join(f"{name} {value:g}" for name, value in p["metrics"].items())
+        order = {name: i for i, name in enumerate(METRIC_ORDER)}
+        listed = sorted(p["metrics"], key=lambda name: (order.get(name, len(order)), name))
+        carried = ", ".join(f"{name} {p['metrics'][name]:g}" for name in listed)
         return (
             f"{who} removed the health report of {moment:%Y-%m-%d %H:%M} UTC "
             f"({carried or 'no metrics'}). Reason: {p['reason']}"
@@ -163,19 +174,19 @@ def _sentence(kind, p, who, person, title):
 
 
 def _named_owner(apps, event, name):
-    """The user named production owner: the handover this event announced (asked by the
-    event's actor within a minute of it), else the one person of that name among the
-    initiative's named owners."""
+    """The user named production owner: the one person called `name` today among the
+    initiative's named owners; else (renamed since) the owner of the handover this event
+    announced, written in the same transaction by the same person, seconds apart at most."""
     OwnershipHandover = apps.get_model("initiatives", "OwnershipHandover")
     handovers = OwnershipHandover.objects.filter(initiative_id=event.initiative_id)
-    near = handovers.filter(
-        requested_by_id=event.actor_id,
-        requested_at__range=(event.at - timedelta(minutes=1), event.at + timedelta(minutes=1)),
-    )
-    owners = {h.to_owner_id for h in near}
-    if len(owners) != 1:
-        named = handovers.select_related("to_owner")
-        owners = {h.to_owner_id for h in named if _display(h.to_owner) == name}
+    named = handovers.select_related("to_owner")
+    owners = {h.to_owner_id for h in named if _display(h.to_owner) == name}
+    if not owners:
+        near = handovers.filter(
+            requested_by_id=event.actor_id,
+            requested_at__range=(event.at - timedelta(seconds=5), event.at + timedelta(seconds=5)),
+        )
+        owners = {h.to_owner_id for h in near}
     return owners.pop() if len(owners) == 1 else None
 
 
@@ -224,7 +235,7 @@ def _params(kind, groups, apps, event):
         if carried != "no metrics":
             for pair in carried.split(", "):
                 name, _, value = pair.partition(" ")
-                if not re.fullmatch(r"[a-z_]+", name):
+                if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
                     return None
                 try:
                     p["metrics"][name] = float(value)
