@@ -196,6 +196,8 @@ class InitiativeEventAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["initiative__name", "initiative__slug"]
     list_select_related = ["initiative", "actor"]
+    fields = ["initiative", "at", "actor", "kind", "message", "params"]
+    readonly_fields = ["message"]
 
     def get_changelist(self, request, **kwargs):
         return InitiativeEventChangeList

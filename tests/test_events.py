@@ -170,6 +170,9 @@ def test_the_admin_event_list_names_people_as_they_are_called_today(initiative, 
     few = _queries(client, url)
     services.handover_start(initiative=initiative, actor=staff, to_owner=UserFactory())
     assert len(_queries(client, url)) == len(few)
+    event = initiative.events.get(params__to_owner=owners[0].pk)
+    one = client.get(reverse("admin:initiatives_initiativeevent_change", args=[event.pk]))
+    assert "named Owner Renamed production owner" in one.content.decode()
 
 
 def test_services_store_ids_and_codes_never_sentences(initiative, contributor, owner):
