@@ -348,7 +348,8 @@ def import_initiatives(
             initiative=existing[data["slug"]],
             actor=actor,
             kind=EventKind.IMPORTED,
-            message=f"{outcome.capitalize()} from {source}.",
+            outcome=outcome,
+            source=source,
         )
         result.created += outcome == "created"
         result.updated += outcome == "updated"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .choices import FlagKind, RiskTier, Stage
+from .events import render_events
 from .models import (
     BusinessCase,
     Flag,
@@ -56,7 +57,9 @@ def initiative_detail() -> QuerySet[Initiative]:
 
 
 def initiative_events(initiative: Initiative, limit: int = HISTORY_LIMIT) -> list[InitiativeEvent]:
-    return list(initiative.events.select_related("actor")[:limit])
+    """The newest events, each with its sentence rendered with today's names (one query for
+    the people they name, one for the milestones, whatever their number)."""
+    return render_events(initiative.events.select_related("actor")[:limit])
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,7 @@ def test_deactivating_a_person_keeps_their_trail_and_ends_their_access(
     initiative, olga, staff, as_user
 ):
     services.record_event(
-        initiative=initiative, actor=olga, kind=EventKind.EDITED, message="Olga was here."
+        initiative=initiative, actor=olga, kind=EventKind.EDITED, fields=["summary"]
     )
     get_user_model().objects.filter(pk=olga.pk).update(is_active=False)
     assert as_user(olga).get(initiative.get_absolute_url()).status_code == 302

@@ -489,7 +489,7 @@ def test_importing_the_same_file_again_changes_nothing_and_never_duplicates(ivan
     assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
     # Nothing changed, so nothing claims it did: no history record, no "updated" event.
     assert Initiative.history.count() == history
-    assert not InitiativeEvent.objects.filter(message__startswith="Updated").exists()
+    assert not InitiativeEvent.objects.filter(params__outcome="updated").exists()
     after = snapshot()
     for kind in ("initiatives", "business units", "teams", "handovers", "confirmations"):
         assert after[kind] == counts[kind], kind
@@ -983,7 +983,7 @@ def test_an_import_by_command_is_in_the_history_with_the_file_name(tmp_path, sta
     run_command(str(path), "--as", "staff")
 
     updated = InitiativeEvent.objects.filter(
-        kind=EventKind.IMPORTED, message="Updated from inventory.csv."
+        kind=EventKind.IMPORTED, params={"outcome": "updated", "source": "inventory.csv"}
     )
     assert [e.initiative.slug for e in updated] == ["fraud-scoring"]  # the one row that changed
 

@@ -173,7 +173,7 @@ def _arrange() -> SimpleNamespace:
         initiative=initiative,
         actor=people["owner"],
         kind=EventKind.STAGE_CHANGED,
-        message="To pilot.",
+        params={"from_stage": Stage.POC, "to_stage": Stage.PILOT},
     )
     # churn-model's business case: version 1 submitted by `contributor`, version 2 a draft.
     submitted_case = BusinessCaseFactory(

@@ -55,7 +55,9 @@ def test_the_team_asks_and_the_request_waits_on_the_governance_queue(
     asked = record(pilot)
     assert (asked.waiver_requested_by, asked.status) == (contributor, MilestoneStatus.NOT_STARTED)
     assert asked.waiver_request_reason == "The platform team's runbook covers this system."
-    assert InitiativeEvent.objects.filter(initiative=pilot, message__contains="asked for").exists()
+    assert InitiativeEvent.objects.filter(
+        initiative=pilot, params__action="waiver_requested"
+    ).exists()
     governance = as_user(reviewer)
     assert [r.pk for r in queue_waivers(governance)] == [asked.pk]
     queue = governance.get(reverse("governance-queue")).content.decode()
@@ -128,7 +130,7 @@ def test_governance_declines_with_a_comment_and_the_request_stays_on_the_record(
     assert queue_waivers(governance) == []
     assert "declined by" in governance.get(milestone_url(pilot)).content.decode()
     assert InitiativeEvent.objects.filter(
-        initiative=pilot, message__contains="Production needs its own runbook."
+        initiative=pilot, params__comment__contains="Production needs its own runbook."
     ).exists()
     # The team may ask again once declined.
     assert "Ask for a waiver" in as_user(contributor).get(milestone_url(pilot)).content.decode()

@@ -307,10 +307,20 @@ class PromotionReviewSerializer(StrictSerializerMixin, serializers.Serializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    message = serializers.CharField(
+        read_only=True, help_text="The sentence, rendered when read, with today's names."
+    )
+    params = serializers.DictField(
+        read_only=True,
+        help_text="What the sentence is made of, by kind: people as user ids (to_owner), "
+        "stages as codes (from_stage, to_stage), milestones as ids, changed fields as a list "
+        "(fields), notes, comments and reasons as typed. An old entry that could not be "
+        "converted holds only its original sentence as text.",
+    )
 
     class Meta:
         model = InitiativeEvent
-        fields = ["at", "kind", "message", "actor"]
+        fields = ["at", "kind", "message", "params", "actor"]
         read_only_fields = fields
 
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from .. import health, permissions, selectors, services
+from ..events import render_events
 from ..filtersets import (
     EmailRecordFilterSet,
     FlagFilterSet,
@@ -167,7 +168,7 @@ class InitiativeViewSet(
     def events(self, request, slug=None):
         """The readable timeline, newest first."""
         initiative = self.get_object()
-        page = self.paginate_queryset(initiative.events.select_related("actor"))
+        page = render_events(self.paginate_queryset(initiative.events.select_related("actor")))
         return self.get_paginated_response(s.EventSerializer(page, many=True).data)
 
 

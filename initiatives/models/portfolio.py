@@ -336,7 +336,11 @@ class PromotionRequest(models.Model):
 
 
 class InitiativeEvent(models.Model):
-    """A readable timeline entry ("Olga accepted ownership"), beside field-level history."""
+    """A readable timeline entry ("Olga accepted ownership"), beside field-level history.
+
+    Stored as a kind plus parameters (ids, codes and the text people typed), never as a
+    sentence: `message` is rendered when read by `initiatives.events`, so it never goes stale.
+    """
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="events")
     # PROTECT: deleting a person must not make the timeline anonymous (they are deactivated).
@@ -345,7 +349,12 @@ class InitiativeEvent(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=32, choices=EventKind.choices)
-    message = models.CharField(max_length=500)
+    params = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the sentence is made of: people as user ids, stages as codes, "
+        "notes as typed; {'text': ...} for an old sentence kept as it was.",
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -354,3 +363,16 @@ class InitiativeEvent(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def message(self) -> str:
+        """The sentence, with today's names. A page renders its events together
+        (`events.render_events`, a fixed number of queries); one event alone renders itself."""
+        if "_message" not in self.__dict__:
+            from ..events import render_events
+
+            render_events([self])
+        return self.__dict__["_message"]
+
+    def render_with(self, message: str) -> None:
+        self.__dict__["_message"] = message

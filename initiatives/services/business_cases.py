@@ -118,7 +118,7 @@ def _submit(case: BusinessCase, actor: User) -> None:
         initiative=case.initiative,
         actor=actor,
         kind=EventKind.CASE_SUBMITTED,
-        message=f"{display_name(actor)} submitted business case v{case.version} for review.",
+        version=case.version,
     )
 
 
@@ -165,7 +165,7 @@ def business_case_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.CASE_SAVED,
-        message=f"{display_name(actor)} started business case v{case.version}.",
+        version=case.version,
     )
     if submit:
         _submit(case, actor)
@@ -255,8 +255,9 @@ def business_case_review(
         initiative=case.initiative,
         actor=actor,
         kind=EventKind.CASE_REVIEWED,
-        message=f"{display_name(actor)} marked business case v{case.version} "
-        f"{case.get_status_display().lower()}." + (f" {comment}" if comment else ""),
+        version=case.version,
+        status=case.status,
+        comment=comment,
     )
     submitter = case.submitted_by
     if submitter is not None and submitter.is_active and submitter.email:

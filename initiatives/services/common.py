@@ -4,6 +4,7 @@ history who acted, the timeline, and the initiative row lock."""
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 
+from ..events import check_params
 from ..models import Initiative, InitiativeEvent
 
 User = AbstractBaseUser
@@ -32,10 +33,14 @@ def save(instance, actor: User | None, reason: str = "") -> None:
 
 
 def record_event(
-    *, initiative: Initiative, actor: User | None, kind: str, message: str
+    *, initiative: Initiative, actor: User | None, kind: str, **params
 ) -> InitiativeEvent:
+    """Put an event on the initiative's timeline as its kind plus `params` (people as user
+    ids, stages as codes, notes as typed), never as a sentence: `initiatives.events` renders
+    it when read. Params the kind's sentence could not be made from are refused here."""
+    check_params(kind, params)
     return InitiativeEvent.objects.create(
-        initiative=initiative, actor=actor, kind=kind, message=message[:500]
+        initiative=initiative, actor=actor, kind=kind, params=params
     )
 
 

@@ -10,7 +10,6 @@ from .. import health, permissions
 from ..choices import EventKind
 from ..models import HealthReport, Initiative
 from ..models.health import METRIC_NAMES
-from ..people import display_name
 from .common import User, lock_initiative, record_event, require
 
 
@@ -72,21 +71,18 @@ def health_report_remove(*, report: HealthReport, actor: User, reason: str) -> I
     if not reason:
         raise ValidationError({"reason": "Say why the report is removed; the timeline keeps it."})
     initiative = lock_initiative(report.initiative)
-    carried = ", ".join(
-        f"{name} {getattr(report, name):g}"
-        for name in METRIC_NAMES
-        if getattr(report, name) is not None
-    )
+    carried = {
+        name: getattr(report, name) for name in METRIC_NAMES if getattr(report, name) is not None
+    }
     moment = report.observed_at.astimezone(UTC)
     report.delete()
     record_event(
         initiative=initiative,
         actor=actor,
         kind=EventKind.HEALTH_REPORT_REMOVED,
-        message=(
-            f"{display_name(actor)} removed the health report of {moment:%Y-%m-%d %H:%M} UTC "
-            f"({carried or 'no metrics'}). Reason: {reason}"
-        ),
+        observed_at=moment.isoformat(),
+        metrics=carried,
+        reason=reason,
     )
     health.refresh_status(initiative)
     return initiative

@@ -34,7 +34,6 @@ from ..models import (
     Team,
     TeamMembership,
 )
-from ..people import display_name
 from .common import lock_initiative, record_event, require, save
 
 User = AbstractBaseUser
@@ -92,7 +91,6 @@ def initiative_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.CREATED,
-        message=f"{display_name(actor)} created the initiative.",
     )
     return initiative
 
@@ -122,7 +120,7 @@ def initiative_update(
             initiative=initiative,
             actor=actor,
             kind=EventKind.EDITED,
-            message=f"{display_name(actor)} changed {', '.join(changed)}.",
+            fields=changed,
         )
     return initiative
 
@@ -212,11 +210,9 @@ def initiative_transition(
         initiative=initiative,
         actor=actor,
         kind=EventKind.STAGE_CHANGED,
-        message=(
-            f"{display_name(actor)} moved the initiative from "
-            f"{Stage(transition.from_stage).label} to {Stage(to_stage).label}."
-            + (f" Note: {note}" if note else "")
-        ),
+        from_stage=transition.from_stage,
+        to_stage=to_stage,
+        note=note,
     )
     return transition
 
@@ -306,10 +302,7 @@ def handover_start(
         initiative=initiative,
         actor=actor,
         kind=EventKind.OWNER_NAMED,
-        message=(
-            f"{display_name(actor)} named {display_name(to_owner)} production owner; "
-            "awaiting their acceptance."
-        ),
+        to_owner=to_owner.pk,
     )
     return handover
 
@@ -364,7 +357,6 @@ def handover_accept(
         initiative=initiative,
         actor=actor,
         kind=EventKind.HANDOVER_ACCEPTED,
-        message=f"{display_name(actor)} accepted ownership.",
     )
     return handover
 
@@ -394,7 +386,7 @@ def handover_decline(*, handover: OwnershipHandover, actor: User, note: str) -> 
         initiative=initiative,
         actor=actor,
         kind=EventKind.HANDOVER_DECLINED,
-        message=f"{display_name(actor)} declined ownership: {note}",
+        note=note,
     )
     return handover
 
@@ -435,7 +427,6 @@ def ownership_confirm(
         initiative=initiative,
         actor=actor,
         kind=EventKind.OWNERSHIP_CONFIRMED,
-        message=f"{display_name(actor)} confirmed they still own the system.",
     )
     return confirmation
 
@@ -461,7 +452,6 @@ def promotion_request(*, initiative: Initiative, actor: User, note: str = "") ->
         initiative=initiative,
         actor=actor,
         kind=EventKind.PROMOTION_REQUESTED,
-        message=f"{display_name(actor)} asked governance to approve promotion to production.",
     )
     return promotion
 
@@ -485,12 +475,11 @@ def promotion_review(
     promotion.reviewed_at = timezone.now()
     promotion.review_comment = comment
     save(promotion, actor)
-    verb = "approved" if approve else "rejected"
     record_event(
         initiative=promotion.initiative,
         actor=actor,
         kind=EventKind.PROMOTION_REVIEWED,
-        message=f"{display_name(actor)} {verb} the promotion to production."
-        + (f" {comment}" if comment else ""),
+        status=promotion.status,
+        comment=comment,
     )
     return promotion

@@ -13,7 +13,6 @@ from django.utils import timezone
 from .. import permissions
 from ..choices import CheckMode, EventKind, MilestoneStatus, WaiverDecision
 from ..models import Initiative, MilestoneRecord, ReadinessMilestone
-from ..people import display_name
 from ..readiness import template_for
 from .common import User, lock_initiative, record_event, require, save
 
@@ -95,8 +94,9 @@ def milestone_update(
         initiative=initiative,
         actor=actor,
         kind=EventKind.MILESTONE_UPDATED,
-        message=f"{display_name(actor)} marked “{milestone.title}” "
-        f"{MilestoneStatus(status).label.lower()}.",
+        milestone=milestone.pk,
+        action="marked",
+        status=status,
     )
     return record
 
@@ -129,7 +129,9 @@ def milestone_waive(
         initiative=initiative,
         actor=actor,
         kind=EventKind.MILESTONE_UPDATED,
-        message=f"{display_name(actor)} waived “{milestone.title}”: {justification.strip()}",
+        milestone=milestone.pk,
+        action="waived",
+        justification=justification.strip(),
     )
     return record
 
@@ -172,8 +174,9 @@ def milestone_waiver_request(
         initiative=initiative,
         actor=actor,
         kind=EventKind.MILESTONE_UPDATED,
-        message=f"{display_name(actor)} asked for “{milestone.title}” to be waived: "
-        f"{reason.strip()}",
+        milestone=milestone.pk,
+        action="waiver_requested",
+        reason=reason.strip(),
     )
     return record
 
@@ -202,6 +205,8 @@ def milestone_waiver_decline(
         initiative=initiative,
         actor=actor,
         kind=EventKind.MILESTONE_UPDATED,
-        message=f"{display_name(actor)} declined to waive “{milestone.title}”: {comment.strip()}",
+        milestone=milestone.pk,
+        action="waiver_declined",
+        comment=comment.strip(),
     )
     return record

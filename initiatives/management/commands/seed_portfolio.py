@@ -190,7 +190,7 @@ class Command(BaseCommand):
                         initiative_id=pk,
                         actor=reviewer,
                         kind=EventKind.STAGE_CHANGED,
-                        message=f"Moved from {Stage(before).label} to {Stage(after).label}.",
+                        params={"from_stage": before, "to_stage": after},
                         at=at,
                     )
                 )
