@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -69,7 +69,7 @@ def test_token_made_on_the_page_works_shows_its_last_use_and_stops_when_revoked(
     assert api_get(key).status_code == 200
     first_use = ApiTokenInfo.objects.get(name="monitoring job").last_used_at
     assert first_use is not None
-    assert first_use.strftime("%Y-%m-%d %H:%M") in token_row(page, "monitoring job")
+    assert shown(first_use) in token_row(page, "monitoring job")
 
     # A minute later (the resolution of "last used"), the next use moves it.
     ApiTokenInfo.objects.update(last_used_at=first_use - timedelta(minutes=5))
@@ -148,9 +148,9 @@ def test_a_token_expires_after_the_configured_days_as_the_profile_page_says(view
     expiry = AuthToken.objects.get(user=viewer).expiry
     assert expiry is not None
     assert abs(expiry - (timezone.now() + timedelta(days=30))) < timedelta(minutes=1)
-    shown = page.get(PROFILE).content.decode()
-    assert "A token expires 30 days" in shown
-    expires_cell = f'<td class="expires">{timezone.localtime(expiry):%Y-%m-%d %H:%M}</td>'
+    profile = page.get(PROFILE).content.decode()
+    assert "A token expires 30 days" in profile
+    expires_cell = f'<td class="expires">{shown(expiry)}</td>'
     assert expires_cell in token_row(page, "monitoring job")
     assert api_get(key).status_code == 200
 
@@ -251,3 +251,8 @@ def test_a_password_set_by_a_script_revokes_tokens_too(viewer):
     viewer.save()
     assert api_get(key).status_code == 401
     assert ApiTokenRevocation.objects.get().reason == "password_changed"
+
+
+def shown(moment) -> str:
+    """A moment as every page shows it ("30 Nov 2026 04:32", in the portal's time zone)."""
+    return dateformat.format(timezone.localtime(moment), "j M Y H:i")
