@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views import View
 
 from . import permissions, selectors, services
@@ -15,6 +17,7 @@ from .forms import (
     WaiverRequestForm,
     add_service_error,
 )
+from .people import display_name
 from .readiness import checklist
 
 
@@ -108,6 +111,20 @@ class MilestoneView(View):
             },
         )
 
+    def _already_answered(self, action: str) -> str:
+        """Why a late grant or decline found nothing to answer: someone else answered first."""
+        record = self.item.record
+        if action not in ("waive", "decline_waiver") or not record or record.waiver_pending:
+            return ""
+        if not record.waiver_decision:
+            return ""
+        when = date_format(timezone.localtime(record.waiver_decided_at), "j M Y H:i")
+        who = display_name(record.waiver_decided_by) if record.waiver_decided_by else "someone"
+        return (
+            f"Nothing was changed: the waiver request was already answered "
+            f"({record.get_waiver_decision_display().lower()} by {who} on {when})."
+        )
+
     def initial(self) -> dict:
         record = self.item.record
         if not record:
@@ -139,6 +156,11 @@ class MilestoneView(View):
                 )
             except ValidationError as error:
                 add_service_error(form, error)
+                answered = self._already_answered(action)
+                if answered:
+                    # The decision form is gone from the page (the request is answered), so
+                    # the person is told here what became of it, not left with nothing.
+                    messages.error(request, answered)
             else:
                 done = {
                     "update": "updated",

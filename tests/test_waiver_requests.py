@@ -11,6 +11,7 @@ from django.urls import reverse
 from initiatives import services
 from initiatives.choices import MilestoneStatus, Stage, WaiverDecision
 from initiatives.models import InitiativeEvent, MilestoneRecord
+from initiatives.people import display_name
 from tests.factories import InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +135,28 @@ def test_governance_declines_with_a_comment_and_the_request_stays_on_the_record(
     ).exists()
     # The team may ask again once declined.
     assert "Ask for a waiver" in as_user(contributor).get(milestone_url(pilot)).content.decode()
+
+
+def test_a_second_reviewer_who_declines_too_late_is_told_who_answered(
+    pilot, contributor, reviewer, as_user
+):
+    """Two reviewers had the milestone open; the first declined. The second's comment is not
+    silently dropped: the page says the request was already answered, by whom and when."""
+    ask(as_user(contributor), pilot)
+    second = UserFactory(username="second", governance=True)
+    as_user(reviewer).post(
+        milestone_url(pilot), {"action": "decline_waiver", "comment": "Needs its own runbook."}
+    )
+
+    late = as_user(second).post(
+        milestone_url(pilot), {"action": "decline_waiver", "comment": "Agreed, decline."}
+    )
+
+    assert late.status_code == 200
+    html = late.content.decode()
+    assert "Nothing was changed: the waiver request was already answered" in html
+    assert f"declined by {display_name(reviewer)}" in html
+    assert record(pilot).waiver_decided_by == reviewer
 
 
 @pytest.mark.parametrize("who", ["viewer", "reviewer"])
