@@ -3,9 +3,11 @@ ones revoked lately (by them, or because their password changed)."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 from knox.models import AuthToken
@@ -64,3 +66,16 @@ class ProfileView(View):
                 # Rendered, not redirected: the key exists in this response and nowhere else.
                 return self.render(request, ApiTokenForm(), new_key=key, status=201)
         return self.render(request, form, status=400)
+
+
+class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    """The signed-in person changes their own password (the demo, and a break-glass
+    administrator); the session stays signed in, and their API tokens are revoked, as after
+    any password change (`signals.py`), which the message says."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("profile")
+    success_message = (
+        "Your password is changed. Any API tokens you had are revoked: make new ones below "
+        "for the programs that need them."
+    )

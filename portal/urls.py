@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from initiatives.views_tokens import ProfileView
+from initiatives.views_tokens import PasswordChangeView, ProfileView
 from ops import views as ops_views
 from portal.security import SignInForm
 
@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", ProfileView.as_view(), name="profile"),
+    path("accounts/password/", PasswordChangeView.as_view(), name="password-change"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("initiatives.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -197,6 +197,45 @@ def test_a_password_changed_in_the_admin_revokes_every_token_of_that_person(
     assert "The password changed" in profile
 
 
+def test_a_person_changes_their_own_password_stays_signed_in_and_loses_their_tokens(viewer):
+    """Their profile says tokens are revoked when the password changes; now they can change
+    it themselves (it took an administrator before)."""
+    keys = two_tokens(viewer)
+    client = signed_in(viewer)
+    assert reverse("password-change") in client.get(PROFILE).content.decode()
+
+    wrong = client.post(
+        reverse("password-change"),
+        {
+            "old_password": "not it",
+            "new_password1": "a new passphrase 4 viewer",
+            "new_password2": "a new passphrase 4 viewer",
+        },
+    )
+    assert wrong.status_code == 200  # the form again, saying why
+    assert wrong.context["form"].errors["old_password"]
+    assert [api_get(key).status_code for key in keys] == [200, 200]
+
+    changed = client.post(
+        reverse("password-change"),
+        {
+            "old_password": "correct horse battery staple",
+            "new_password1": "a new passphrase 4 viewer",
+            "new_password2": "a new passphrase 4 viewer",
+        },
+        follow=True,
+    )
+
+    assert changed.redirect_chain == [(PROFILE, 302)]
+    assert "Your password is changed. Any API tokens you had are revoked" in (
+        changed.content.decode()
+    )
+    assert [api_get(key).status_code for key in keys] == [401, 401]
+    assert client.get(PROFILE).status_code == 200  # still signed in
+    viewer.refresh_from_db()
+    assert viewer.check_password("a new passphrase 4 viewer")
+
+
 def test_deactivating_a_person_in_the_admin_revokes_their_tokens(viewer, staff):
     keys = two_tokens(viewer)
     form = {
