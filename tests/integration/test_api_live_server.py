@@ -18,7 +18,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from initiatives import services
 from initiatives.models import ApiTokenInfo, HealthReport
@@ -115,7 +115,8 @@ def test_token_from_the_profile_page_through_its_whole_life(server):
     assert [i["slug"] for i in body["results"]] == ["fraud-scoring"]
     info = ApiTokenInfo.objects.get(name="reporting job")
     assert info.last_used_at is not None
-    assert info.last_used_at.strftime("%Y-%m-%d %H:%M") in person.get("/accounts/profile/")
+    shown = dateformat.format(timezone.localtime(info.last_used_at), "j M Y H:i")
+    assert shown in person.get("/accounts/profile/")  # as every page shows a moment
 
     # The allowance is counted in Redis, shared by both server processes: exactly USER_RATE
     # requests a minute get through, whichever process answers.
