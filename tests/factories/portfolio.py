@@ -121,4 +121,4 @@ class InitiativeEventFactory(factory.django.DjangoModelFactory):
 
     initiative = factory.SubFactory(InitiativeFactory)
     kind = EventKind.EDITED
-    message = "Edited the summary."
+    params = factory.LazyFunction(lambda: {"fields": ["summary"]})
