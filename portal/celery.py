@@ -5,9 +5,7 @@ from celery.signals import beat_init, setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-# The tasks live in their domains (initiatives/watch/tasks.py, initiatives/outbox/tasks.py)
-# under their old names (`initiatives.tasks.<name>`): the worker imports them from here.
-app = Celery("portal", include=["initiatives.watch.tasks", "initiatives.outbox.tasks"])
+app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -25,7 +25,7 @@ from initiatives.core.choices import (
     MilestoneStatus,
     Stage,
 )
-from initiatives.dashboards.selectors import Tally
+from initiatives.dashboards.summary import Tally
 from initiatives.models import (
     ReadinessMilestone,
 )

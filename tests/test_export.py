@@ -531,7 +531,8 @@ def test_an_export_with_a_departed_owner_and_a_pending_handover_imports_back_unc
 
 
 def test_a_deactivated_person_cannot_be_given_a_role_by_import(tmp_path):
-    from initiatives.transfer.importer import ImportFailed, import_initiatives
+    from initiatives.transfer.importer import import_initiatives
+    from initiatives.transfer.parsing import ImportFailed
 
     UserFactory(username="felix", is_active=False)
     InitiativeFactory(slug="unowned", stage=Stage.PILOT)
@@ -544,7 +545,8 @@ def test_a_deactivated_person_cannot_be_given_a_role_by_import(tmp_path):
 
 
 def test_a_repeated_column_is_refused_rather_than_one_value_lost():
-    from initiatives.transfer.importer import ImportFailed, import_initiatives
+    from initiatives.transfer.importer import import_initiatives
+    from initiatives.transfer.parsing import ImportFailed
 
     content = b"name,name,slug,business_unit,stage\nA,B,dup,HR,idea\n"
     with pytest.raises(ImportFailed) as failure:

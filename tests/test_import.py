@@ -27,7 +27,8 @@ from initiatives.models import (
     StageTransition,
     Team,
 )
-from initiatives.transfer.importer import COLUMNS, ImportFailed, import_initiatives
+from initiatives.transfer.importer import import_initiatives
+from initiatives.transfer.parsing import COLUMNS, ImportFailed
 from tests.factories import (
     BusinessUnitFactory,
     InitiativeFactory,

@@ -1,4 +1,4 @@
-"""Derived business-case figures: one pure function, Decimal throughout (PRODUCT.md 4).
+"""Derived business-case figures: one pure function, Decimal throughout (README "Business cases").
 
     total_annual_benefit = revenue_protected + costs_reduced
                            + capacity_hours × hourly_rate + risk_mitigated

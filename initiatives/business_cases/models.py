@@ -1,4 +1,4 @@
-"""Business cases (PRODUCT.md section 4): versioned, reviewed, with figures derived in one
+"""Business cases (README "Business cases"): versioned, reviewed, with figures derived in one
 pure function (`initiatives.business_cases.figures`)."""
 
 from decimal import Decimal

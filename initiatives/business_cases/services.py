@@ -1,4 +1,4 @@
-"""Business cases: drafts, submission, review (PRODUCT.md section 4).
+"""Business cases: drafts, submission, review (README "Business cases").
 
 Every submission is a version of its own and is never edited again; a new version starts
 as a copy of the latest. A draft carries a revision number, so a save made against an

@@ -19,7 +19,7 @@ STAGE_ORDER: tuple[str, ...] = (
     Stage.RETIRED,
 )
 TERMINAL_STAGES = frozenset({Stage.RETIRED, Stage.CANCELLED})
-# Stages in which a production owner is mandatory (PRODUCT.md section 3).
+# Stages in which a production owner is mandatory (README "Ownership").
 OWNED_STAGES = frozenset({Stage.PILOT, Stage.PRODUCTION})
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 
@@ -31,8 +32,10 @@ from initiatives.core.choices import (
 )
 from initiatives.core.people import display_name
 from initiatives.health.models import METRIC_NAMES
-from initiatives.portfolio.models import InitiativeEvent
 from initiatives.readiness.models import ReadinessMilestone
+
+if TYPE_CHECKING:  # the timeline's rows; imported for annotations only (no cycle)
+    from initiatives.portfolio.models import InitiativeEvent
 
 # Which params name a person (a user id) or a milestone (its id): resolved in one query each
 # for a whole page of events.

@@ -1,4 +1,4 @@
-"""Who may do what (PRODUCT.md section 1). Written once; called by views, the API and services.
+"""Who may do what (README "Permissions"). Written once; called by views, the API and services.
 
 Every function takes the acting user first. `viewer` rights belong to every active,
 signed-in user; everything else is granted by team membership, ownership or the

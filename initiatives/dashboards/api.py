@@ -1,6 +1,6 @@
-"""The portfolio summary: the dashboard's numbers, for machines (PRODUCT.md section 10).
+"""The portfolio summary: the dashboard's numbers, for machines (README "REST API").
 
-It reads `dashboards.portfolio_summary`, the same function as the portfolio page, so the
+It reads `dashboards.summary.portfolio_summary`, the same function as the portfolio page, so the
 two can never disagree. Each number comes with the query string that lists what it
 counts, usable on the web list (`url`) and on `/api/v1/initiatives/` (`api_url`).
 """
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from initiatives.api.throttling import ThrottleFirstMixin
 from initiatives.dashboards import selectors
+from initiatives.dashboards.summary import portfolio_summary
 from initiatives.portfolio.models import BusinessUnit
 
 
@@ -92,6 +93,6 @@ class PortfolioView(ThrottleFirstMixin, APIView):
             unit = BusinessUnit.objects.filter(name=name).first()
             if unit is None:
                 raise ValidationError({"business_unit": [f"No business unit is named “{name}”."]})
-        summary = selectors.portfolio_summary(business_unit=unit)
+        summary = portfolio_summary(business_unit=unit)
         scan = selectors.scan_state()
         return Response(PortfolioSummarySerializer({**summary.__dict__, "scan": scan}).data)

@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from initiatives.core import permissions
 from initiatives.dashboards import selectors
+from initiatives.dashboards.summary import portfolio_summary
 from initiatives.portfolio.models import BusinessUnit
 
 
@@ -27,7 +28,7 @@ class PortfolioView(TemplateView):
         unit = form.cleaned_data["business_unit"] if form.is_valid() else None
         return super().get_context_data(
             form=form,
-            summary=selectors.portfolio_summary(business_unit=unit),
+            summary=portfolio_summary(business_unit=unit),
             scan=selectors.scan_state(),
             waiting=selectors.handovers_waiting(self.request.user).count(),
             **kwargs,

@@ -1,4 +1,4 @@
-"""Operational health (PRODUCT.md section 6): reports pushed by production systems, the
+"""Operational health (README "Operational health"): reports pushed by production systems, the
 thresholds they are judged by, and which machine clients may push for which initiative."""
 
 from django.conf import settings
@@ -7,8 +7,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
-
-from initiatives.portfolio.models import Initiative
 
 # Every metric a report may carry: (name, lowest, highest), both inclusive. The one place the
 # bounds are written: the model's validators, its database constraints and the API's
@@ -52,7 +50,7 @@ class HealthReport(models.Model):
     """One observation of a production system. Immutable; one per (initiative, observed_at)."""
 
     initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="health_reports"
+        "initiatives.Initiative", on_delete=models.CASCADE, related_name="health_reports"
     )
     observed_at = models.DateTimeField()
     availability = metric_field("availability", "Percent of requests served, 0–100.")
@@ -92,7 +90,7 @@ class HealthThresholds(models.Model):
     """Per-initiative overrides of PORTAL_HEALTH_THRESHOLDS; an empty field keeps the default."""
 
     initiative = models.OneToOneField(
-        Initiative, on_delete=models.CASCADE, related_name="health_thresholds"
+        "initiatives.Initiative", on_delete=models.CASCADE, related_name="health_thresholds"
     )
     availability_degraded_below = models.FloatField(null=True, blank=True)
     availability_failing_below = models.FloatField(null=True, blank=True)
@@ -124,7 +122,7 @@ class HealthReporterGrant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="health_grants"
     )
     initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="health_grants"
+        "initiatives.Initiative", on_delete=models.CASCADE, related_name="health_grants"
     )
     granted_at = models.DateTimeField(default=timezone.now)
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from initiatives.core import permissions
 from initiatives.core.choices import EventKind
 from initiatives.core.writes import User, lock_initiative, record_event, require
-from initiatives.health import status
+from initiatives.health import status as health_status
 from initiatives.health.models import METRIC_NAMES, HealthReport
 from initiatives.portfolio.models import Initiative
 
@@ -54,7 +54,7 @@ def health_reports_ingest(
     # ignore_conflicts: a concurrent retry of the same push stored it first; theirs stands.
     HealthReport.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
     if fresh:
-        status.refresh_status(initiative)
+        health_status.refresh_status(initiative)
     return IngestResult(received=len(reports), stored=len(fresh))
 
 
@@ -85,5 +85,5 @@ def health_report_remove(*, report: HealthReport, actor: User, reason: str) -> I
         metrics=carried,
         reason=reason,
     )
-    status.refresh_status(initiative)
+    health_status.refresh_status(initiative)
     return initiative

@@ -1,4 +1,4 @@
-"""Health status and evaluation regressions (PRODUCT.md section 6): reads and pure rules.
+"""Health status and evaluation regressions (README "Operational health"): reads and pure rules.
 
 Status, from each metric's latest value:
 - `silent`: no report within `silent_after_hours` (default 24) of the moment judged;

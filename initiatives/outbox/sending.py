@@ -1,4 +1,4 @@
-"""The e-mail outbox (PRODUCT.md section 8).
+"""The e-mail outbox (README "The watch").
 
 Every e-mail is first a row in `EmailRecord` with a unique `dedupe_key`, written in the
 same transaction as the change that causes it; the send task is queued only after commit.

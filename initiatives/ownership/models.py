@@ -41,7 +41,7 @@ class OwnershipHandover(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
-    # What the new owner confirms on acceptance (PRODUCT.md section 3).
+    # What the new owner confirms on acceptance (README "Ownership").
     confirms_skills = models.BooleanField(default=False)
     confirms_mandate = models.BooleanField(default=False)
     confirms_budget = models.BooleanField(default=False)

@@ -1,4 +1,4 @@
-"""Stage gates (PRODUCT.md section 2).
+"""Stage gates (README "Stages and gates").
 
 A gate is a small function registered for the stage it guards. It returns the unmet
 conditions as sentences; an empty list means the gate is passed. Later features add their

@@ -208,7 +208,7 @@ class InitiativeLink(models.Model):
 
 
 class StageTransition(models.Model):
-    """Every change of stage, kept for ever (PRODUCT.md section 2)."""
+    """Every change of stage, kept for ever (README "Stages and gates")."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="transitions")
     from_stage = models.CharField(max_length=16, choices=Stage.choices)

@@ -21,7 +21,7 @@ from initiatives.core.choices import (
     Stage,
 )
 from initiatives.core.writes import lock_initiative, record_event, require, save
-from initiatives.health import status
+from initiatives.health import status as health_status
 from initiatives.portfolio.gates import unmet_conditions
 from initiatives.portfolio.models import (
     BusinessUnit,
@@ -199,7 +199,7 @@ def initiative_transition(
         reason=f"{note}: stage → {to_stage}" if imported else f"Stage → {to_stage}",
     )
     if to_stage == Stage.PRODUCTION:
-        status.refresh_status(initiative)  # the dashboards count it from now on
+        health_status.refresh_status(initiative)  # the dashboards count it from now on
     record_event(
         initiative=initiative,
         actor=actor,

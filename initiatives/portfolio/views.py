@@ -7,7 +7,7 @@ from initiatives.business_cases import selectors as business_cases_selectors
 from initiatives.core import permissions
 from initiatives.core.choices import HandoverStatus, PromotionStatus, Stage
 from initiatives.core.views import ServiceFormView
-from initiatives.health import status
+from initiatives.health import status as health_status
 from initiatives.portfolio import selectors, services
 from initiatives.portfolio.filtersets import InitiativeFilterSet
 from initiatives.portfolio.forms import InitiativeForm, TransitionForm
@@ -60,9 +60,9 @@ class InitiativeDetailView(View):
                 "open_flags": list(initiative.flags.all()),  # prefetched: open ones only
                 **business_cases_selectors.business_case_summary(initiative),
                 "readiness": checklist(initiative),
-                "health": status.health_of(initiative),
-                "health_series": status.series(initiative, days=90),
-                "health_labels": status.LABELS,
+                "health": health_status.health_of(initiative),
+                "health_series": health_status.series(initiative, days=90),
+                "health_labels": health_status.LABELS,
                 "history": selectors.initiative_history(initiative),
                 "can_edit": can_edit,
                 "can_name_owner": permissions.can_name_owner(user, initiative),

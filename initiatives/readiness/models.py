@@ -1,4 +1,4 @@
-"""Readiness (PRODUCT.md section 5): templates of milestones, and what each initiative has
+"""Readiness (README "Readiness"): templates of milestones, and what each initiative has
 recorded against them.
 
 An initiative's checklist is its template's active milestones joined with its records, so
@@ -14,7 +14,6 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from initiatives.core.choices import CheckMode, MilestoneStatus, Scoring, Stage, WaiverDecision
-from initiatives.portfolio.models import Initiative
 
 REQUIRED_FOR = [(Stage.PILOT, "Pilot"), (Stage.PRODUCTION, "Production")]
 
@@ -75,7 +74,7 @@ class MilestoneRecord(models.Model):
     """What an initiative has recorded against one milestone."""
 
     initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="milestone_records"
+        "initiatives.Initiative", on_delete=models.CASCADE, related_name="milestone_records"
     )
     milestone = models.ForeignKey(
         ReadinessMilestone, on_delete=models.PROTECT, related_name="records"

@@ -1,4 +1,4 @@
-"""Readiness scores (PRODUCT.md section 5): reads and pure arithmetic, no writes.
+"""Readiness scores (README "Readiness"): reads and pure arithmetic, no writes.
 
 Readiness is the share of the milestones the *next* stage requires that are done or
 waived, per domain and in total. A milestone required for pilot is required for production

@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from initiatives.portfolio.models import Initiative
-from initiatives.transfer.importer import COLUMNS, EXPORT_ONLY_COLUMNS
+from initiatives.transfer.parsing import COLUMNS, EXPORT_ONLY_COLUMNS
 from initiatives.transfer.spreadsheet import neutralise
 
 EXPORT_COLUMNS = (*COLUMNS, *EXPORT_ONLY_COLUMNS)

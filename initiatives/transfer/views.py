@@ -12,7 +12,8 @@ from initiatives.portfolio import selectors
 from initiatives.portfolio.filtersets import InitiativeFilterSet
 from initiatives.transfer.export import csv_lines
 from initiatives.transfer.forms import ImportForm
-from initiatives.transfer.importer import COLUMNS, ImportFailed, import_initiatives
+from initiatives.transfer.importer import import_initiatives
+from initiatives.transfer.parsing import COLUMNS, ImportFailed
 
 
 class InitiativeExportView(FilterView):

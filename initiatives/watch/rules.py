@@ -1,4 +1,4 @@
-"""Flag rules: one small, set-based query per kind (PRODUCT.md section 7).
+"""Flag rules: one small, set-based query per kind (README "The watch").
 
 A rule takes the moment it judges (`as_of`) and returns, for every initiative whose
 condition holds, the facts that raise the flag: `{initiative_id: {...}}`. It reads the

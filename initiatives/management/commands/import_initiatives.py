@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from initiatives.core import permissions
-from initiatives.transfer.importer import COLUMNS, ImportFailed, import_initiatives
+from initiatives.transfer.importer import import_initiatives
+from initiatives.transfer.parsing import COLUMNS, ImportFailed
 
 
 class Command(BaseCommand):

@@ -21,7 +21,8 @@ from initiatives.ownership import services as ownership_services
 from initiatives.portfolio.models import Initiative, Team, TeamMembership
 from initiatives.readiness import services as readiness_services
 from initiatives.readiness.models import ReadinessTemplate
-from initiatives.transfer.importer import COLUMNS, import_initiatives
+from initiatives.transfer.importer import import_initiatives
+from initiatives.transfer.parsing import COLUMNS
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the README names it; for the local demo only
 
