@@ -34,6 +34,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --severity-level medium --recursive portal initiatives ops
+	# The dependency rules between the domains: [tool.importlinter] in pyproject.toml.
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

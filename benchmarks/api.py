@@ -50,8 +50,8 @@ def plain_view(request):
     from django.http import JsonResponse
     from rest_framework.exceptions import AuthenticationFailed
 
-    from initiatives import selectors
     from initiatives.api.authentication import TokenAuthentication
+    from initiatives.portfolio import selectors
 
     try:
         found = TokenAuthentication().authenticate(request)

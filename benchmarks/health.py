@@ -40,7 +40,7 @@ def main() -> None:
     from knox.models import AuthToken
     from rest_framework.test import APIClient
 
-    from initiatives import health
+    from initiatives.health import status as health_status
     from initiatives.models import BusinessUnit, HealthReport, HealthReporterGrant, Initiative
 
     if connection.vendor != "postgresql":
@@ -121,10 +121,10 @@ def main() -> None:
     reads, states = [], []
     for _ in range(30):
         began = time.perf_counter()
-        rows = health.series(target, days=90)
+        rows = health_status.series(target, days=90)
         reads.append(time.perf_counter() - began)
         began = time.perf_counter()
-        health.health_of(target)
+        health_status.health_of(target)
         states.append(time.perf_counter() - began)
     print(
         f"90-day series of one initiative ({len(rows)} daily rows from "

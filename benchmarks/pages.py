@@ -70,9 +70,9 @@ def measure(size: int, repeat: int) -> dict[str, tuple[float, int]]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from initiatives.choices import Stage
+    from initiatives.core.choices import Stage
+    from initiatives.core.permissions import GOVERNANCE_GROUP
     from initiatives.models import Initiative
-    from initiatives.permissions import GOVERNANCE_GROUP
 
     empty_database()
     call_command("seed_portfolio", initiatives=size, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -38,11 +38,12 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from initiatives import emails, scan
-    from initiatives.choices import Stage
+    from initiatives.core.choices import Stage
     from initiatives.models import BusinessUnit, EmailRecord, Flag, Initiative, ScanRun
+    from initiatives.outbox import sending
+    from initiatives.watch import scan
 
-    emails.enqueue_after_commit = lambda task, *a: None  # measure the scan, not the broker
+    sending.enqueue_after_commit = lambda task, *a: None  # measure the scan, not the broker
     call_command("migrate", verbosity=0)
     for model in (EmailRecord, Flag, ScanRun, Initiative, BusinessUnit):
         if hasattr(model, "history"):

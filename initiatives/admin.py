@@ -15,27 +15,23 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions, services
-from .events import render_events
-from .models import (
-    ApiTokenRevocation,
+from initiatives.accounts.models import ApiTokenRevocation
+from initiatives.core import permissions
+from initiatives.core.events import render_events
+from initiatives.health import services
+from initiatives.health.models import HealthReport, HealthReporterGrant, HealthThresholds
+from initiatives.outbox.models import EmailRecord
+from initiatives.ownership.models import OwnershipConfirmation, OwnershipHandover, PromotionRequest
+from initiatives.portfolio.models import (
     BusinessUnit,
-    EmailRecord,
-    Flag,
-    HealthReport,
-    HealthReporterGrant,
-    HealthThresholds,
     Initiative,
     InitiativeEvent,
     InitiativeLink,
-    OwnershipConfirmation,
-    OwnershipHandover,
-    PromotionRequest,
-    ScanRun,
     StageTransition,
     Team,
     TeamMembership,
 )
+from initiatives.watch.models import Flag, ScanRun
 
 
 class HistoryAdmin(SimpleHistoryAdmin):

@@ -1,4 +1,13 @@
+from importlib import import_module
+
 from django.apps import AppConfig
+
+GATE_MODULES = (
+    "initiatives.portfolio.gates",
+    "initiatives.business_cases.gates",
+    "initiatives.readiness.gates",
+    "initiatives.ownership.gates",
+)
 
 
 class InitiativesConfig(AppConfig):
@@ -6,6 +15,9 @@ class InitiativesConfig(AppConfig):
     verbose_name = "Initiatives"
 
     def ready(self) -> None:
-        # Register the foundation's stage gates (later features register their own).
+        # Register the stage gates: the portfolio's registry, then each domain's own gates,
+        # in the order their unmet conditions are listed.
+        for module in GATE_MODULES:
+            import_module(module)
         # API tokens are revoked when a password changes or an account is deactivated.
-        from . import gates, signals  # noqa: F401
+        from initiatives.accounts import signals  # noqa: F401

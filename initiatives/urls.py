@@ -1,95 +1,109 @@
 from django.urls import path
 
-from . import views, views_business_case, views_dashboards, views_readiness
+from initiatives.business_cases import views as business_cases_views
+from initiatives.dashboards import views as dashboards_views
+from initiatives.outbox import views as outbox_views
+from initiatives.ownership import views as ownership_views
+from initiatives.portfolio import views as portfolio_views
+from initiatives.readiness import views as readiness_views
+from initiatives.transfer import views as transfer_views
 
 urlpatterns = [
-    path("", views_dashboards.PortfolioView.as_view(), name="portfolio"),
-    path("my-work/", views_dashboards.MyWorkView.as_view(), name="my-work"),
-    path("governance/", views_dashboards.GovernanceQueueView.as_view(), name="governance-queue"),
-    path("initiatives/", views.InitiativeListView.as_view(), name="initiative-list"),
+    path("", dashboards_views.PortfolioView.as_view(), name="portfolio"),
+    path("my-work/", dashboards_views.MyWorkView.as_view(), name="my-work"),
+    path("governance/", dashboards_views.GovernanceQueueView.as_view(), name="governance-queue"),
+    path("initiatives/", portfolio_views.InitiativeListView.as_view(), name="initiative-list"),
     path(
         "initiatives/export.csv",
-        views_dashboards.InitiativeExportView.as_view(),
+        transfer_views.InitiativeExportView.as_view(),
         name="initiative-export",
     ),
-    path("initiatives/new/", views.InitiativeCreateView.as_view(), name="initiative-create"),
-    path("initiatives/import/", views.ImportView.as_view(), name="initiative-import"),
     path(
-        "initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"
+        "initiatives/new/", portfolio_views.InitiativeCreateView.as_view(), name="initiative-create"
+    ),
+    path("initiatives/import/", transfer_views.ImportView.as_view(), name="initiative-import"),
+    path(
+        "initiatives/<slug:slug>/",
+        portfolio_views.InitiativeDetailView.as_view(),
+        name="initiative-detail",
     ),
     path(
-        "initiatives/<slug:slug>/edit/", views.InitiativeEditView.as_view(), name="initiative-edit"
+        "initiatives/<slug:slug>/edit/",
+        portfolio_views.InitiativeEditView.as_view(),
+        name="initiative-edit",
     ),
     path(
         "initiatives/<slug:slug>/stage/",
-        views.InitiativeTransitionView.as_view(),
+        portfolio_views.InitiativeTransitionView.as_view(),
         name="initiative-transition",
     ),
     path(
         "initiatives/<slug:slug>/owner/",
-        views.HandoverCreateView.as_view(),
+        ownership_views.HandoverCreateView.as_view(),
         name="initiative-handover",
     ),
     path(
         "initiatives/<slug:slug>/confirm-ownership/",
-        views.OwnershipConfirmView.as_view(),
+        ownership_views.OwnershipConfirmView.as_view(),
         name="initiative-confirm-ownership",
     ),
     path(
         "initiatives/<slug:slug>/promotion/",
-        views.PromotionRequestView.as_view(),
+        ownership_views.PromotionRequestView.as_view(),
         name="initiative-promotion",
     ),
     path(
         "ownership/confirm/<str:token>/",
-        views.OwnershipLinkConfirmView.as_view(),
+        ownership_views.OwnershipLinkConfirmView.as_view(),
         name="ownership-confirm",
     ),
-    path("emails/", views.EmailListView.as_view(), name="email-list"),
+    path("emails/", outbox_views.EmailListView.as_view(), name="email-list"),
     path(
         "emails/<int:pk>/send-again/",
-        views.EmailSendAgainView.as_view(),
+        outbox_views.EmailSendAgainView.as_view(),
         name="email-send-again",
     ),
     path(
         "initiatives/<slug:slug>/business-case/",
-        views_business_case.BusinessCaseListView.as_view(),
+        business_cases_views.BusinessCaseListView.as_view(),
         name="business-case-list",
     ),
     path(
         "initiatives/<slug:slug>/business-case/new/",
-        views_business_case.BusinessCaseFormView.as_view(),
+        business_cases_views.BusinessCaseFormView.as_view(),
         name="business-case-create",
     ),
     path(
         "initiatives/<slug:slug>/business-case/compare/",
-        views_business_case.BusinessCaseCompareView.as_view(),
+        business_cases_views.BusinessCaseCompareView.as_view(),
         name="business-case-compare",
     ),
     path(
         "initiatives/<slug:slug>/business-case/v<int:version>/",
-        views_business_case.BusinessCaseDetailView.as_view(),
+        business_cases_views.BusinessCaseDetailView.as_view(),
         name="business-case-detail",
     ),
     path(
         "initiatives/<slug:slug>/business-case/v<int:version>/edit/",
-        views_business_case.BusinessCaseFormView.as_view(),
+        business_cases_views.BusinessCaseFormView.as_view(),
         name="business-case-edit",
     ),
     path(
         "initiatives/<slug:slug>/readiness/",
-        views_readiness.ReadinessView.as_view(),
+        readiness_views.ReadinessView.as_view(),
         name="readiness",
     ),
     path(
         "initiatives/<slug:slug>/readiness/<slug:key>/",
-        views_readiness.MilestoneView.as_view(),
+        readiness_views.MilestoneView.as_view(),
         name="milestone",
     ),
-    path("handovers/<int:pk>/", views.HandoverAnswerView.as_view(), name="handover-answer"),
+    path(
+        "handovers/<int:pk>/", ownership_views.HandoverAnswerView.as_view(), name="handover-answer"
+    ),
     path(
         "promotions/<int:pk>/review/",
-        views.PromotionReviewView.as_view(),
+        ownership_views.PromotionReviewView.as_view(),
         name="promotion-review",
     ),
 ]

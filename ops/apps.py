@@ -9,4 +9,4 @@ class OpsConfig(AppConfig):
 
     def ready(self) -> None:
         # Request ids into task headers (web) and out of them (worker); task outcomes counted.
-        from . import celery_signals  # noqa: F401
+        from ops import celery_signals  # noqa: F401

@@ -18,7 +18,7 @@ from celery.signals import (
     task_success,
 )
 
-from .logging import bind_request_id, current_request_id
+from ops.logging import bind_request_id, current_request_id
 
 REQUEST_ID_HEADER = "crossing_request_id"
 
@@ -49,7 +49,7 @@ def _unbind_task_context(**kwargs) -> None:
 
 
 def _count(task, outcome: str) -> None:
-    from .metrics import record_task_outcome
+    from ops.metrics import record_task_outcome
 
     name = getattr(task, "name", None) or str(task)
     try:

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.db import connection
 
-from . import checks
+from ops import checks
 
 PROBLEM = "problem"
 WARNING = "warning"
@@ -124,7 +124,7 @@ def _broker() -> list[Finding]:
 
 
 def _beat() -> list[Finding]:
-    from initiatives import selectors
+    from initiatives.watch import selectors
 
     # Without a database, or with its tables not yet made, the findings above say why.
     if not (checks.check_database().ok and checks.check_migrations().ok):

@@ -2,7 +2,7 @@
 
 from gunicorn.glogging import Logger
 
-from .logging import redact_text
+from ops.logging import redact_text
 
 
 class RedactingLogger(Logger):

@@ -20,7 +20,7 @@ from django.db.models import Count, F
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from .models import TaskOutcomeCount
+from ops.models import TaskOutcomeCount
 
 TASK_OUTCOMES = ("succeeded", "failed", "retried")
 
@@ -41,21 +41,22 @@ class PortfolioCollector:
     """The portfolio as gauges, read at scrape time."""
 
     def collect(self):
-        from initiatives import selectors
-        from initiatives.choices import EmailStatus
+        from initiatives.core.choices import EmailStatus
         from initiatives.models import EmailRecord
+        from initiatives.portfolio import selectors as portfolio_selectors
+        from initiatives.watch import selectors as watch_selectors
 
         stages = GaugeMetricFamily(
             "crossing_initiatives", "Initiatives in each stage.", labels=["stage"]
         )
-        for stage, count in selectors.stage_counts().items():
+        for stage, count in portfolio_selectors.stage_counts().items():
             stages.add_metric([stage], count)
         yield stages
 
         flags = GaugeMetricFamily(
             "crossing_open_flags", "Open flags of each kind.", labels=["kind"]
         )
-        for _label, kind, count in selectors.open_flag_counts():
+        for _label, kind, count in watch_selectors.open_flag_counts():
             flags.add_metric([kind], count)
         yield flags
 
@@ -82,7 +83,7 @@ class PortfolioCollector:
             tasks.add_metric([task, outcome], count)
         yield tasks
 
-        last = selectors.last_scan_finished_at()
+        last = watch_selectors.last_scan_finished_at()
         finished = GaugeMetricFamily(
             "crossing_last_scan_finished_timestamp_seconds",
             "When the last portfolio scan finished (Unix time; 0 if none ever did).",
@@ -93,7 +94,7 @@ class PortfolioCollector:
             "crossing_scan_overdue",
             "1 when no scan has finished within two scan intervals (is beat running?).",
         )
-        overdue.add_metric([], int(selectors.scan_overdue()))
+        overdue.add_metric([], int(watch_selectors.scan_overdue()))
         yield overdue
 
 

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from initiatives.views_tokens import PasswordChangeView, ProfileView
+from initiatives.accounts.views import PasswordChangeView, ProfileView
 from ops import views as ops_views
 from portal.security import SignInForm
 

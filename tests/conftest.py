@@ -23,9 +23,10 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(autouse=True)
 def _broker_not_marked_down(monkeypatch):
     # A failed publish pauses publishing for the process; no test inherits another's pause.
-    from initiatives import emails
 
-    monkeypatch.setattr(emails, "_broker_down_until", 0.0)
+    from initiatives.outbox import sending
+
+    monkeypatch.setattr(sending, "_broker_down_until", 0.0)
 
 
 @pytest.fixture(autouse=True)

@@ -10,13 +10,15 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives import services
-from initiatives.choices import EventKind, FlagKind, HandoverStatus, PromotionStatus, Stage
+from initiatives.core import writes
+from initiatives.core.choices import EventKind, FlagKind, HandoverStatus, PromotionStatus, Stage
 from initiatives.models import (
     Initiative,
     InitiativeEvent,
     TeamMembership,
 )
+from initiatives.ownership import services as ownership_services
+from initiatives.portfolio import services as portfolio_services
 from tests.factories import (
     FlagFactory,
     InitiativeFactory,
@@ -65,7 +67,9 @@ def retired(owner, staff):
         production_owner=owner,
         owner_accepted_at=timezone.now(),
     )
-    services.initiative_transition(initiative=initiative, actor=staff, to_stage=Stage.RETIRED)
+    portfolio_services.initiative_transition(
+        initiative=initiative, actor=staff, to_stage=Stage.RETIRED
+    )
     initiative.refresh_from_db()
     return initiative
 
@@ -101,7 +105,7 @@ def test_staff_cannot_restore_an_owner_or_an_acceptance_from_the_admin_history(
     )
     accepted = initiative.history.earliest("history_date")
     successor = UserFactory(username="successor")
-    services.handover_start(initiative=initiative, actor=staff, to_owner=successor)
+    ownership_services.handover_start(initiative=initiative, actor=staff, to_owner=successor)
 
     response = as_user(staff).post(
         history_form_url(initiative, accepted), initiative_form_data(initiative)
@@ -196,13 +200,15 @@ def test_initiatives_are_not_added_in_the_admin(staff, as_user):
 def olga(initiative, contributor):
     """A colleague with a trail: a team membership, a timeline entry, history rows."""
     person = UserFactory(username="olga")
-    services.initiative_update(
+    portfolio_services.initiative_update(
         initiative=initiative,
         actor=contributor,
         data={},
         team_members=[contributor, person],
     )
-    services.initiative_update(initiative=initiative, actor=person, data={"summary": "Real time."})
+    portfolio_services.initiative_update(
+        initiative=initiative, actor=person, data={"summary": "Real time."}
+    )
     return person
 
 
@@ -244,7 +250,7 @@ def test_a_person_with_a_trail_cannot_be_deleted_even_outside_the_admin(initiati
 def test_deactivating_a_person_keeps_their_trail_and_ends_their_access(
     initiative, olga, staff, as_user
 ):
-    services.record_event(
+    writes.record_event(
         initiative=initiative, actor=olga, kind=EventKind.EDITED, fields=["summary"]
     )
     get_user_model().objects.filter(pk=olga.pk).update(is_active=False)

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from initiatives.choices import HandoverStatus, Stage
+from initiatives.core.choices import HandoverStatus, Stage
 from initiatives.models import Initiative, OwnershipHandover, StageTransition
 from tests.factories import (
     BusinessUnitFactory,
@@ -326,7 +326,7 @@ def test_errors_speak_the_products_language_not_the_codes(viewer):
 def test_a_script_can_ask_for_the_handovers_waiting_for_one_person(viewer, owner, contributor):
     """Found by review: handovers and promotion requests had no initiative or person filter,
     so 'my pending handovers' meant paging through all of them."""
-    from initiatives.choices import HandoverStatus
+    from initiatives.core.choices import HandoverStatus
     from tests.factories import InitiativeFactory
 
     mine = InitiativeFactory(slug="to-me")

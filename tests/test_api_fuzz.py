@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from initiatives.choices import FlagKind, Stage
+from initiatives.core.choices import FlagKind, Stage
 from tests.factories import (
     AuthTokenFactory,
     BusinessCaseFactory,

@@ -169,12 +169,12 @@ def test_page_past_the_end_is_a_json_404(client):
 
 
 def test_server_error_under_the_api_is_json(viewer, monkeypatch):
-    from initiatives.api import views
+    from initiatives.portfolio import api
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.selectors, "initiative_list", broken)
+    monkeypatch.setattr(api.selectors, "initiative_list", broken)
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(viewer)
     response = client.get("/api/v1/initiatives/")

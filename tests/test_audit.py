@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from initiatives import services
-from initiatives.choices import EventKind, RiskTier, Stage
+from initiatives.core.choices import EventKind, RiskTier, Stage
 from initiatives.models import BusinessUnit, Flag, Initiative, Team
-from initiatives.scan import scan_portfolio
-from initiatives.selectors import initiative_history
+from initiatives.portfolio import services
+from initiatives.portfolio.selectors import initiative_history
+from initiatives.watch.scan import scan_portfolio
 from tests.factories import AuthTokenFactory, BusinessUnitFactory, InitiativeFactory
 
 pytestmark = pytest.mark.django_db

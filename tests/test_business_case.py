@@ -8,10 +8,12 @@ from django.core import mail
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from initiatives import services
-from initiatives.choices import BusinessCaseStatus, EmailKind, Stage
-from initiatives.figures import derive
+from initiatives.business_cases import services as business_cases_services
+from initiatives.business_cases.figures import derive
+from initiatives.core.choices import BusinessCaseStatus, EmailKind, Stage
 from initiatives.models import BusinessCase, EmailRecord
+from initiatives.outbox import sending, tasks
+from initiatives.portfolio import services as portfolio_services
 from tests.factories import BusinessCaseFactory, InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -256,7 +258,7 @@ def test_a_viewer_cannot_write_a_case(pilotable, viewer, as_user):
 
 
 def submitted(initiative, by):
-    return services.business_case_create(
+    return business_cases_services.business_case_create(
         initiative=initiative,
         actor=by,
         data={"currency": "EUR", "revenue_protected": D("1000")},
@@ -297,7 +299,7 @@ def test_a_reviewer_who_wrote_a_case_cannot_approve_it_once_a_teammate_submits_i
     pilotable.team_members.add(author)
     as_user(author).post(new_url(pilotable), form_data(action="save"))
     draft = BusinessCase.objects.get()
-    services.business_case_submit(case=draft, actor=contributor)
+    business_cases_services.business_case_submit(case=draft, actor=contributor)
 
     page = as_user(author).get(draft.get_absolute_url())
     assert page.status_code == 200  # the evidence, read-only, and who decides
@@ -331,7 +333,7 @@ def test_a_reviewer_who_edited_a_teammates_draft_cannot_review_it(
     draft = BusinessCase.objects.get()
     edit = reverse("business-case-edit", args=[pilotable.slug, 1])
     as_user(editor).post(edit, form_data(action="save", revision=draft.revision, costs_reduced="1"))
-    services.business_case_submit(case=draft, actor=contributor)
+    business_cases_services.business_case_submit(case=draft, actor=contributor)
 
     assert as_user(editor).post(draft.get_absolute_url(), {"decision": "approve"}).status_code == (
         403
@@ -353,7 +355,7 @@ def test_the_queue_marks_a_case_the_reviewer_wrote_and_my_work_leaves_it_out(
     author = UserFactory(username="gina", governance=True)
     pilotable.team_members.add(author)
     as_user(author).post(new_url(pilotable), form_data(action="save"))
-    services.business_case_submit(case=BusinessCase.objects.get(), actor=contributor)
+    business_cases_services.business_case_submit(case=BusinessCase.objects.get(), actor=contributor)
 
     mine = as_user(author).get(reverse("governance-queue"))
     [item] = mine.context["queue"].cases.items
@@ -377,12 +379,11 @@ def test_asking_for_changes_needs_a_comment(pilotable, contributor, reviewer, as
 def test_the_submitter_is_emailed_the_review(
     pilotable, contributor, reviewer, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from initiatives import emails, tasks
 
-    monkeypatch.setattr(tasks.send_email, "apply_async", lambda args, **kw: emails.send(*args))
+    monkeypatch.setattr(tasks.send_email, "apply_async", lambda args, **kw: sending.send(*args))
     case = submitted(pilotable, contributor)
     with django_capture_on_commit_callbacks(execute=True):
-        services.business_case_review(
+        business_cases_services.business_case_review(
             case=case, actor=reviewer, decision="reject", comment="The benefit is not shown."
         )
     (message,) = mail.outbox
@@ -395,11 +396,11 @@ def test_the_submitter_is_emailed_the_review(
 
 def test_approving_a_newer_version_makes_it_current(pilotable, contributor, reviewer, client):
     first = submitted(pilotable, contributor)
-    services.business_case_review(case=first, actor=reviewer, decision="approve")
-    second = services.business_case_create(
+    business_cases_services.business_case_review(case=first, actor=reviewer, decision="approve")
+    second = business_cases_services.business_case_create(
         initiative=pilotable, actor=contributor, data={"revenue_protected": D("5000")}, submit=True
     )
-    services.business_case_review(case=second, actor=reviewer, decision="approve")
+    business_cases_services.business_case_review(case=second, actor=reviewer, decision="approve")
     client.force_login(contributor)
     page = client.get(reverse("business-case-list", args=[pilotable.slug]))
     assert page.context["current"] == second
@@ -407,7 +408,7 @@ def test_approving_a_newer_version_makes_it_current(pilotable, contributor, revi
 
 def test_compare_shows_what_changed_and_by_how_much(pilotable, contributor, client):
     first = submitted(pilotable, contributor)
-    services.business_case_create(
+    business_cases_services.business_case_create(
         initiative=pilotable, actor=contributor, data={"revenue_protected": D("1500")}, submit=True
     )
     client.force_login(contributor)
@@ -426,7 +427,9 @@ def test_pilot_gate_is_met_by_a_submitted_case(pilotable, contributor, owner):
     pilotable.production_owner = owner
     pilotable.save()
     submitted(pilotable, contributor)
-    services.initiative_transition(initiative=pilotable, actor=contributor, to_stage=Stage.PILOT)
+    portfolio_services.initiative_transition(
+        initiative=pilotable, actor=contributor, to_stage=Stage.PILOT
+    )
 
 
 # --- API ---------------------------------------------------------------------------------------
@@ -528,7 +531,7 @@ def test_comparing_versions_in_two_currencies_does_not_subtract_amounts(
     pilotable, contributor, client
 ):
     submitted(pilotable, contributor)
-    services.business_case_create(
+    business_cases_services.business_case_create(
         initiative=pilotable,
         actor=contributor,
         data={"currency": "GBP", "revenue_protected": D("2000")},
@@ -571,7 +574,7 @@ def test_an_api_review_that_cannot_happen_says_why(reviewer, contributor):
     """Found by review: every refused review answered 403 "You may not do this."."""
     from rest_framework.test import APIClient
 
-    from initiatives.choices import BusinessCaseStatus
+    from initiatives.core.choices import BusinessCaseStatus
     from tests.factories import BusinessCaseFactory, InitiativeFactory
 
     initiative = InitiativeFactory(members=[contributor])

@@ -7,9 +7,9 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives import emails
-from initiatives.choices import ConfirmationChannel, Stage
+from initiatives.core.choices import ConfirmationChannel, Stage
 from initiatives.models import OwnershipConfirmation
+from initiatives.ownership import links, services
 from tests.factories import InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def initiative(db):
 
 
 def link_for(initiative) -> str:
-    return reverse("ownership-confirm", args=[emails.confirmation_token(initiative)])
+    return reverse("ownership-confirm", args=[links.confirmation_token(initiative)])
 
 
 def test_the_link_confirms_without_signing_in(client, initiative):
@@ -62,7 +62,6 @@ def test_a_used_link_says_so(client, initiative):
 
 
 def test_confirming_on_the_page_uses_up_the_link(client, initiative):
-    from initiatives import services
 
     url = link_for(initiative)
     services.ownership_confirm(initiative=initiative, actor=initiative.production_owner)
@@ -92,7 +91,7 @@ def test_an_expired_link_says_so(client, initiative, settings, monkeypatch):
     ids=["signature", "payload", "garbage"],
 )
 def test_a_tampered_link_is_refused_clearly(client, initiative, tamper):
-    url = reverse("ownership-confirm", args=[tamper(emails.confirmation_token(initiative))])
+    url = reverse("ownership-confirm", args=[tamper(links.confirmation_token(initiative))])
     response = client.post(url)
     assert response.status_code == 400
     assert "This link is not valid" in response.content.decode()

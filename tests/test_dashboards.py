@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives.choices import (
+from initiatives.core.choices import (
     BusinessCaseStatus,
     FlagKind,
     HandoverStatus,
@@ -25,7 +25,7 @@ from initiatives.choices import (
     MilestoneStatus,
     Stage,
 )
-from initiatives.dashboards import Tally
+from initiatives.dashboards.summary import Tally
 from initiatives.models import (
     ReadinessMilestone,
 )
@@ -469,9 +469,9 @@ def test_the_governance_queue_counts_what_waits_on_governance(work, people, as_u
 def test_the_governance_queue_links_to_all_when_a_list_is_longer_than_it_shows(
     people, as_user, monkeypatch
 ):
-    from initiatives import dashboards
+    from initiatives.dashboards import selectors
 
-    monkeypatch.setattr(dashboards, "LIST_LIMIT", 2)
+    monkeypatch.setattr(selectors, "LIST_LIMIT", 2)
     for n in range(3):
         initiative = InitiativeFactory(stage=Stage.POC, slug=f"stuck-{n}")
         FlagFactory(initiative=initiative, kind=FlagKind.STALLED)

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from initiatives.choices import Stage
+from initiatives.core.choices import Stage
+from initiatives.core.permissions import is_governance
 from initiatives.models import BusinessCase, Initiative, OwnershipHandover
-from initiatives.permissions import is_governance
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from initiatives import emails, services, tasks
-from initiatives.choices import EmailKind, EmailStatus
+from initiatives.core.choices import EmailKind, EmailStatus
+from initiatives.core.people import display_name
 from initiatives.models import EmailRecord
-from initiatives.people import display_name
+from initiatives.outbox import sending, tasks
+from initiatives.ownership import services
 from tests.factories import InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def outbox(settings, monkeypatch):
     def worker(args, **kwargs):
         attempts.append(clock.now)
         with contextlib.suppress(smtplib.SMTPException):
-            emails.send(*args)
+            sending.send(*args)
 
     monkeypatch.setattr(tasks.send_email, "apply_async", worker)
     return clock, attempts
@@ -93,7 +94,7 @@ def test_a_handover_request_survives_a_day_long_smtp_outage_and_is_sent_once(
     assert (record.status, record.attempts) == (EmailStatus.PENDING, 1)
     assert record.next_attempt_at > clock.now
     # A task delivered before the next attempt is due sends nothing.
-    assert emails.send(record.pk) == "skipped"
+    assert sending.send(record.pk) == "skipped"
 
     sweep_for(clock, timedelta(minutes=16))
     record.refresh_from_db()
@@ -118,7 +119,7 @@ def test_a_handover_request_survives_a_day_long_smtp_outage_and_is_sent_once(
     assert message.to == ["owner@example.org"]
     # Late sweeps and duplicate tasks change nothing.
     sweep_for(clock, timedelta(hours=1))
-    assert emails.send(record.pk) == "skipped"
+    assert sending.send(record.pk) == "skipped"
     assert len(mail.outbox) == 1
 
 
@@ -142,14 +143,14 @@ def test_an_email_that_never_gets_through_is_marked_failed_no_sooner_than_a_day(
 
 
 def test_the_default_schedule_spans_at_least_a_day_whatever_the_jitter():
-    assert emails.retry_span(jitter=0) >= DAY
-    assert [emails.retry_delay(n, jitter=1).total_seconds() for n in (1, 2, 3)] == [
+    assert sending.retry_span(jitter=0) >= DAY
+    assert [sending.retry_delay(n, jitter=1).total_seconds() for n in (1, 2, 3)] == [
         120,
         240,
         480,
     ]
-    assert emails.retry_delay(1, jitter=0) == timedelta(seconds=60)
-    assert emails.retry_delay(20, jitter=1) == timedelta(hours=6)
+    assert sending.retry_delay(1, jitter=0) == timedelta(seconds=60)
+    assert sending.retry_delay(20, jitter=1) == timedelta(hours=6)
 
 
 # --- Sending a failed e-mail again -----------------------------------------------------------

@@ -8,14 +8,15 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from initiatives import services
-from initiatives.events import render_events
+from initiatives.core.events import render_events
 from initiatives.models import (
     InitiativeEvent,
     MilestoneRecord,
     ReadinessMilestone,
     ReadinessTemplate,
 )
+from initiatives.ownership import services as ownership_services
+from initiatives.readiness import services as readiness_services
 from tests.factories import InitiativeFactory, UserFactory
 
 # Migrations run outside a test transaction.
@@ -154,7 +155,7 @@ def test_old_sentences_become_params_and_read_the_same_until_someone_is_renamed(
     people_and_places,
 ):
     ivan, olga, initiative, milestone = people_and_places
-    handover = services.handover_start(initiative=initiative, actor=ivan, to_owner=olga)
+    handover = ownership_services.handover_start(initiative=initiative, actor=ivan, to_owner=olga)
     before, leaf = _nodes()
     try:
         old = migrate(before)
@@ -219,8 +220,8 @@ def test_old_sentences_become_params_and_read_the_same_until_someone_is_renamed(
 
 def test_migrating_back_writes_the_sentences_with_the_names_of_the_day(people_and_places):
     ivan, olga, initiative, milestone = people_and_places
-    services.handover_start(initiative=initiative, actor=ivan, to_owner=olga)
-    services.milestone_update(
+    ownership_services.handover_start(initiative=initiative, actor=ivan, to_owner=olga)
+    readiness_services.milestone_update(
         initiative=initiative, actor=ivan, key="runbook", status="in_progress"
     )
     olga.first_name = "Olya"

@@ -8,9 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from initiatives import services
-from initiatives.choices import EventKind, MilestoneStatus, Stage
+from initiatives.core import writes
+from initiatives.core.choices import EventKind, MilestoneStatus, Stage
 from initiatives.models import InitiativeEvent, ReadinessMilestone
+from initiatives.ownership import services as ownership_services
+from initiatives.portfolio import services as portfolio_services
+from initiatives.readiness import services as readiness_services
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +43,10 @@ def test_renaming_a_person_renames_them_in_existing_timeline_entries(
     olga = UserFactory(username="olga", first_name="Olga", last_name="Petrova")
     contributor.first_name, contributor.last_name = "Ivan", "Sokolov"
     contributor.save()
-    services.handover_start(initiative=initiative, actor=contributor, to_owner=olga)
-    services.initiative_update(initiative=initiative, actor=contributor, data={"summary": "New"})
+    ownership_services.handover_start(initiative=initiative, actor=contributor, to_owner=olga)
+    portfolio_services.initiative_update(
+        initiative=initiative, actor=contributor, data={"summary": "New"}
+    )
     before = "Ivan Sokolov named Olga Petrova production owner; awaiting their acceptance."
     assert before in api_messages(contributor, initiative)
 
@@ -62,7 +67,7 @@ def test_renaming_a_person_renames_them_in_existing_timeline_entries(
 def test_a_retitled_milestone_reads_with_its_new_title_on_the_timeline(
     initiative, contributor, as_user
 ):
-    services.milestone_update(
+    readiness_services.milestone_update(
         initiative=initiative,
         actor=contributor,
         key="runbook",
@@ -81,7 +86,7 @@ def test_a_retitled_milestone_reads_with_its_new_title_on_the_timeline(
 def test_the_api_gives_each_event_its_params_and_the_sentence_rendered_when_read(
     initiative, contributor, owner
 ):
-    services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    ownership_services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
 
     response = api(contributor).get(f"/api/v1/initiatives/{initiative.slug}/events/")
 
@@ -111,14 +116,16 @@ def _busy_history(initiative, contributor, n: int):
     keys = list(ReadinessMilestone.objects.filter(active=True).values_list("key", flat=True))
     for i in range(n):
         owner = UserFactory()
-        services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
-        services.milestone_update(
+        ownership_services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+        readiness_services.milestone_update(
             initiative=initiative,
             actor=contributor,
             key=keys[i % len(keys)],
             status=MilestoneStatus.IN_PROGRESS,
         )
-        services.initiative_update(initiative=initiative, actor=contributor, data={"summary": i})
+        portfolio_services.initiative_update(
+            initiative=initiative, actor=contributor, data={"summary": i}
+        )
     return owner
 
 
@@ -158,7 +165,7 @@ def test_the_admin_event_list_names_people_as_they_are_called_today(initiative, 
         UserFactory(username=f"o{i}", first_name="Owner", last_name=f"N{i}") for i in range(6)
     ]
     for owner in owners:
-        services.handover_start(initiative=initiative, actor=staff, to_owner=owner)
+        ownership_services.handover_start(initiative=initiative, actor=staff, to_owner=owner)
     owners[0].last_name = "Renamed"
     owners[0].save()
     client = as_user(staff)
@@ -168,7 +175,7 @@ def test_the_admin_event_list_names_people_as_they_are_called_today(initiative, 
     assert "named Owner Renamed production owner" in page
     assert "named Owner N5 production owner" in page
     few = _queries(client, url)
-    services.handover_start(initiative=initiative, actor=staff, to_owner=UserFactory())
+    ownership_services.handover_start(initiative=initiative, actor=staff, to_owner=UserFactory())
     assert len(_queries(client, url)) == len(few)
     event = initiative.events.get(params__to_owner=owners[0].pk)
     one = client.get(reverse("admin:initiatives_initiativeevent_change", args=[event.pk]))
@@ -176,11 +183,11 @@ def test_the_admin_event_list_names_people_as_they_are_called_today(initiative, 
 
 
 def test_services_store_ids_and_codes_never_sentences(initiative, contributor, owner):
-    services.initiative_update(
+    portfolio_services.initiative_update(
         initiative=initiative, actor=contributor, data={"name": "Fraud scoring v2"}
     )
-    services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
-    services.initiative_transition(
+    ownership_services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    portfolio_services.initiative_transition(
         initiative=initiative, actor=contributor, to_stage=Stage.POC, note="Kick-off."
     )
 
@@ -199,18 +206,16 @@ def test_services_store_ids_and_codes_never_sentences(initiative, contributor, o
 
 def test_an_event_cannot_be_recorded_as_a_finished_sentence(initiative, contributor):
     with pytest.raises(TypeError):
-        services.record_event(
+        writes.record_event(
             initiative=initiative,
             actor=contributor,
             kind=EventKind.CREATED,
             message=f"{contributor.get_full_name()} created the initiative.",
         )
     with pytest.raises(TypeError):  # a person is kept by id, not as an object or a name
-        services.record_event(
+        writes.record_event(
             initiative=initiative, actor=contributor, kind=EventKind.OWNER_NAMED, to_owner="Olga"
         )
     with pytest.raises(KeyError):  # the sentence could not be made: no stages
-        services.record_event(
-            initiative=initiative, actor=contributor, kind=EventKind.STAGE_CHANGED
-        )
+        writes.record_event(initiative=initiative, actor=contributor, kind=EventKind.STAGE_CHANGED)
     assert not InitiativeEvent.objects.exists()

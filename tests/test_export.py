@@ -13,8 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives.choices import HealthStatus, RiskTier, Stage
-from initiatives.export import EXPORT_COLUMNS
+from initiatives.core.choices import HealthStatus, RiskTier, Stage
 from initiatives.models import (
     BusinessUnit,
     Initiative,
@@ -23,7 +22,8 @@ from initiatives.models import (
     StageTransition,
     Team,
 )
-from initiatives.spreadsheet import FORMULA_STARTS, neutralise, restore
+from initiatives.transfer.export import EXPORT_COLUMNS
+from initiatives.transfer.spreadsheet import FORMULA_STARTS, neutralise, restore
 from tests.factories import (
     BusinessUnitFactory,
     InitiativeFactory,
@@ -494,7 +494,7 @@ def test_an_export_with_a_departed_owner_and_a_pending_handover_imports_back_unc
     """Found by review on the demo: a deactivated owner, and a pending handover (new owner
     named, the outgoing owner's confirmation date still stored), made the export fail to
     import; an unchanged re-import also wrote a history record for every row."""
-    from initiatives.choices import HandoverStatus
+    from initiatives.core.choices import HandoverStatus
 
     now = timezone.now()
     departed = UserFactory(username="felix", is_active=False)
@@ -531,7 +531,8 @@ def test_an_export_with_a_departed_owner_and_a_pending_handover_imports_back_unc
 
 
 def test_a_deactivated_person_cannot_be_given_a_role_by_import(tmp_path):
-    from initiatives.importer import ImportFailed, import_initiatives
+    from initiatives.transfer.importer import import_initiatives
+    from initiatives.transfer.parsing import ImportFailed
 
     UserFactory(username="felix", is_active=False)
     InitiativeFactory(slug="unowned", stage=Stage.PILOT)
@@ -544,7 +545,8 @@ def test_a_deactivated_person_cannot_be_given_a_role_by_import(tmp_path):
 
 
 def test_a_repeated_column_is_refused_rather_than_one_value_lost():
-    from initiatives.importer import ImportFailed, import_initiatives
+    from initiatives.transfer.importer import import_initiatives
+    from initiatives.transfer.parsing import ImportFailed
 
     content = b"name,name,slug,business_unit,stage\nA,B,dup,HR,idea\n"
     with pytest.raises(ImportFailed) as failure:

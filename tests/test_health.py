@@ -9,9 +9,10 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from initiatives import health, scan
-from initiatives.choices import FlagKind, HealthStatus, Stage
+from initiatives.core.choices import FlagKind, HealthStatus, Stage
+from initiatives.health import status as health_status
 from initiatives.models import Flag, HealthReport, HealthReporterGrant
+from initiatives.watch import scan
 from tests.factories import (
     HealthReporterGrantFactory,
     HealthReportFactory,
@@ -28,7 +29,7 @@ NOW = timezone.now() - timedelta(days=1)
 
 
 def defaults():
-    return health.thresholds_for(InitiativeFactory.build())
+    return health_status.thresholds_for(InitiativeFactory.build())
 
 
 # --- Status against thresholds, overrides and silence -------------------------------------------
@@ -51,13 +52,13 @@ def defaults():
     ],
 )
 def test_status_against_the_default_thresholds(latest, status):
-    found, reasons = health.classify(latest, NOW - timedelta(hours=1), defaults(), NOW)
+    found, reasons = health_status.classify(latest, NOW - timedelta(hours=1), defaults(), NOW)
     assert found == status
     assert bool(reasons) == (status != HealthStatus.HEALTHY)
 
 
 def test_the_reasons_name_the_metric_and_the_threshold():
-    _, reasons = health.classify({"availability": 97.0}, NOW, defaults(), NOW)
+    _, reasons = health_status.classify({"availability": 97.0}, NOW, defaults(), NOW)
     assert reasons == ["availability (%) 97 is below 98"]
 
 
@@ -66,11 +67,11 @@ def test_the_reasons_name_the_metric_and_the_threshold():
 )
 def test_silent_after_24_hours_without_a_report(hours_ago, status):
     latest_at = NOW - timedelta(hours=hours_ago)
-    assert health.classify({"availability": 100.0}, latest_at, defaults(), NOW)[0] == status
+    assert health_status.classify({"availability": 100.0}, latest_at, defaults(), NOW)[0] == status
 
 
 def test_never_reported_is_silent():
-    assert health.classify({}, None, defaults(), NOW) == (
+    assert health_status.classify({}, None, defaults(), NOW) == (
         HealthStatus.SILENT,
         ["no health report has ever been received"],
     )
@@ -82,13 +83,13 @@ def test_per_initiative_overrides_replace_only_what_they_set():
         initiative=initiative, availability_degraded_below=95.0, silent_after_hours=2.0
     )
     initiative.refresh_from_db()
-    thresholds = health.thresholds_for(initiative)
+    thresholds = health_status.thresholds_for(initiative)
     assert thresholds["availability"] == {"degraded_below": 95.0, "failing_below": 98.0}
     assert thresholds["error_rate"] == defaults()["error_rate"]
-    assert health.classify({"availability": 96.0}, NOW, thresholds, NOW)[0] == "failing"
-    assert health.classify({"availability": 99.0}, NOW, thresholds, NOW)[0] == "healthy"
+    assert health_status.classify({"availability": 96.0}, NOW, thresholds, NOW)[0] == "failing"
+    assert health_status.classify({"availability": 99.0}, NOW, thresholds, NOW)[0] == "healthy"
     stale = NOW - timedelta(hours=3)
-    assert health.classify({"availability": 99.0}, stale, thresholds, NOW)[0] == "silent"
+    assert health_status.classify({"availability": 99.0}, stale, thresholds, NOW)[0] == "silent"
 
 
 # --- The regression rule -------------------------------------------------------------------------
@@ -124,7 +125,7 @@ def reports(initiative, scores, end=NOW):
 def test_evaluation_regression_rule(scores, regressed):
     initiative = InitiativeFactory(stage=Stage.PRODUCTION)
     reports(initiative, scores)
-    state = health.health_of(initiative, as_of=NOW)
+    state = health_status.health_of(initiative, as_of=NOW)
     assert state.eval_regression is regressed
     assert state.latest["eval_score"] == scores[-1]
 
@@ -136,7 +137,7 @@ def test_a_lasting_drop_stays_a_regression_instead_of_becoming_its_own_baseline(
         HealthReport(initiative=initiative, observed_at=NOW - timedelta(hours=h), eval_score=0.8)
         for h in range(36)
     )
-    state = health.health_of(initiative, as_of=NOW)
+    state = health_status.health_of(initiative, as_of=NOW)
     assert state.eval_baseline == pytest.approx(0.93)
     assert state.eval_regression
 
@@ -146,7 +147,7 @@ def test_the_baseline_is_the_30_days_before_the_latest_score():
     old = [0.5] * 6  # 45+ days before the latest: outside the baseline window
     reports(initiative, old, end=NOW - timedelta(days=38))
     reports(initiative, [0.9, 0.9, 0.9, 0.9, 0.9, 0.8], end=NOW)
-    state = health.health_of(initiative, as_of=NOW)
+    state = health_status.health_of(initiative, as_of=NOW)
     assert state.eval_baseline == pytest.approx(0.9)
     assert state.eval_regression
 
@@ -359,8 +360,8 @@ def test_outside_production_health_is_not_judged_but_reports_still_show(viewer):
 
     pilot = InitiativeFactory(slug="in-pilot", stage=Stage.PILOT)
     reports(pilot, [0.9] * 3)
-    state = health.health_of(pilot)
-    assert (state.status, state.reasons) == ("", [health.NOT_JUDGED])
+    state = health_status.health_of(pilot)
+    assert (state.status, state.reasons) == ("", [health_status.NOT_JUDGED])
     client = APIClient()
     client.force_authenticate(viewer)
     body = client.get("/api/v1/initiatives/in-pilot/health/").json()

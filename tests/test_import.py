@@ -17,14 +17,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives.choices import (
-    ConfirmationChannel,
-    EventKind,
-    HandoverStatus,
-    RiskTier,
-    Stage,
-)
-from initiatives.importer import COLUMNS, ImportFailed, import_initiatives
+from initiatives.core.choices import ConfirmationChannel, EventKind, HandoverStatus, RiskTier, Stage
 from initiatives.models import (
     BusinessUnit,
     Initiative,
@@ -34,6 +27,8 @@ from initiatives.models import (
     StageTransition,
     Team,
 )
+from initiatives.transfer.importer import import_initiatives
+from initiatives.transfer.parsing import COLUMNS, ImportFailed
 from tests.factories import (
     BusinessUnitFactory,
     InitiativeFactory,

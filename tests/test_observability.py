@@ -17,7 +17,7 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from initiatives.choices import EmailStatus, FlagKind, Stage
+from initiatives.core.choices import EmailStatus, FlagKind, Stage
 from ops import logging as ops_logging
 from ops.metrics import record_task_outcome
 from tests.factories import EmailRecordFactory, FlagFactory, InitiativeFactory, UserFactory

@@ -14,8 +14,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from initiatives import dashboards, selectors
+from initiatives.dashboards import selectors as dashboards_selectors
 from initiatives.models import Initiative, ScanRun
+from initiatives.watch import selectors as watch_selectors
 from tests.factories import FlagFactory, InitiativeFactory, ScanRunFactory
 from tests.support.components import (
     celery_broker,
@@ -39,9 +40,9 @@ def finished_scan(ago: timedelta) -> ScanRun:
 @pytest.mark.django_db
 def test_a_portal_where_no_scan_ever_finished_is_overdue(settings):
     settings.PORTAL_SCAN_INTERVAL_SECONDS = HOUR
-    assert selectors.scan_overdue() is True
+    assert watch_selectors.scan_overdue() is True
     ScanRunFactory(as_of=timezone.now())  # started, never finished
-    assert selectors.scan_overdue() is True
+    assert watch_selectors.scan_overdue() is True
 
 
 @pytest.mark.django_db
@@ -49,12 +50,12 @@ def test_the_scan_is_overdue_only_after_two_intervals_without_a_finished_run(set
     settings.PORTAL_SCAN_INTERVAL_SECONDS = HOUR
     run = finished_scan(ago=timedelta(hours=1, minutes=30))
     now = timezone.now()
-    assert selectors.scan_overdue(now) is False
-    assert selectors.scan_overdue(now + timedelta(minutes=29)) is False
-    assert selectors.scan_overdue(now + timedelta(minutes=31)) is True
+    assert watch_selectors.scan_overdue(now) is False
+    assert watch_selectors.scan_overdue(now + timedelta(minutes=29)) is False
+    assert watch_selectors.scan_overdue(now + timedelta(minutes=31)) is True
     settings.PORTAL_SCAN_INTERVAL_SECONDS = 10 * 60  # a faster beat: overdue already
-    assert selectors.scan_overdue(now) is True
-    assert selectors.last_scan_finished_at() == run.finished_at
+    assert watch_selectors.scan_overdue(now) is True
+    assert watch_selectors.last_scan_finished_at() == run.finished_at
 
 
 @pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_the_latest_finished_scan_counts_whatever_order_runs_were_recorded_in(se
     settings.PORTAL_SCAN_INTERVAL_SECONDS = HOUR
     finished_scan(ago=timedelta(minutes=5))
     finished_scan(ago=timedelta(days=3))
-    assert selectors.scan_overdue() is False
+    assert watch_selectors.scan_overdue() is False
 
 
 @pytest.mark.django_db
@@ -77,8 +78,8 @@ def test_the_dashboard_and_the_health_check_agree_on_the_last_finished_scan(sett
     ScanRunFactory(
         started_at=now - timedelta(minutes=20), finished_at=now - timedelta(minutes=15), as_of=now
     )
-    assert dashboards.scan_state(now).last == long_run
-    assert selectors.last_scan_finished_at() == long_run.finished_at
+    assert dashboards_selectors.scan_state(now).last == long_run
+    assert watch_selectors.last_scan_finished_at() == long_run.finished_at
 
 
 # --- check_portal ---------------------------------------------------------------------------

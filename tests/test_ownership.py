@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from initiatives import permissions, services
-from initiatives.choices import ConfirmationChannel, HandoverStatus, Stage
+from initiatives.core import permissions
+from initiatives.core.choices import ConfirmationChannel, HandoverStatus, Stage
 from initiatives.models import OwnershipConfirmation, OwnershipHandover
-from initiatives.selectors import initiative_list
+from initiatives.ownership import services
+from initiatives.portfolio.selectors import initiative_list
 from tests.factories import InitiativeFactory, TeamFactory, UserFactory
 from tests.support.clients import api_client_for
 

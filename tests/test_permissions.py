@@ -34,7 +34,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from initiatives.choices import (
+from initiatives.core.choices import (
     BusinessCaseStatus,
     EmailKind,
     EmailStatus,

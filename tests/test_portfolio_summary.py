@@ -8,9 +8,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from initiatives import scan, services
-from initiatives.choices import FlagKind, HealthStatus, Stage
+from initiatives.core.choices import FlagKind, HealthStatus, Stage
+from initiatives.dashboards import selectors
+from initiatives.health import services as health_services
 from initiatives.models import Flag, Initiative, StageTransition
+from initiatives.portfolio import services as portfolio_services
+from initiatives.watch import scan
 from tests.factories import (
     BusinessUnitFactory,
     InitiativeFactory,
@@ -105,7 +108,7 @@ def test_summary_needs_a_signed_in_person_not_a_machine_client(portfolio, db):
     call_command("grant_health_reporting", "prober", portfolio["live"].slug, verbosity=0)
     from django.contrib.auth.models import Group
 
-    from initiatives.permissions import MACHINE_CLIENTS_GROUP
+    from initiatives.core.permissions import MACHINE_CLIENTS_GROUP
 
     machine.groups.add(Group.objects.get_or_create(name=MACHINE_CLIENTS_GROUP)[0])
     assert api_client_for(machine).get("/api/v1/portfolio/").status_code == 403
@@ -133,14 +136,14 @@ def test_health_status_is_stored_by_a_push_and_cleared_when_leaving_production(d
     live = InitiativeFactory(stage=Stage.PRODUCTION)
     reporter = UserFactory(username="reporter")
     call_command("grant_health_reporting", "reporter", live.slug, verbosity=0)
-    services.health_reports_ingest(
+    health_services.health_reports_ingest(
         initiative=live,
         actor=reporter,
         reports=[{"observed_at": NOW - timedelta(minutes=5), "availability": 99.99}],
     )
     live.refresh_from_db()
     assert live.health_status == HealthStatus.HEALTHY
-    services.health_reports_ingest(
+    health_services.health_reports_ingest(
         initiative=live,
         actor=reporter,
         reports=[{"observed_at": NOW - timedelta(minutes=1), "availability": 50.0}],
@@ -195,7 +198,7 @@ def test_health_status_follows_the_stage_moves_of_the_service(
     live = InitiativeFactory(stage=Stage.PILOT)
     Initiative.objects.filter(pk=live.pk).update(stage=Stage.PRODUCTION)
     live.refresh_from_db()
-    services.initiative_transition(
+    portfolio_services.initiative_transition(
         initiative=live, actor=staff, to_stage=Stage.RETIRED, note="switched off"
     )
     live.refresh_from_db()
@@ -204,7 +207,9 @@ def test_health_status_follows_the_stage_moves_of_the_service(
     accepted_owner(other, owner)
     approve_promotion(other, reviewer)
     case(other)  # an approved case and complete readiness: every production gate passes
-    services.initiative_transition(initiative=other, actor=contributor, to_stage=Stage.PRODUCTION)
+    portfolio_services.initiative_transition(
+        initiative=other, actor=contributor, to_stage=Stage.PRODUCTION
+    )
     other.refresh_from_db()
     assert other.health_status == HealthStatus.SILENT
 
@@ -222,12 +227,11 @@ def test_the_api_list_shows_and_filters_health(db, viewer):
 
 def test_my_works_full_list_counts_what_my_work_counts(db, owner, as_user):
     """Found by review: My work counted backed-up systems but linked to owned ones only."""
-    from initiatives import dashboards
 
     InitiativeFactory(slug="mine-1", production_owner=owner)
     InitiativeFactory(slug="mine-2", production_owner=owner)
     InitiativeFactory(slug="backed-up", backup_owner=owner, production_owner=UserFactory())
     InitiativeFactory(slug="not-mine")
-    work = dashboards.my_work(owner)
+    work = selectors.my_work(owner)
     listed = as_user(owner).get(work.owned_url)
     assert work.owned_total == listed.context["paginator"].count == 3

@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from initiatives import services
-from initiatives.choices import MilestoneStatus, Stage
-from initiatives.gates import unmet_conditions
+from initiatives.core.choices import MilestoneStatus, Stage
 from initiatives.models import MilestoneRecord, ReadinessTemplate
-from initiatives.readiness import checklist
+from initiatives.portfolio.gates import unmet_conditions
+from initiatives.readiness import services
+from initiatives.readiness.scoring import checklist
 from tests.factories import InitiativeFactory, ReadinessMilestoneFactory, complete_readiness
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,7 @@ from rest_framework.test import APIClient
 
 import initiatives
 import portal
-from initiatives.choices import BusinessCaseStatus, MilestoneStatus, Stage
+from initiatives.core.choices import BusinessCaseStatus, MilestoneStatus, Stage
 from initiatives.models import BusinessCase, Initiative
 from portal.security import client_ip
 from tests.factories import AuthTokenFactory, BusinessUnitFactory, InitiativeFactory, UserFactory

@@ -6,10 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from initiatives import services
-from initiatives.choices import BusinessCaseStatus, PromotionStatus, Stage
-from initiatives.gates import gate, gates_for, unmet_conditions
+from initiatives.core.choices import BusinessCaseStatus, PromotionStatus, Stage
 from initiatives.models import PromotionRequest, StageTransition
+from initiatives.ownership import services as ownership_services
+from initiatives.portfolio import gates
+from initiatives.portfolio import services as portfolio_services
+from initiatives.portfolio.gates import gate, gates_for, unmet_conditions
 from tests.factories import (
     BusinessCaseFactory,
     InitiativeFactory,
@@ -43,7 +45,7 @@ def approve_promotion(initiative, reviewer):
 
 def test_idea_to_poc_needs_nothing_and_is_recorded(initiative, contributor):
     before = initiative.stage_entered_at
-    transition = services.initiative_transition(
+    transition = portfolio_services.initiative_transition(
         initiative=initiative, actor=contributor, to_stage=Stage.POC, note="Kick-off"
     )
     initiative.refresh_from_db()
@@ -59,8 +61,8 @@ def test_idea_to_poc_needs_nothing_and_is_recorded(initiative, contributor):
 
 def test_pilot_gate_refuses_without_a_named_owner(contributor):
     initiative = InitiativeFactory(stage=Stage.POC, members=[contributor])
-    with pytest.raises(services.TransitionRefused) as refused:
-        services.initiative_transition(
+    with pytest.raises(portfolio_services.TransitionRefused) as refused:
+        portfolio_services.initiative_transition(
             initiative=initiative, actor=contributor, to_stage=Stage.PILOT
         )
     assert refused.value.messages == ["Name a production owner.", "Submit a business case."]
@@ -88,17 +90,19 @@ def test_pilot_needs_a_submitted_business_case(contributor, owner, status, passe
 def test_pilot_gate_passes_with_a_pending_owner(contributor, owner):
     initiative = InitiativeFactory(stage=Stage.POC, members=[contributor])
     case(initiative, BusinessCaseStatus.SUBMITTED)
-    services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
-    services.initiative_transition(initiative=initiative, actor=contributor, to_stage=Stage.PILOT)
+    ownership_services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    portfolio_services.initiative_transition(
+        initiative=initiative, actor=contributor, to_stage=Stage.PILOT
+    )
     initiative.refresh_from_db()
     assert initiative.stage == Stage.PILOT
 
 
 def test_promotion_to_production_lists_every_unmet_condition(contributor, owner):
     initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
-    services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
-    with pytest.raises(services.TransitionRefused) as refused:
-        services.initiative_transition(
+    ownership_services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    with pytest.raises(portfolio_services.TransitionRefused) as refused:
+        portfolio_services.initiative_transition(
             initiative=initiative, actor=contributor, to_stage=Stage.PRODUCTION
         )
     messages = refused.value.messages
@@ -121,7 +125,7 @@ def test_promotion_to_production_passes_with_acceptance_and_approval(contributor
     accepted_owner(initiative, owner)
     approve_promotion(initiative, reviewer)
     case(initiative)
-    services.initiative_transition(
+    portfolio_services.initiative_transition(
         initiative=initiative, actor=contributor, to_stage=Stage.PRODUCTION
     )
     initiative.refresh_from_db()
@@ -189,8 +193,10 @@ def test_a_deactivated_owner_blocks_production(contributor, reviewer):
 )
 def test_refused_moves_say_why(contributor, from_stage, to_stage, reason):
     initiative = InitiativeFactory(stage=from_stage, members=[contributor])
-    with pytest.raises(services.TransitionRefused) as refused:
-        services.initiative_transition(initiative=initiative, actor=contributor, to_stage=to_stage)
+    with pytest.raises(portfolio_services.TransitionRefused) as refused:
+        portfolio_services.initiative_transition(
+            initiative=initiative, actor=contributor, to_stage=to_stage
+        )
     assert refused.value.messages == [reason]
     initiative.refresh_from_db()
     assert initiative.stage == from_stage
@@ -211,7 +217,7 @@ def test_refused_moves_say_why(contributor, from_stage, to_stage, reason):
 )
 def test_allowed_moves_without_gates(contributor, from_stage, to_stage):
     initiative = InitiativeFactory(stage=from_stage, members=[contributor])
-    services.initiative_transition(
+    portfolio_services.initiative_transition(
         initiative=initiative, actor=contributor, to_stage=to_stage, note="After an incident"
     )
     initiative.refresh_from_db()
@@ -221,7 +227,9 @@ def test_allowed_moves_without_gates(contributor, from_stage, to_stage):
 
 def test_a_viewer_cannot_change_the_stage(initiative, viewer):
     with pytest.raises(PermissionDenied):
-        services.initiative_transition(initiative=initiative, actor=viewer, to_stage=Stage.POC)
+        portfolio_services.initiative_transition(
+            initiative=initiative, actor=viewer, to_stage=Stage.POC
+        )
     initiative.refresh_from_db()
     assert initiative.stage == Stage.IDEA
 
@@ -233,13 +241,13 @@ def test_a_later_feature_adds_a_gate_without_touching_the_transition_code(contri
 
     try:
         initiative = InitiativeFactory(stage=Stage.IDEA, summary="", members=[contributor])
-        with pytest.raises(services.TransitionRefused) as refused:
-            services.initiative_transition(
+        with pytest.raises(portfolio_services.TransitionRefused) as refused:
+            portfolio_services.initiative_transition(
                 initiative=initiative, actor=contributor, to_stage=Stage.POC
             )
         assert refused.value.messages == ["Write a charter."]
     finally:
-        from initiatives import gates
+        pass
 
         gates._GATES[Stage.POC].remove(charter_written)
     assert charter_written not in gates_for(Stage.POC)

@@ -3,9 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from initiatives import selectors, services
-from initiatives.choices import Stage
+from initiatives.core.choices import Stage
 from initiatives.models import Initiative, StageTransition
+from initiatives.ownership import services as ownership_services
+from initiatives.portfolio import selectors
+from initiatives.portfolio import services as portfolio_services
 from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +66,7 @@ def test_a_duplicate_slug_is_refused_on_the_form(viewer, as_user):
 
 def test_a_refused_stage_change_lists_every_reason_on_the_form(contributor, owner, as_user):
     initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
-    services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    ownership_services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
     response = as_user(contributor).post(
         reverse("initiative-transition", args=[initiative.slug]),
         {"to_stage": "production", "note": "Ready, we think"},
@@ -91,7 +93,9 @@ def test_the_stage_page_says_what_each_move_needs(contributor, as_user):
 
 
 def test_the_named_owner_accepts_on_the_handover_page(initiative, contributor, owner, as_user):
-    handover = services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    handover = ownership_services.handover_start(
+        initiative=initiative, actor=contributor, to_owner=owner
+    )
     client = as_user(owner)
     url = reverse("handover-answer", args=[handover.pk])
     response = client.post(url, {"action": "accept", "confirms_skills": "on"})
@@ -115,8 +119,10 @@ def test_the_named_owner_accepts_on_the_handover_page(initiative, contributor, o
 
 
 def test_confirm_ownership_button(initiative, contributor, owner, as_user):
-    handover = services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
-    services.handover_accept(
+    handover = ownership_services.handover_start(
+        initiative=initiative, actor=contributor, to_owner=owner
+    )
+    ownership_services.handover_accept(
         handover=handover,
         actor=owner,
         confirms_skills=True,
@@ -192,13 +198,13 @@ def test_detail_page_queries_do_not_grow_with_history(initiative, contributor, o
             assert client.get(initiative.get_absolute_url()).status_code == 200
         return len(captured)
 
-    services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
+    ownership_services.handover_start(initiative=initiative, actor=contributor, to_owner=owner)
     few = count_queries()
     for n in range(10):
-        services.initiative_update(
+        portfolio_services.initiative_update(
             initiative=initiative, actor=contributor, data={"summary": f"v{n}"}
         )
-        services.handover_start(
+        ownership_services.handover_start(
             initiative=initiative, actor=contributor, to_owner=UserFactory(username=f"o{n}")
         )
     assert count_queries() == few
@@ -279,7 +285,9 @@ def test_the_stage_form_offers_only_reachable_stages(contributor, as_user):
 
 
 def test_history_names_people_and_dates(initiative, contributor, owner):
-    services.initiative_update(initiative=initiative, actor=contributor, data={"sponsor": owner})
+    portfolio_services.initiative_update(
+        initiative=initiative, actor=contributor, data={"sponsor": owner}
+    )
     change = selectors.initiative_history(initiative)[0].changes[0]
     assert (change.field, change.new) == ("sponsor", owner.get_full_name())
 

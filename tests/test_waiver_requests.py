@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from initiatives import services
-from initiatives.choices import MilestoneStatus, Stage, WaiverDecision
+from initiatives.core.choices import MilestoneStatus, Stage, WaiverDecision
+from initiatives.core.people import display_name
 from initiatives.models import InitiativeEvent, MilestoneRecord
-from initiatives.people import display_name
+from initiatives.readiness import services
 from tests.factories import InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

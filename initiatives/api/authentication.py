@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from .. import services
+from initiatives.accounts import services
 
 
 class TokenAuthentication(KnoxTokenAuthentication):

@@ -1,7 +1,7 @@
 from rest_framework import exceptions, status
 from rest_framework.permissions import BasePermission
 
-from .. import permissions
+from initiatives.core import permissions
 
 
 class Conflict(exceptions.APIException):
@@ -13,7 +13,7 @@ class Conflict(exceptions.APIException):
 class ActionRule(BasePermission):
     """Apply the view's rule for the current action to the object, before any input is read.
 
-    `view.object_rules` maps an action name to a rule from `initiatives.permissions`. The
+    `view.object_rules` maps an action name to a rule from `initiatives.core.permissions`. The
     services check the same rule again; checking here first means a user who may not act
     gets 403, never a 400 about a body they had no right to send.
     """

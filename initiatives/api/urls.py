@@ -3,8 +3,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.schemas.inspectors import DefaultSchema
 
-from . import portfolio, views
-from .throttling import ThrottleFirstMixin
+from initiatives.api.throttling import ThrottleFirstMixin
+from initiatives.business_cases import api as business_cases_api
+from initiatives.dashboards import api as dashboards_api
+from initiatives.health import api as health_api
+from initiatives.outbox import api as outbox_api
+from initiatives.ownership import api as ownership_api
+from initiatives.portfolio import api as portfolio_api
+from initiatives.readiness import api as readiness_api
+from initiatives.watch import api as watch_api
 
 
 class ApiRootView(ThrottleFirstMixin, APIRootView):
@@ -29,29 +36,31 @@ class Router(DefaultRouter):
 
 
 router = Router()
-router.register("initiatives", views.InitiativeViewSet, basename="initiative")
-router.register("handovers", views.HandoverViewSet, basename="handover")
-router.register("flags", views.FlagViewSet, basename="flag")
-router.register("emails", views.EmailViewSet, basename="email")
+router.register("initiatives", portfolio_api.InitiativeViewSet, basename="initiative")
+router.register("handovers", ownership_api.HandoverViewSet, basename="handover")
+router.register("flags", watch_api.FlagViewSet, basename="flag")
+router.register("emails", outbox_api.EmailViewSet, basename="email")
 router.register(
     r"initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/health",
-    views.HealthViewSet,
+    health_api.HealthViewSet,
     basename="health",
 )
 router.register(
     r"initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/readiness",
-    views.ReadinessViewSet,
+    readiness_api.ReadinessViewSet,
     basename="readiness",
 )
 router.register(
     r"initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/business-cases",
-    views.BusinessCaseViewSet,
+    business_cases_api.BusinessCaseViewSet,
     basename="business-case",
 )
-router.register("promotion-requests", views.PromotionRequestViewSet, basename="promotion-request")
+router.register(
+    "promotion-requests", ownership_api.PromotionRequestViewSet, basename="promotion-request"
+)
 
 app_name = "api"
 urlpatterns = [
-    path("portfolio/", portfolio.PortfolioView.as_view(), name="portfolio"),
+    path("portfolio/", dashboards_api.PortfolioView.as_view(), name="portfolio"),
     path("", include(router.urls)),
 ]

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import initiatives.currencies
+import initiatives.core.currencies
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('version', models.PositiveIntegerField()),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted for review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('changes_requested', 'Changes requested')], default='draft', max_length=20)),
-                ('currency', models.CharField(help_text='ISO 4217 code, e.g. EUR. Every figure in this case is in this currency.', max_length=3, validators=[initiatives.currencies.validate_currency])),
+                ('currency', models.CharField(help_text='ISO 4217 code, e.g. EUR. Every figure in this case is in this currency.', max_length=3, validators=[initiatives.core.currencies.validate_currency])),
                 ('revenue_protected', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='Revenue a year that would be lost without the system (churn avoided, sales kept).', max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100000000000'))])),
                 ('revenue_protected_rationale', models.TextField(blank=True, help_text='How you arrived at the revenue protected.', max_length=2000)),
                 ('costs_reduced', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='Running costs a year that stop because of the system (suppliers, rework, fines).', max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100000000000'))])),
@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('version', models.PositiveIntegerField()),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted for review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('changes_requested', 'Changes requested')], default='draft', max_length=20)),
-                ('currency', models.CharField(help_text='ISO 4217 code, e.g. EUR. Every figure in this case is in this currency.', max_length=3, validators=[initiatives.currencies.validate_currency])),
+                ('currency', models.CharField(help_text='ISO 4217 code, e.g. EUR. Every figure in this case is in this currency.', max_length=3, validators=[initiatives.core.currencies.validate_currency])),
                 ('revenue_protected', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='Revenue a year that would be lost without the system (churn avoided, sales kept).', max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100000000000'))])),
                 ('revenue_protected_rationale', models.TextField(blank=True, help_text='How you arrived at the revenue protected.', max_length=2000)),
                 ('costs_reduced', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='Running costs a year that stop because of the system (suppliers, rework, fines).', max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100000000000'))])),

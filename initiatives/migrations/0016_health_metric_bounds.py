@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 from django.db.models import Q
 
-# The bounds as this migration knows them (initiatives.models.health.METRICS may change later).
+# The bounds as this migration knows them (initiatives.health.models.METRICS may change later).
 BOUNDS = {
     "availability": (0, 100),
     "latency_p95_ms": (0, 3_600_000),

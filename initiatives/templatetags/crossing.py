@@ -3,8 +3,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from initiatives.choices import Stage
-from initiatives.people import display_name
+from initiatives.core.choices import Stage
+from initiatives.core.people import display_name
 
 register = template.Library()
 

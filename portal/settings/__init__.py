@@ -17,8 +17,8 @@ One module per concern, assembled here (DJANGO_SETTINGS_MODULE=portal.settings):
 Code reads settings from django.conf.settings, never from these modules.
 """
 
-from .api import *  # noqa: F403
-from .celery import *  # noqa: F403
-from .django import *  # noqa: F403
-from .logging import *  # noqa: F403
-from .portal import *  # noqa: F403
+from portal.settings.api import *  # noqa: F403
+from portal.settings.celery import *  # noqa: F403
+from portal.settings.django import *  # noqa: F403
+from portal.settings.logging import *  # noqa: F403
+from portal.settings.portal import *  # noqa: F403

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .environment import env
-from .portal import PORTAL_API_TOKEN_DAYS
+from portal.settings.environment import env
+from portal.settings.portal import PORTAL_API_TOKEN_DAYS
 
 _RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
 
@@ -87,5 +87,5 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"StageEnum": "initiatives.choices.Stage"},
+    "ENUM_NAME_OVERRIDES": {"StageEnum": "initiatives.core.choices.Stage"},
 }

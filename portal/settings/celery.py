@@ -4,8 +4,12 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from .environment import VAR_DIR, env
-from .portal import PORTAL_EMAIL_SWEEP_SECONDS, PORTAL_SCAN_INTERVAL_SECONDS, PORTAL_TIME_ZONE
+from portal.settings.environment import VAR_DIR, env
+from portal.settings.portal import (
+    PORTAL_EMAIL_SWEEP_SECONDS,
+    PORTAL_SCAN_INTERVAL_SECONDS,
+    PORTAL_TIME_ZONE,
+)
 
 # Default broker: kombu's file-system transport, which needs no server. Production: Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"

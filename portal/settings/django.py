@@ -7,8 +7,8 @@ from pathlib import Path
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from .environment import BASE_DIR, DEBUG, VAR_DIR, env
-from .portal import (
+from portal.settings.environment import BASE_DIR, DEBUG, VAR_DIR, env
+from portal.settings.portal import (
     PORTAL_LOGIN_COOLOFF_MINUTES,
     PORTAL_LOGIN_FAILURE_LIMIT,
     PORTAL_SESSION_IDLE_MINUTES,
@@ -85,7 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "initiatives.context_processors.roles",
+                "initiatives.core.context_processors.roles",
             ],
         },
     },

@@ -6,9 +6,8 @@ when it sets up (web, commands, tests), and Celery's worker and beat call the sa
 """
 
 from ops import logging as ops_logging
-
-from .environment import env
-from .portal import PORTAL_LOG_FORMAT
+from portal.settings.environment import env
+from portal.settings.portal import PORTAL_LOG_FORMAT
 
 LOGGING_CONFIG = "ops.logging.configure"
 LOGGING = ops_logging.logging_config(

@@ -9,7 +9,7 @@ environment themselves.
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .environment import DEBUG, env
+from portal.settings.environment import DEBUG, env
 
 # --- The portal and its people --------------------------------------------------------------
 # Where people reach the portal: absolute links in e-mails are built from it.

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
-from initiatives.choices import HandoverStatus
+from initiatives.core.choices import HandoverStatus
 from initiatives.models import (
     BusinessCase,
     HealthReport,

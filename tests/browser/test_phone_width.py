@@ -5,7 +5,7 @@ box instead (static/css/portal.css)."""
 import pytest
 from django.urls import reverse
 
-from initiatives.choices import EmailStatus
+from initiatives.core.choices import EmailStatus
 from initiatives.models import Initiative
 from tests.factories import AuthTokenFactory, EmailRecordFactory, UserFactory
 from tests.support import dashboard_portfolio

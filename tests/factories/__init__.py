@@ -6,17 +6,25 @@ They write rows straight to the database to ARRANGE a test, with defaults that p
 when that behaviour is what a test is about, call the service instead.
 """
 
-from .accounts import ApiTokenInfoFactory, ApiTokenRevocationFactory, AuthTokenFactory
-from .business_cases import BusinessCaseFactory
-from .health import HealthReporterGrantFactory, HealthReportFactory, HealthThresholdsFactory
-from .ops import TaskOutcomeCountFactory
-from .outbox import EmailRecordFactory
-from .ownership import (
+from tests.factories.accounts import (
+    ApiTokenInfoFactory,
+    ApiTokenRevocationFactory,
+    AuthTokenFactory,
+)
+from tests.factories.business_cases import BusinessCaseFactory
+from tests.factories.health import (
+    HealthReporterGrantFactory,
+    HealthReportFactory,
+    HealthThresholdsFactory,
+)
+from tests.factories.ops import TaskOutcomeCountFactory
+from tests.factories.outbox import EmailRecordFactory
+from tests.factories.ownership import (
     OwnershipConfirmationFactory,
     OwnershipHandoverFactory,
     PromotionRequestFactory,
 )
-from .portfolio import (
+from tests.factories.portfolio import (
     BusinessUnitFactory,
     InitiativeEventFactory,
     InitiativeFactory,
@@ -26,13 +34,13 @@ from .portfolio import (
     TeamMembershipFactory,
     UserFactory,
 )
-from .readiness import (
+from tests.factories.readiness import (
     MilestoneRecordFactory,
     ReadinessMilestoneFactory,
     ReadinessTemplateFactory,
     complete_readiness,
 )
-from .watch import FlagFactory, ScanRunFactory
+from tests.factories.watch import FlagFactory, ScanRunFactory
 
 __all__ = [
     "ApiTokenInfoFactory",

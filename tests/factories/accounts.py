@@ -5,8 +5,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from initiatives.models import ApiTokenInfo, ApiTokenRevocation
-
-from .portfolio import UserFactory
+from tests.factories.portfolio import UserFactory
 
 
 class AuthTokenFactory(factory.django.DjangoModelFactory):

@@ -5,10 +5,9 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from initiatives.choices import BusinessCaseStatus
+from initiatives.core.choices import BusinessCaseStatus
 from initiatives.models import BusinessCase
-
-from .portfolio import InitiativeFactory, UserFactory
+from tests.factories.portfolio import InitiativeFactory, UserFactory
 
 
 class BusinessCaseFactory(factory.django.DjangoModelFactory):

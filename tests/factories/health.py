@@ -4,8 +4,7 @@ import factory
 from django.utils import timezone
 
 from initiatives.models import HealthReport, HealthReporterGrant, HealthThresholds
-
-from .portfolio import InitiativeFactory, UserFactory
+from tests.factories.portfolio import InitiativeFactory, UserFactory
 
 
 class HealthReportFactory(factory.django.DjangoModelFactory):

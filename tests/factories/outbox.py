@@ -2,7 +2,7 @@
 
 import factory
 
-from initiatives.choices import EmailKind
+from initiatives.core.choices import EmailKind
 from initiatives.models import EmailRecord
 
 

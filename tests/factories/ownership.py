@@ -3,10 +3,9 @@ promote an initiative to production."""
 
 import factory
 
-from initiatives.choices import ConfirmationChannel
+from initiatives.core.choices import ConfirmationChannel
 from initiatives.models import OwnershipConfirmation, OwnershipHandover, PromotionRequest
-
-from .portfolio import InitiativeFactory, UserFactory
+from tests.factories.portfolio import InitiativeFactory, UserFactory
 
 
 class OwnershipHandoverFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from initiatives.choices import EventKind, Stage
+from initiatives.core.choices import EventKind, Stage
+from initiatives.core.permissions import GOVERNANCE_GROUP, MACHINE_CLIENTS_GROUP
 from initiatives.models import (
     BusinessUnit,
     Initiative,
@@ -16,7 +17,6 @@ from initiatives.models import (
     Team,
     TeamMembership,
 )
-from initiatives.permissions import GOVERNANCE_GROUP, MACHINE_CLIENTS_GROUP
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -2,10 +2,9 @@
 
 import factory
 
-from initiatives.choices import MilestoneStatus, Stage
+from initiatives.core.choices import MilestoneStatus, Stage
 from initiatives.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
-
-from .portfolio import InitiativeFactory
+from tests.factories.portfolio import InitiativeFactory
 
 
 class ReadinessTemplateFactory(factory.django.DjangoModelFactory):

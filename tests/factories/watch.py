@@ -3,10 +3,9 @@
 import factory
 from django.utils import timezone
 
-from initiatives.choices import FlagKind
+from initiatives.core.choices import FlagKind
 from initiatives.models import Flag, ScanRun
-
-from .portfolio import InitiativeFactory
+from tests.factories.portfolio import InitiativeFactory
 
 
 class FlagFactory(factory.django.DjangoModelFactory):

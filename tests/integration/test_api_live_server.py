@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.utils import dateformat, timezone
 
-from initiatives import services
+from initiatives.accounts import services
 from initiatives.models import ApiTokenInfo, HealthReport
 from tests.factories import HealthReporterGrantFactory, InitiativeFactory, UserFactory
 from tests.support.components import configured_redis_url, gunicorn_server, require_postgresql

@@ -18,7 +18,7 @@ import pytest
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
-from initiatives.choices import HandoverStatus, Stage
+from initiatives.core.choices import HandoverStatus, Stage
 from initiatives.models import Initiative, OwnershipHandover
 from tests.factories import InitiativeFactory, UserFactory
 from tests.support.clients import api_client_for

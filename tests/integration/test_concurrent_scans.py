@@ -10,9 +10,9 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from initiatives import scan
-from initiatives.choices import EmailKind, FlagKind, Stage
+from initiatives.core.choices import EmailKind, FlagKind, Stage
 from initiatives.models import EmailRecord, Flag, ScanRun
+from initiatives.watch import scan
 from tests.factories import InitiativeFactory, UserFactory
 from tests.support.components import require_postgresql
 

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives import tasks
-from initiatives.choices import Stage
+from initiatives.core.choices import Stage
 from initiatives.models import Initiative, ScanRun
+from initiatives.watch import tasks
 from tests.factories import (
     AuthTokenFactory,
     HealthReporterGrantFactory,

@@ -13,9 +13,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from initiatives import emails, services, tasks
-from initiatives.choices import EmailKind, EmailStatus
+from initiatives.core.choices import EmailKind, EmailStatus
 from initiatives.models import EmailRecord
+from initiatives.outbox import sending, tasks
+from initiatives.ownership import services
 from tests.factories import InitiativeFactory, UserFactory
 from tests.support.components import (
     REFUSE,
@@ -60,7 +61,7 @@ def test_an_email_refused_by_smtp_waits_for_its_next_attempt_which_sends_it(sett
 
         before = timezone.now()
         with pytest.raises(smtplib.SMTPDataError):
-            emails.send(record.pk)
+            sending.send(record.pk)
 
         record.refresh_from_db()
         assert record.status == EmailStatus.PENDING
@@ -72,12 +73,12 @@ def test_an_email_refused_by_smtp_waits_for_its_next_attempt_which_sends_it(sett
         assert before + base / 2 <= record.next_attempt_at <= timezone.now() + base
         assert server.accepted == []
         # A task delivered before then (a duplicate, a sweep) leaves it alone.
-        assert emails.send(record.pk) == "skipped"
-        assert emails.sweep() == []
+        assert sending.send(record.pk) == "skipped"
+        assert sending.sweep() == []
         assert server.handler.attempts == 1
 
         wait_is_over(record)
-        assert emails.send(record.pk) == "sent"
+        assert sending.send(record.pk) == "sent"
 
         record.refresh_from_db()
         assert record.status == EmailStatus.SENT
@@ -85,7 +86,7 @@ def test_an_email_refused_by_smtp_waits_for_its_next_attempt_which_sends_it(sett
         assert record.sent_at is not None
         assert record.next_attempt_at is None
         assert record.last_error == ""
-        assert emails.send(record.pk) == "skipped"  # a late duplicate of the task
+        assert sending.send(record.pk) == "skipped"  # a late duplicate of the task
         assert server.handler.attempts == 2
         assert_delivered_once(server, record)
     assert mail.outbox == []  # it went over SMTP, not to the test outbox
@@ -125,9 +126,9 @@ def test_a_real_worker_sends_the_email_when_the_sweep_finds_its_next_attempt_due
 
         assert wait_for(lambda: len(outcomes) == 1), outcomes
         assert [(short_name(o.name), o.state) for o in outcomes] == [("send_email", "FAILURE")]
-        assert emails.sweep() == []  # not due yet
+        assert sending.sweep() == []  # not due yet
         wait_is_over(record)
-        assert emails.sweep() == [record.pk]  # what beat does every two minutes
+        assert sending.sweep() == [record.pk]  # what beat does every two minutes
 
         assert wait_for(lambda: len(outcomes) == 2), outcomes
         assert [(short_name(o.name), o.state) for o in outcomes][1] == ("send_email", "SUCCESS")

@@ -4,7 +4,7 @@ configured broker (Redis in CI), after the transaction commits."""
 import pytest
 from django.core import mail
 
-from initiatives import services
+from initiatives.ownership import services
 from tests.factories import InitiativeFactory, UserFactory
 from tests.support.components import wait_for
 

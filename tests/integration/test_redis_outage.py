@@ -17,9 +17,10 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives import emails, tasks
-from initiatives.choices import EmailKind, EmailStatus, FlagKind, Stage
+from initiatives.core.choices import EmailKind, EmailStatus, FlagKind, Stage
 from initiatives.models import EmailRecord, Flag, OwnershipHandover
+from initiatives.outbox import sending
+from initiatives.watch import tasks
 from portal.celery import app
 from tests.factories import FlagFactory, InitiativeFactory, UserFactory
 from tests.support.clients import client_for
@@ -39,7 +40,7 @@ def test_saving_a_change_while_redis_is_down_succeeds_and_the_email_catches_up(
     private_redis, caplog
 ):
     # A worker started by an earlier test may have set the root logger to ERROR.
-    caplog.set_level(logging.WARNING, logger="initiatives.emails")
+    caplog.set_level(logging.WARNING, logger="initiatives.outbox.sending")
     contributor = UserFactory(username="contributor")
     owner = UserFactory(username="owner", email="owner@example.org")
     initiative = InitiativeFactory(
@@ -83,15 +84,15 @@ def test_saving_a_change_while_redis_is_down_succeeds_and_the_email_catches_up(
         private_redis.start()  # the same port: the app's broker URL has not changed
         assert private_redis.queue_length() == 0  # nothing reached the broker while it was down
         # The sweep leaves rows younger than a minute to their own task.
-        assert emails.sweep() == []
+        assert sending.sweep() == []
         EmailRecord.objects.filter(pk=record.pk).update(
             created_at=F("created_at") - timedelta(minutes=2)
         )
         # What beat publishes once the broker is back: the scan, and two sweeps before a
         # worker is free (the e-mail is queued twice, and must still be sent once).
         tasks.scan_portfolio.delay()
-        assert emails.sweep() == [record.pk]
-        assert emails.sweep() == [record.pk]
+        assert sending.sweep() == [record.pk]
+        assert sending.sweep() == [record.pk]
         assert private_redis.queue_length() == 3
 
         with (

@@ -11,7 +11,7 @@ import json
 import pytest
 from django.test import Client
 
-from initiatives.choices import EmailStatus
+from initiatives.core.choices import EmailStatus
 from initiatives.models import EmailRecord
 from ops.models import TaskOutcomeCount
 from tests.factories import InitiativeFactory, UserFactory

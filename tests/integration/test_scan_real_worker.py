@@ -12,9 +12,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives import emails, tasks
-from initiatives.choices import EmailKind, EmailStatus, FlagKind, Stage
+from initiatives.core.choices import EmailKind, EmailStatus, FlagKind, Stage
 from initiatives.models import EmailRecord, Flag
+from initiatives.ownership import links
+from initiatives.watch import tasks
 from tests.factories import InitiativeFactory, UserFactory
 from tests.support.components import require_postgresql, short_name, task_outcomes, wait_for
 
@@ -127,7 +128,7 @@ def test_the_scan_through_a_real_worker_opens_flags_and_sends_their_emails(celer
     assert confirm_prefix in stale.body
     assert confirm_prefix in html_part(stale)
     token = stale.body.split(confirm_prefix, 1)[1].split("/", 1)[0]
-    assert emails.read_confirmation_token(token)["i"] == claims.pk
+    assert links.read_confirmation_token(token)["i"] == claims.pk
     handover_url = "https://crossing.example.org" + reverse(
         "initiative-handover", args=[claims.slug]
     )

@@ -5,7 +5,8 @@ the task does not retry, the e-mail's next attempt is scheduled for the sweep)."
 import pytest
 from django.test import Client
 
-from initiatives import services, tasks
+from initiatives.outbox import tasks
+from initiatives.ownership import services
 from ops.models import TaskOutcomeCount
 from tests.factories import InitiativeFactory, UserFactory
 from tests.support.components import REFUSE, smtp_server, use_smtp, wait_for

@@ -13,9 +13,10 @@ import time
 
 import pytest
 
-from initiatives import emails, services
-from initiatives.choices import EmailStatus
+from initiatives.core.choices import EmailStatus
 from initiatives.models import EmailRecord
+from initiatives.outbox import sending
+from initiatives.ownership import services
 from tests.factories import InitiativeFactory, UserFactory
 from tests.support.components import (
     STALL,
@@ -71,8 +72,8 @@ def test_a_worker_killed_mid_send_still_sends_the_email_once(private_redis, sett
         time.sleep(CLAIM_TIMEOUT_SECONDS + 0.2)  # the dead worker's claim goes stale
         # Two sweeps (beat runs one every two minutes) before any worker is back: the e-mail
         # is queued twice, and must still be sent once.
-        assert emails.sweep() == [record.pk]
-        assert emails.sweep() == [record.pk]
+        assert sending.sweep() == [record.pk]
+        assert sending.sweep() == [record.pk]
         assert private_redis.queue_length() == 2
 
         with worker_process("fresh", environment, tmp_path / "fresh.log") as fresh:

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from initiatives import services
-from initiatives.choices import EmailStatus
+from initiatives.core.choices import EmailStatus
 from initiatives.models import EmailRecord
+from initiatives.ownership import services
 from tests.factories import InitiativeFactory, UserFactory
 from tests.support.components import (
     HOLD,

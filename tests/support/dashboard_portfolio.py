@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from initiatives.choices import FlagKind, Stage
+from initiatives.core.choices import FlagKind, Stage
 from initiatives.models import Initiative
 from tests.factories import (
     BusinessUnitFactory,

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from initiatives import services
+from initiatives.accounts import services
 
 
 class Command(BaseCommand):

@@ -2,8 +2,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from initiatives.models import HealthReporterGrant, Initiative
-from initiatives.permissions import MACHINE_CLIENTS_GROUP
+from initiatives.core.permissions import MACHINE_CLIENTS_GROUP
+from initiatives.health.models import HealthReporterGrant
+from initiatives.portfolio.models import Initiative
 
 
 class Command(BaseCommand):

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from initiatives import permissions
-from initiatives.importer import COLUMNS, ImportFailed, import_initiatives
+from initiatives.core import permissions
+from initiatives.transfer.importer import import_initiatives
+from initiatives.transfer.parsing import COLUMNS, ImportFailed
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from initiatives.scan import scan_portfolio
+from initiatives.watch.scan import scan_portfolio
 
 
 def parse_moment(value: str) -> datetime:

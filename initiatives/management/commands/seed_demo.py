@@ -13,18 +13,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from initiatives import services
-from initiatives.choices import Stage
-from initiatives.importer import COLUMNS, import_initiatives
-from initiatives.models import (
-    HealthReport,
-    HealthReporterGrant,
-    Initiative,
-    ReadinessTemplate,
-    Team,
-    TeamMembership,
-)
-from initiatives.permissions import GOVERNANCE_GROUP, MACHINE_CLIENTS_GROUP
+from initiatives.business_cases import services as business_cases_services
+from initiatives.core.choices import Stage
+from initiatives.core.permissions import GOVERNANCE_GROUP, MACHINE_CLIENTS_GROUP
+from initiatives.health.models import HealthReport, HealthReporterGrant
+from initiatives.ownership import services as ownership_services
+from initiatives.portfolio.models import Initiative, Team, TeamMembership
+from initiatives.readiness import services as readiness_services
+from initiatives.readiness.models import ReadinessTemplate
+from initiatives.transfer.importer import import_initiatives
+from initiatives.transfer.parsing import COLUMNS
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the README names it; for the local demo only
 
@@ -195,7 +193,7 @@ class Command(BaseCommand):
 
         # Stories worth seeing on first start.
         pilots = [i for i in initiatives if i.stage == Stage.PILOT and i.production_owner_id]
-        services.handover_start(
+        ownership_services.handover_start(
             initiative=pilots[0],
             actor=people["demo"],
             to_owner=people["olga"]
@@ -203,15 +201,15 @@ class Command(BaseCommand):
             else people["ravi"],
             note="The forecasting team takes over from the pilot team.",
         )
-        services.promotion_request(
+        ownership_services.promotion_request(
             initiative=pilots[1], actor=people["demo"], note="Pilot met its targets."
         )
         felix_owned = pilots[2]
-        services.handover_start(
+        ownership_services.handover_start(
             initiative=felix_owned, actor=people["demo"], to_owner=people["felix"]
         )
         handover = felix_owned.handovers.get(status="pending")
-        services.handover_accept(
+        ownership_services.handover_accept(
             handover=handover,
             actor=people["felix"],
             confirms_skills=True,
@@ -274,14 +272,14 @@ class Command(BaseCommand):
             share = 0.9 if initiative.stage == Stage.PRODUCTION else 0.5
             for milestone in default.milestones.all():
                 if rng.random() < share:
-                    services.milestone_update(
+                    readiness_services.milestone_update(
                         initiative=initiative,
                         actor=demo,
                         key=milestone.key,
                         status="done",
                         evidence_url=f"https://wiki.example.com/{initiative.slug}/{milestone.key}",
                     )
-        services.milestone_waive(
+        readiness_services.milestone_waive(
             initiative=live[0], actor=sofia, key="autoscaling", justification="Fixed nightly batch."
         )
         scored = next(i for i in initiatives if i.stage == Stage.PRODUCTION)
@@ -289,7 +287,7 @@ class Command(BaseCommand):
         scored.save()
         for milestone in mlts.milestones.all():
             if rng.random() < 0.6:
-                services.milestone_update(
+                readiness_services.milestone_update(
                     initiative=scored,
                     actor=demo,
                     key=milestone.key,
@@ -324,15 +322,15 @@ class Command(BaseCommand):
         for index, initiative in enumerate(live):
             if index % 5 == 4:
                 continue  # no approved case: the scan flags it
-            case = services.business_case_create(
+            case = business_cases_services.business_case_create(
                 initiative=initiative, actor=demo, data=figures(), submit=True
             )
-            services.business_case_review(
+            business_cases_services.business_case_review(
                 case=case, actor=sofia, decision="approve", comment="Figures are sourced."
             )
             if index == 0:  # a second version waits for review
-                services.business_case_create(
+                business_cases_services.business_case_create(
                     initiative=initiative, actor=demo, data=figures(), submit=True
                 )
         pocs = [i for i in initiatives if i.stage == Stage.POC]
-        services.business_case_create(initiative=pocs[0], actor=demo, data=figures())
+        business_cases_services.business_case_create(initiative=pocs[0], actor=demo, data=figures())

@@ -22,8 +22,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from initiatives import scan
-from initiatives.choices import (
+from initiatives.business_cases.models import BusinessCase
+from initiatives.core.choices import (
     STAGE_ORDER,
     BusinessCaseStatus,
     EventKind,
@@ -31,16 +31,16 @@ from initiatives.choices import (
     RiskTier,
     Stage,
 )
-from initiatives.models import (
-    BusinessCase,
+from initiatives.health.models import HealthReport
+from initiatives.ownership.models import OwnershipHandover
+from initiatives.portfolio.models import (
     BusinessUnit,
-    HealthReport,
     Initiative,
     InitiativeEvent,
-    OwnershipHandover,
     StageTransition,
     Team,
 )
+from initiatives.watch import scan
 
 User = get_user_model()
 

@@ -1,0 +1,84 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from initiatives.business_cases.models import BusinessCase
+from initiatives.portfolio.models import Initiative
+
+
+def business_cases() -> QuerySet[BusinessCase]:
+    """Business-case versions, newest first, with who wrote, submitted and reviewed them."""
+    return BusinessCase.objects.select_related(
+        "created_by", "submitted_by", "reviewed_by", "initiative"
+    ).order_by("-version")
+
+
+@dataclass(frozen=True)
+class ComparedFigure:
+    field: str
+    label: str
+    old: object
+    new: object
+    delta: object  # new - old for numbers; None when not comparable
+    kind: str = "number"  # money, percent, number, text, date
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+def business_case_comparison(older: BusinessCase, newer: BusinessCase) -> list[ComparedFigure]:
+    """Every input and derived figure of two versions, side by side, with the difference."""
+    from initiatives.business_cases.services import INPUT_FIELDS
+
+    same_currency = older.currency == newer.currency
+    rows = []
+    for name in INPUT_FIELDS:
+        field = BusinessCase._meta.get_field(name)
+        kind = _kind(name, field)
+        label = str(field.verbose_name)
+        if name.endswith("rationale"):
+            label = f"why ({name.removesuffix('_rationale').replace('_', ' ')})"
+        rows.append(
+            _compare(name, label, getattr(older, name), getattr(newer, name), kind, same_currency)
+        )
+    old_figures, new_figures = older.figures.as_dict(), newer.figures.as_dict()
+    labels = {"roi_3y": "three-year ROI", "payback_months": "payback (months)"}
+    for name, old in old_figures.items():
+        kind = "percent" if name == "roi_3y" else "number" if name == "payback_months" else "money"
+        rows.append(
+            _compare(
+                name,
+                labels.get(name, name.replace("_", " ")),
+                old,
+                new_figures[name],
+                kind,
+                same_currency,
+            )
+        )
+    return rows
+
+
+def _kind(name: str, field) -> str:
+    if name == "currency" or name.endswith("rationale"):
+        return "text"
+    if name.endswith("_date"):
+        return "date"
+    if name in ("capacity_hours", "team_fte"):
+        return "number"
+    return "money"
+
+
+def _compare(name, label, old, new, kind, same_currency) -> ComparedFigure:
+    numeric = isinstance(old, Decimal) and isinstance(new, Decimal)
+    # Amounts in two currencies are not subtracted: the difference would mean nothing.
+    comparable = numeric and (same_currency or kind not in ("money",))
+    return ComparedFigure(name, label, old, new, new - old if comparable else None, kind)
+
+
+def business_case_summary(initiative: Initiative) -> dict:
+    """The latest version and the current (latest approved) one, in one query."""
+    recent = list(business_cases().filter(initiative=initiative)[:20])
+    approved = (c for c in recent if c.status == "approved")
+    return {"latest_case": recent[0] if recent else None, "current_case": next(approved, None)}

@@ -1,0 +1,364 @@
+"""Who may do what (README "Permissions"). Written once; called by views, the API and services.
+
+Every function takes the acting user first. `viewer` rights belong to every active,
+signed-in user; everything else is granted by team membership, ownership or the
+`governance` group. Superusers may do everything except what only the person concerned
+can do: accept or decline a handover, confirm their own ownership.
+
+Separation of duties: a governance decision is a second pair of eyes, never the first.
+Nobody reviews a business-case version they created, saved or submitted; nobody decides a
+waiver they asked for, or a waiver or promotion for an initiative on whose team they are;
+a governance reviewer without team rights does not name themselves owner or backup owner.
+These bind superusers too (README, "Separation of duties").
+
+A production owner counts as part of the team once they have accepted; until then the
+person handing over (if any) still does, so a system is never left without someone who
+may act on it.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from initiatives.business_cases.models import BusinessCase
+from initiatives.core.choices import (
+    BusinessCaseStatus,
+    EmailStatus,
+    HandoverStatus,
+    PromotionStatus,
+)
+from initiatives.health.models import HealthReporterGrant
+from initiatives.outbox.models import EmailRecord
+from initiatives.ownership.models import OwnershipHandover, PromotionRequest
+from initiatives.portfolio.models import Initiative, TeamMembership
+from initiatives.readiness.models import MilestoneRecord
+
+GOVERNANCE_GROUP = "governance"
+# Service accounts whose tokens may only push health reports.
+MACHINE_CLIENTS_GROUP = "machine-clients"
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def can_view(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def is_governance(user: AnyUser) -> bool:
+    if not can_view(user):
+        return False
+    if user.is_superuser:
+        return True
+    # Cached on the user object: templates and lists ask many times per request.
+    cached = getattr(user, "_crossing_is_governance", None)
+    if cached is None:
+        cached = user.groups.filter(name=GOVERNANCE_GROUP).exists()
+        user._crossing_is_governance = cached
+    return cached
+
+
+def team_filter(user: AnyUser) -> Q:
+    """Initiatives on whose team `user` is: accepted owner, outgoing owner of a pending
+    handover, backup owner or contributor."""
+    return (
+        Q(production_owner=user, owner_accepted_at__isnull=False)
+        | Q(backup_owner=user)
+        | Q(Exists(TeamMembership.objects.filter(initiative=OuterRef("pk"), user=user)))
+        | Q(
+            Exists(
+                OwnershipHandover.objects.filter(
+                    initiative=OuterRef("pk"), from_owner=user, status=HandoverStatus.PENDING
+                )
+            )
+        )
+    )
+
+
+def is_team_member(user: AnyUser, initiative: Initiative) -> bool:
+    if not can_view(user):
+        return False
+    if user.pk == initiative.backup_owner_id:
+        return True
+    if user.pk == initiative.production_owner_id and initiative.owner_accepted_at is not None:
+        return True
+    return Initiative.objects.filter(pk=initiative.pk).filter(team_filter(user)).exists()
+
+
+def editable_initiatives(user: AnyUser, queryset: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    """The subset of `queryset` that `user` may edit."""
+    if not can_view(user):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(team_filter(user))
+
+
+def can_create_initiative(user: AnyUser) -> bool:
+    # Any employee may propose an idea; they become its first contributor.
+    return can_view(user)
+
+
+def can_edit_initiative(user: AnyUser, initiative: Initiative) -> bool:
+    return can_view(user) and (user.is_superuser or is_team_member(user, initiative))
+
+
+def can_change_stage(user: AnyUser, initiative: Initiative) -> bool:
+    return can_edit_initiative(user, initiative)
+
+
+def can_name_owner(user: AnyUser, initiative: Initiative) -> bool:
+    # The team, the current owner handing over, or governance resolving an ownerless system.
+    return can_edit_initiative(user, initiative) or is_governance(user)
+
+
+def name_owner_refusal(
+    user: AnyUser, initiative: Initiative, *, to_owner: AnyUser, backup_owner: AnyUser | None
+) -> str:
+    """Why `user` may not name these people (empty if they may).
+
+    Governance names an owner from outside the team; it does not give itself the team's
+    rights that way (an owner or backup owner edits, hands over and cancels). Superusers
+    are bound too: only membership of the team, not the right to edit every initiative,
+    lets a person name themselves."""
+    if is_team_member(user, initiative):
+        return ""
+    if user.pk == to_owner.pk:
+        return (
+            "You are not on this initiative's team: you may name someone else production "
+            "owner, not yourself. Ask the team to name you."
+        )
+    if backup_owner is not None and user.pk == backup_owner.pk:
+        return (
+            "You are not on this initiative's team: you may name someone else backup owner, "
+            "not yourself. Ask the team to name you."
+        )
+    return ""
+
+
+def can_answer_handover(user: AnyUser, handover: OwnershipHandover) -> bool:
+    return (
+        can_view(user)
+        and handover.status == HandoverStatus.PENDING
+        and handover.to_owner_id == user.pk
+    )
+
+
+def can_confirm_ownership(user: AnyUser, initiative: Initiative) -> bool:
+    return (
+        can_view(user)
+        and initiative.production_owner_id == user.pk
+        and initiative.owner_accepted_at is not None
+    )
+
+
+def can_request_promotion(user: AnyUser, initiative: Initiative) -> bool:
+    return can_edit_initiative(user, initiative)
+
+
+# --- Separation of duties -------------------------------------------------------------------
+# Each `*_conflict` says why `user` may not make this decision although they are a governance
+# reviewer (empty when there is no conflict), naming who decides instead.
+
+OTHER_REVIEWER_OFF_TEAM = "another governance reviewer who is not on the team decides."
+OTHER_REVIEWER_NOT_AUTHOR = (
+    "another governance reviewer who did not create, edit or submit this version decides."
+)
+
+
+def promotion_conflict(user: AnyUser, promotion: PromotionRequest) -> str:
+    if promotion.requested_by_id == user.pk:
+        return f"You requested this promotion; {OTHER_REVIEWER_OFF_TEAM}"
+    if is_team_member(user, promotion.initiative):
+        return f"You are on this initiative's team; {OTHER_REVIEWER_OFF_TEAM}"
+    return ""
+
+
+def case_author_ids(case: BusinessCase) -> set[int]:
+    """Who created, saved or submitted this version: its creator and submitter, and everyone
+    its history records as saving it while it was a draft or being submitted."""
+    history = case.history.filter(
+        status__in=[BusinessCaseStatus.DRAFT, BusinessCaseStatus.SUBMITTED],
+        history_user__isnull=False,
+    ).values_list("history_user_id", flat=True)
+    return {case.created_by_id, case.submitted_by_id, *history} - {None}
+
+
+def case_authored_by(user: AnyUser) -> Q:
+    """Business-case versions `user` created, saved or submitted (see `case_author_ids`)."""
+    edited = BusinessCase.history.model.objects.filter(
+        id=OuterRef("pk"),
+        history_user_id=user.pk,
+        status__in=[BusinessCaseStatus.DRAFT, BusinessCaseStatus.SUBMITTED],
+    )
+    return Q(created_by_id=user.pk) | Q(submitted_by_id=user.pk) | Q(Exists(edited))
+
+
+def on_team_of_initiative(user: AnyUser) -> Q:
+    """Rows (with an `initiative`) of initiatives on whose team `user` is."""
+    return Q(
+        Exists(Initiative.objects.filter(pk=OuterRef("initiative_id")).filter(team_filter(user)))
+    )
+
+
+def promotions_in_conflict(user: AnyUser) -> Q:
+    """Promotion requests `user` may not review (see `promotion_conflict`)."""
+    return Q(requested_by_id=user.pk) | on_team_of_initiative(user)
+
+
+def waivers_in_conflict(user: AnyUser) -> Q:
+    """Milestone records whose pending waiver `user` may not decide (`waiver_conflict`)."""
+    return Q(waiver_requested_by_id=user.pk) | on_team_of_initiative(user)
+
+
+def case_conflict(user: AnyUser, case: BusinessCase) -> str:
+    if user.pk in case_author_ids(case):
+        return f"You created, edited or submitted this version; {OTHER_REVIEWER_NOT_AUTHOR}"
+    return ""
+
+
+def waiver_conflict(user: AnyUser, initiative: Initiative, record: MilestoneRecord | None) -> str:
+    """Deciding a waiver (granting or declining it): never the person who asked, nor anyone on
+    the team, who would be asking and granting at once."""
+    if record is not None and record.waiver_pending and record.waiver_requested_by_id == user.pk:
+        return f"You asked for this waiver; {OTHER_REVIEWER_OFF_TEAM}"
+    if is_team_member(user, initiative):
+        return f"You are on this initiative's team; {OTHER_REVIEWER_OFF_TEAM}"
+    return ""
+
+
+def can_review_promotion(user: AnyUser, promotion: PromotionRequest) -> bool:
+    return (
+        is_governance(user)
+        and promotion.status == PromotionStatus.PENDING
+        and not promotion_conflict(user, promotion)
+    )
+
+
+def can_edit_business_case(user: AnyUser, initiative: Initiative) -> bool:
+    return can_edit_initiative(user, initiative)
+
+
+def can_review_business_case(user: AnyUser, case: BusinessCase) -> bool:
+    return (
+        is_governance(user)
+        and case.status == BusinessCaseStatus.SUBMITTED
+        and not case_conflict(user, case)
+    )
+
+
+def can_update_milestone(user: AnyUser, initiative: Initiative) -> bool:
+    return can_edit_initiative(user, initiative)
+
+
+def can_waive_milestone(user: AnyUser) -> bool:
+    """Governance in general: lifting a waiver, seeing the waiver forms at all."""
+    return is_governance(user)
+
+
+def can_decide_waiver(
+    user: AnyUser, initiative: Initiative, record: MilestoneRecord | None
+) -> bool:
+    """Grant a waiver (with or without a request) or decline a request."""
+    return is_governance(user) and not waiver_conflict(user, initiative, record)
+
+
+def is_machine_client(user: AnyUser) -> bool:
+    if not can_view(user) or user.is_superuser:
+        return False
+    cached = getattr(user, "_crossing_is_machine_client", None)
+    if cached is None:
+        cached = user.groups.filter(name=MACHINE_CLIENTS_GROUP).exists()
+        user._crossing_is_machine_client = cached
+    return cached
+
+
+def can_report_health(user: AnyUser, initiative: Initiative) -> bool:
+    """Machine clients push health only for the initiatives they are granted."""
+    if not can_view(user):
+        return False
+    return (
+        user.is_superuser
+        or HealthReporterGrant.objects.filter(user=user, initiative=initiative).exists()
+    )
+
+
+def can_remove_health_report(user: AnyUser) -> bool:
+    """Staff allowed to delete health reports remove a broken probe's report (in the admin),
+    with a reason the initiative's timeline keeps."""
+    return can_view(user) and user.is_staff and user.has_perm("initiatives.delete_healthreport")
+
+
+def can_import(user: AnyUser) -> bool:
+    """Administrators (superusers) only: an import records any person as an owner who has
+    accepted, which no other role may do. Staff who are not superusers may not."""
+    return can_view(user) and user.is_superuser
+
+
+def can_see_email_log(user: AnyUser) -> bool:
+    return is_governance(user)
+
+
+def can_send_email_again(user: AnyUser, email: EmailRecord) -> bool:
+    """Governance sends a failed e-mail again; one that is pending or sent is not theirs to
+    repeat (the outbox never sends one person the same e-mail twice)."""
+    return (
+        is_governance(user)
+        and email.status == EmailStatus.FAILED
+        and not _recipient_has_left(email)
+    )
+
+
+def _recipient_has_left(email: EmailRecord) -> bool:
+    # A deactivated person has left: their mail would go nowhere anyone reads.
+    return email.recipient_user_id is not None and not email.recipient_user.is_active
+
+
+# --- Why an object rule refused -------------------------------------------------------------
+# A refusal names its reason: who may do it (403), or the state the object is in (409), so a
+# client can tell "not yours to do" from "already done".
+
+
+def answer_handover_refusal(user: AnyUser, handover: OwnershipHandover) -> tuple[int, str]:
+    if handover.to_owner_id != user.pk:
+        return 403, "Only the person named as the new owner may answer this handover."
+    return 409, f"This handover is already {handover.get_status_display().lower()}."
+
+
+def review_promotion_refusal(user: AnyUser, promotion: PromotionRequest) -> tuple[int, str]:
+    if not is_governance(user):
+        return 403, "Only a governance reviewer may review a promotion request."
+    conflict = promotion_conflict(user, promotion)
+    if conflict:
+        return 403, conflict
+    return 409, f"This promotion request is already {promotion.get_status_display().lower()}."
+
+
+def decide_waiver_refusal(
+    user: AnyUser, initiative: Initiative, record: MilestoneRecord | None
+) -> tuple[int, str]:
+    if not is_governance(user):
+        return 403, "Only a governance reviewer may waive a milestone or decline a waiver request."
+    return 403, waiver_conflict(user, initiative, record)
+
+
+def send_email_again_refusal(user: AnyUser, email: EmailRecord) -> tuple[int, str]:
+    if not is_governance(user):
+        return 403, "Only a governance reviewer may send an e-mail again."
+    if email.status == EmailStatus.FAILED and _recipient_has_left(email):
+        return 409, (
+            f"{email.recipient} belongs to a deactivated account; an e-mail sent again would "
+            "reach nobody who acts on it."
+        )
+    status = email.get_status_display().lower()
+    return 409, f"Only a failed e-mail can be sent again; this one is {status}."
+
+
+def review_business_case_refusal(user: AnyUser, case: BusinessCase) -> tuple[int, str]:
+    if not is_governance(user):
+        return 403, "Only a governance reviewer may review a business case."
+    conflict = case_conflict(user, case)
+    if conflict:
+        return 403, conflict
+    return 409, (
+        "Only a version submitted for review can be reviewed; this one is "
+        f"{case.get_status_display().lower()}."
+    )

@@ -1,0 +1,98 @@
+"""The portfolio summary: the dashboard's numbers, for machines (README "REST API").
+
+It reads `dashboards.summary.portfolio_summary`, the same function as the portfolio page, so the
+two can never disagree. Each number comes with the query string that lists what it
+counts, usable on the web list (`url`) and on `/api/v1/initiatives/` (`api_url`).
+"""
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from initiatives.api.throttling import ThrottleFirstMixin
+from initiatives.dashboards import selectors
+from initiatives.dashboards.summary import portfolio_summary
+from initiatives.portfolio.models import BusinessUnit
+
+
+def _api_url(web_url: str) -> str:
+    query = web_url.partition("?")[2]
+    base = reverse("api:initiative-list")
+    return f"{base}?{query}" if query else base
+
+
+class TallySerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The stage, flag kind or health status counted.")
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    url = serializers.CharField(help_text="The web list of what is counted.")
+    api_url = serializers.SerializerMethodField(help_text="The same list in the API.")
+
+    def get_api_url(self, tally) -> str:
+        return _api_url(tally.url)
+
+
+class ConversionSerializer(serializers.Serializer):
+    from_stage = serializers.CharField(source="from_label")
+    to_stage = serializers.CharField(source="to_label")
+    entered = serializers.IntegerField(help_text="Initiatives that ever entered from_stage.")
+    reached = serializers.IntegerField(help_text="Of those, how many ever reached to_stage.")
+    rate = serializers.FloatField(allow_null=True, help_text="reached / entered; null if none.")
+    url = serializers.CharField()
+    api_url = serializers.SerializerMethodField()
+
+    def get_api_url(self, conversion) -> str:
+        return _api_url(conversion.url)
+
+
+class DwellSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="Initiatives in the stage now.")
+    stalled = serializers.IntegerField(help_text="Of those, how many carry an open stalled flag.")
+    limit_days = serializers.IntegerField(help_text="Days in the stage before it is stalled.")
+    median_days = serializers.FloatField(allow_null=True)
+    worst_days = serializers.IntegerField(allow_null=True)
+    url = serializers.CharField()
+
+
+class ScanSerializer(serializers.Serializer):
+    finished_at = serializers.DateTimeField(source="last.finished_at", allow_null=True)
+    interval_seconds = serializers.IntegerField()
+    overdue = serializers.BooleanField(help_text="No scan finished within two intervals.")
+
+
+class PortfolioSummarySerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField()
+    business_unit = serializers.CharField(source="business_unit.name", allow_null=True)
+    total = serializers.IntegerField()
+    production = serializers.IntegerField()
+    stages = TallySerializer(many=True)
+    conversions = ConversionSerializer(many=True)
+    valley = DwellSerializer(many=True)
+    flags = TallySerializer(many=True)
+    health = TallySerializer(many=True)
+    scan = ScanSerializer()
+
+
+class PortfolioView(ThrottleFirstMixin, APIView):
+    """The portfolio's numbers, as on the dashboard at `/`; `?business_unit=<name>` narrows
+    every number to one business unit."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("business_unit", str, description="A business unit's name.")],
+        responses={200: PortfolioSummarySerializer},
+    )
+    def get(self, request):
+        unit = None
+        name = request.query_params.get("business_unit", "")
+        if name:
+            unit = BusinessUnit.objects.filter(name=name).first()
+            if unit is None:
+                raise ValidationError({"business_unit": [f"No business unit is named “{name}”."]})
+        summary = portfolio_summary(business_unit=unit)
+        scan = selectors.scan_state()
+        return Response(PortfolioSummarySerializer({**summary.__dict__, "scan": scan}).data)

@@ -1,0 +1,252 @@
+"""Reads behind the dashboards (README "Dashboards"): my work, the governance queue and the
+scan's state (the portfolio summary's numbers are in `summary.py`).
+
+Every function here issues a fixed number of queries, whatever the size of the portfolio:
+counts are conditional aggregates, medians are read with an offset on an index, and lists
+are capped (each with a link to the full, filtered initiative list).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from initiatives.business_cases.models import BusinessCase
+from initiatives.core import permissions
+from initiatives.core.choices import (
+    BusinessCaseStatus,
+    FlagKind,
+    HandoverStatus,
+    HealthStatus,
+    PromotionStatus,
+    Stage,
+)
+from initiatives.ownership.models import OwnershipHandover, PromotionRequest
+from initiatives.portfolio.models import Initiative
+from initiatives.readiness.models import MilestoneRecord
+from initiatives.watch.models import Flag, ScanRun
+from initiatives.watch.selectors import last_finished_scan, scan_is_overdue
+
+# How many rows a dashboard list shows before it points to the full list.
+LIST_LIMIT = 50
+
+
+def list_url(**params) -> str:
+    """The initiative list filtered by `params` (empty values left out)."""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")}, doseq=True)
+    url = reverse("initiative-list")
+    return f"{url}?{query}" if query else url
+
+
+@dataclass(frozen=True)
+class MyWork:
+    owned: list[Initiative]
+    owned_total: int
+    to_confirm: list[Initiative]
+    to_accept: list[OwnershipHandover]
+    cases_to_review: list[BusinessCase] | None
+    promotions_to_review: list[PromotionRequest] | None
+    my_drafts: list[BusinessCase]
+    flags_on_mine: list[Flag]
+    confirmation_days: int
+    owned_url: str
+
+
+def _confirmation_due(as_of: datetime) -> datetime:
+    """Owners whose last confirmation is older than this are asked to confirm now: the
+    limit less the reminder window, so they can act before the flag is raised."""
+    limit = settings.PORTAL_OWNERSHIP_CONFIRMATION_DAYS
+    return as_of - timedelta(days=limit - settings.PORTAL_CONFIRMATION_REMINDER_DAYS)
+
+
+def my_work(user, *, as_of: datetime | None = None) -> MyWork:
+    """What `user` owns, must confirm, must accept and must review. A fixed number of
+    queries; each list is capped at LIST_LIMIT."""
+    as_of = as_of or timezone.now()
+    owned = (
+        Initiative.objects.filter(Q(production_owner=user) | Q(backup_owner=user))
+        .select_related("business_unit", "production_owner", "backup_owner")
+        .annotate(
+            open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)),
+        )
+        .order_by("stage_entered_at", "pk")
+    )
+    to_confirm = (
+        Initiative.objects.filter(
+            production_owner=user,
+            owner_accepted_at__isnull=False,
+            stage__in=(Stage.PILOT, Stage.PRODUCTION),
+        )
+        .filter(
+            Q(owner_confirmed_at__isnull=True) | Q(owner_confirmed_at__lt=_confirmation_due(as_of))
+        )
+        .select_related("business_unit")
+        .order_by("owner_confirmed_at", "pk")
+    )
+    governance = permissions.is_governance(user)
+    cases = promotions = None
+    if governance:
+        # Only what `user` may decide: not their own work (separation of duties).
+        cases = list(
+            cases_awaiting_review().exclude(permissions.case_authored_by(user))[:LIST_LIMIT]
+        )
+        promotions = list(
+            promotions_awaiting_review().exclude(permissions.promotions_in_conflict(user))[
+                :LIST_LIMIT
+            ]
+        )
+    mine = Q(initiative__production_owner=user) | Q(initiative__backup_owner=user)
+    return MyWork(
+        owned=list(owned[:LIST_LIMIT]),
+        owned_total=owned.count(),
+        to_confirm=list(to_confirm[:LIST_LIMIT]),
+        to_accept=list(handovers_waiting(user)),
+        cases_to_review=cases,
+        promotions_to_review=promotions,
+        my_drafts=list(
+            BusinessCase.objects.filter(created_by=user, status=BusinessCaseStatus.DRAFT)
+            .select_related("initiative")
+            .order_by("-updated_at")[:LIST_LIMIT]
+        ),
+        flags_on_mine=list(
+            Flag.objects.filter(mine, resolved_at__isnull=True)
+            .select_related("initiative")
+            .order_by("opened_at", "pk")[:LIST_LIMIT]
+        ),
+        confirmation_days=settings.PORTAL_OWNERSHIP_CONFIRMATION_DAYS,
+        owned_url=list_url(owned_by=user.get_username()),
+    )
+
+
+def handovers_waiting(user) -> QuerySet[OwnershipHandover]:
+    """Handovers naming `user` as the new owner, waiting for their answer."""
+    return (
+        OwnershipHandover.objects.filter(to_owner=user, status=HandoverStatus.PENDING)
+        .select_related("initiative", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def cases_awaiting_review() -> QuerySet[BusinessCase]:
+    """Submitted business-case versions, the longest-waiting first."""
+    return (
+        BusinessCase.objects.filter(status=BusinessCaseStatus.SUBMITTED)
+        .select_related("initiative", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def promotions_awaiting_review() -> QuerySet[PromotionRequest]:
+    return (
+        PromotionRequest.objects.filter(status=PromotionStatus.PENDING)
+        .select_related("initiative", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def waiver_requests() -> QuerySet[MilestoneRecord]:
+    """Milestones whose team asked for a waiver that governance has not answered."""
+    return (
+        # A retired milestone's request has nothing left to decide.
+        MilestoneRecord.objects.filter(
+            waiver_requested_at__isnull=False,
+            waiver_decided_at__isnull=True,
+            milestone__active=True,
+        )
+        .select_related("initiative", "milestone", "waiver_requested_by")
+        .order_by("waiver_requested_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class QueueList:
+    items: list
+    total: int
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class GovernanceQueue:
+    cases: QueueList
+    promotions: QueueList
+    waivers: QueueList
+    ownerless: QueueList
+    stale: QueueList
+    stalled: QueueList
+    unhealthy: QueueList
+
+
+def _capped(queryset: QuerySet, url: str | None = None) -> QueueList:
+    return QueueList(items=list(queryset[:LIST_LIMIT]), total=queryset.count(), url=url)
+
+
+def _flagged(kinds: list[str]) -> QuerySet[Flag]:
+    return (
+        Flag.objects.filter(resolved_at__isnull=True, kind__in=kinds)
+        .select_related("initiative__production_owner", "initiative__business_unit")
+        .order_by("opened_at", "pk")
+    )
+
+
+def _decided_elsewhere(queryset: QuerySet, conflict: Q) -> QuerySet:
+    """Mark each item `user` may not decide (their own work, their team's): the queue shows
+    it, marked "yours: another reviewer decides", without a link to the decision."""
+    return queryset.annotate(
+        decided_elsewhere=ExpressionWrapper(conflict, output_field=BooleanField())
+    )
+
+
+def governance_queue(user) -> GovernanceQueue:
+    """What waits on governance, oldest first: two queries per list, whatever the size.
+    Items `user` may not decide themselves are marked `decided_elsewhere`."""
+    unhealthy = (
+        Initiative.objects.filter(
+            stage=Stage.PRODUCTION, health_status__in=[HealthStatus.FAILING, HealthStatus.SILENT]
+        )
+        .select_related("production_owner", "business_unit")
+        .order_by("health_status", "name")
+    )
+    return GovernanceQueue(
+        cases=_capped(
+            _decided_elsewhere(cases_awaiting_review(), permissions.case_authored_by(user))
+        ),
+        promotions=_capped(
+            _decided_elsewhere(
+                promotions_awaiting_review(), permissions.promotions_in_conflict(user)
+            )
+        ),
+        waivers=_capped(
+            _decided_elsewhere(waiver_requests(), permissions.waivers_in_conflict(user))
+        ),
+        ownerless=_capped(_flagged([FlagKind.OWNERLESS]), list_url(flag=FlagKind.OWNERLESS)),
+        stale=_capped(
+            _flagged([FlagKind.STALE_OWNERSHIP]), list_url(flag=FlagKind.STALE_OWNERSHIP)
+        ),
+        stalled=_capped(_flagged([FlagKind.STALLED]), list_url(flag=FlagKind.STALLED)),
+        unhealthy=_capped(
+            unhealthy,
+            list_url(stage=Stage.PRODUCTION, health=[HealthStatus.FAILING, HealthStatus.SILENT]),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ScanState:
+    last: ScanRun | None
+    interval_seconds: int
+    overdue: bool
+
+
+def scan_state(now: datetime | None = None) -> ScanState:
+    """The last finished scan, and whether it is overdue (`watch.selectors.scan_is_overdue`: the
+    beat or the worker is down). One query."""
+    last = last_finished_scan()
+    return ScanState(
+        last=last,
+        interval_seconds=settings.PORTAL_SCAN_INTERVAL_SECONDS,
+        overdue=scan_is_overdue(last.finished_at if last else None, now),
+    )

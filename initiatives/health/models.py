@@ -1,0 +1,137 @@
+"""Operational health (README "Operational health"): reports pushed by production systems, the
+thresholds they are judged by, and which machine clients may push for which initiative."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+# Every metric a report may carry: (name, lowest, highest), both inclusive. The one place the
+# bounds are written: the model's validators, its database constraints and the API's
+# serializer all read them. Past these a value is not a measurement but a broken probe: an
+# hour's p95 latency, a year-old dataset. Finite bounds also keep every daily mean finite
+# (1.7e308 twice overflowed PostgreSQL's average and could not be written as JSON).
+METRICS = (
+    ("availability", 0, 100),  # percent
+    ("latency_p95_ms", 0, 3_600_000),  # one hour
+    ("error_rate", 0, 1),
+    ("data_freshness_hours", 0, 8_760),  # one year
+    ("data_quality_pass_rate", 0, 1),
+    ("eval_score", 0, 1),
+)
+METRIC_NAMES = tuple(name for name, _, _ in METRICS)
+METRIC_BOUNDS = {name: (low, high) for name, low, high in METRICS}
+
+
+def metric_field(name: str, help_text: str) -> models.FloatField:
+    low, high = METRIC_BOUNDS[name]
+    return models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(low), MaxValueValidator(high)],
+        help_text=help_text,
+    )
+
+
+def metric_within_bounds(name: str) -> models.CheckConstraint:
+    """Empty or within the bounds. PostgreSQL sorts NaN above every number, so NaN and
+    infinities fail the test too."""
+    low, high = METRIC_BOUNDS[name]
+    return models.CheckConstraint(
+        condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": low, f"{name}__lte": high}),
+        name=f"health_report_{name}_in_bounds",
+        violation_error_message=f"{name} must be between {low:,} and {high:,}.",
+    )
+
+
+class HealthReport(models.Model):
+    """One observation of a production system. Immutable; one per (initiative, observed_at)."""
+
+    initiative = models.ForeignKey(
+        "initiatives.Initiative", on_delete=models.CASCADE, related_name="health_reports"
+    )
+    observed_at = models.DateTimeField()
+    availability = metric_field("availability", "Percent of requests served, 0–100.")
+    latency_p95_ms = metric_field(
+        "latency_p95_ms", "95th-percentile latency in milliseconds, up to 3,600,000 (an hour)."
+    )
+    error_rate = metric_field("error_rate", "Share of requests that failed, 0–1.")
+    data_freshness_hours = metric_field(
+        "data_freshness_hours", "Age of the newest input data in hours, up to 8,760 (a year)."
+    )
+    data_quality_pass_rate = metric_field(
+        "data_quality_pass_rate", "Share of data-quality checks passed, 0–1."
+    )
+    eval_score = metric_field("eval_score", "Score on the curated evaluation benchmark, 0–1.")
+    notes = models.TextField(blank=True, max_length=2000)
+    received_at = models.DateTimeField(default=timezone.now)
+    # PROTECT: which client pushed a report stays known; machine clients are deactivated.
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["initiative", "-observed_at"]
+        constraints = [
+            # Also the index every read uses: latest report, 90-day series, baselines.
+            models.UniqueConstraint(
+                fields=["initiative", "observed_at"], name="health_report_once_per_moment"
+            ),
+            *(metric_within_bounds(name) for name in METRIC_NAMES),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+
+class HealthThresholds(models.Model):
+    """Per-initiative overrides of PORTAL_HEALTH_THRESHOLDS; an empty field keeps the default."""
+
+    initiative = models.OneToOneField(
+        "initiatives.Initiative", on_delete=models.CASCADE, related_name="health_thresholds"
+    )
+    availability_degraded_below = models.FloatField(null=True, blank=True)
+    availability_failing_below = models.FloatField(null=True, blank=True)
+    latency_p95_ms_degraded_above = models.FloatField(null=True, blank=True)
+    latency_p95_ms_failing_above = models.FloatField(null=True, blank=True)
+    error_rate_degraded_above = models.FloatField(null=True, blank=True)
+    error_rate_failing_above = models.FloatField(null=True, blank=True)
+    data_freshness_hours_degraded_above = models.FloatField(null=True, blank=True)
+    data_freshness_hours_failing_above = models.FloatField(null=True, blank=True)
+    data_quality_pass_rate_degraded_below = models.FloatField(null=True, blank=True)
+    data_quality_pass_rate_failing_below = models.FloatField(null=True, blank=True)
+    eval_score_degraded_below = models.FloatField(null=True, blank=True)
+    eval_score_failing_below = models.FloatField(null=True, blank=True)
+    silent_after_hours = models.FloatField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "health thresholds"
+
+    def __str__(self) -> str:
+        return f"Health thresholds for {self.initiative}"
+
+
+class HealthReporterGrant(models.Model):
+    """A machine client (a user with an API token) may push reports for this initiative."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="health_grants"
+    )
+    initiative = models.ForeignKey(
+        "initiatives.Initiative", on_delete=models.CASCADE, related_name="health_grants"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "initiative"], name="health_grant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} may report on {self.initiative}"

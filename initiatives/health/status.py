@@ -1,0 +1,255 @@
+"""Health status and evaluation regressions (README "Operational health"): reads and pure rules.
+
+Status, from each metric's latest value:
+- `silent`: no report within `silent_after_hours` (default 24) of the moment judged;
+- `failing`: any metric past its failing threshold;
+- `degraded`: any metric past its degraded threshold;
+- `healthy`: otherwise.
+Thresholds come from PORTAL_HEALTH_THRESHOLDS, overridden per initiative.
+
+Evaluation regression: the latest `eval_score` is below the baseline's mean by more than
+max(PORTAL_EVAL_REGRESSION_MIN_DROP (0.05), 2 × the baseline's standard deviation), with at
+least PORTAL_EVAL_BASELINE_MIN_REPORTS (5) scores in the baseline. The baseline is the
+PORTAL_EVAL_BASELINE_DAYS (30) days that end PORTAL_EVAL_BASELINE_GAP_DAYS (7) before the
+latest score: a drop that lasts stays a regression for at least that long instead of
+becoming its own baseline within hours. A noisy baseline needs a bigger drop; a short
+history raises nothing.
+
+Everything is read with one query for any number of initiatives: per-metric latest values
+and the baseline's count, mean and mean square are correlated subqueries.
+"""
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Avg, Count, F, FloatField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from initiatives.core.choices import HealthStatus, Stage
+from initiatives.health.models import METRIC_NAMES, HealthReport
+from initiatives.portfolio.models import Initiative
+
+LABELS = {
+    "availability": "Availability (%)",
+    "latency_p95_ms": "Latency p95 (ms)",
+    "error_rate": "Error rate",
+    "data_freshness_hours": "Data freshness (h)",
+    "data_quality_pass_rate": "Data quality pass rate",
+    "eval_score": "Evaluation score",
+}
+
+
+def thresholds_for(initiative: Initiative) -> dict:
+    """The defaults with this initiative's overrides applied (`health_thresholds` loaded)."""
+    defaults = settings.PORTAL_HEALTH_THRESHOLDS
+    override = getattr(initiative, "health_thresholds", None)
+    merged = {"silent_after_hours": defaults["silent_after_hours"]}
+    for metric in METRIC_NAMES:
+        merged[metric] = dict(defaults[metric])
+    if override is not None:
+        if override.silent_after_hours is not None:
+            merged["silent_after_hours"] = override.silent_after_hours
+        for metric in METRIC_NAMES:
+            for bound in merged[metric]:
+                value = getattr(override, f"{metric}_{bound}", None)
+                if value is not None:
+                    merged[metric][bound] = value
+    return merged
+
+
+def classify(
+    latest: dict[str, float | None], latest_at: datetime | None, thresholds: dict, as_of: datetime
+) -> tuple[str, list[str]]:
+    """The status and the reasons for it. Pure: the tests call it with plain values."""
+    if latest_at is None:
+        return HealthStatus.SILENT, ["no health report has ever been received"]
+    silent_after = timedelta(hours=thresholds["silent_after_hours"])
+    if latest_at < as_of - silent_after:
+        hours = (as_of - latest_at).total_seconds() / 3600
+        return HealthStatus.SILENT, [f"no report for {hours:.0f} hours"]
+    failing, degraded = [], []
+    for metric in METRIC_NAMES:
+        value = latest.get(metric)
+        if value is None:
+            continue
+        for bound, limit in thresholds[metric].items():
+            level, direction = bound.split("_")
+            past = value < limit if direction == "below" else value > limit
+            if past:
+                reason = f"{LABELS[metric].lower()} {value:g} is {direction} {limit:g}"
+                (failing if level == "failing" else degraded).append(reason)
+    if failing:
+        return HealthStatus.FAILING, failing
+    if degraded:
+        return HealthStatus.DEGRADED, [r for r in degraded if r not in failing]
+    return HealthStatus.HEALTHY, []
+
+
+def is_regression(latest: float | None, count: int, mean: float | None, mean_sq: float | None):
+    """(regressed, baseline mean, allowed drop). Pure."""
+    if latest is None or mean is None or count < settings.PORTAL_EVAL_BASELINE_MIN_REPORTS:
+        return False, mean, None
+    std = math.sqrt(max(0.0, (mean_sq or 0.0) - mean * mean))
+    allowed = max(settings.PORTAL_EVAL_REGRESSION_MIN_DROP, 2 * std)
+    return latest < mean - allowed, mean, allowed
+
+
+@dataclass
+class HealthState:
+    status: str
+    reasons: list[str]
+    latest_at: datetime | None
+    latest: dict[str, float | None] = field(default_factory=dict)
+    eval_regression: bool = False
+    eval_baseline: float | None = None
+    eval_allowed_drop: float | None = None
+
+
+def _latest(metric: str, as_of: datetime) -> Subquery:
+    return Subquery(
+        HealthReport.objects.filter(
+            initiative=OuterRef("pk"), observed_at__lte=as_of, **{f"{metric}__isnull": False}
+        )
+        .order_by("-observed_at")
+        .values(metric)[:1]
+    )
+
+
+def _baseline(aggregate) -> Subquery:
+    gap = timedelta(days=settings.PORTAL_EVAL_BASELINE_GAP_DAYS)
+    window = timedelta(days=settings.PORTAL_EVAL_BASELINE_DAYS)
+    return Subquery(
+        HealthReport.objects.filter(
+            initiative=OuterRef("pk"),
+            eval_score__isnull=False,
+            observed_at__lt=OuterRef("eval_at") - gap,
+            observed_at__gte=OuterRef("eval_at") - gap - window,
+        )
+        .values("initiative")
+        .annotate(value=aggregate)
+        .values("value")
+    )
+
+
+def with_health(queryset: QuerySet[Initiative], as_of: datetime) -> QuerySet[Initiative]:
+    """Annotate each initiative with what its health is judged from. One query."""
+    latest_at = Subquery(
+        HealthReport.objects.filter(initiative=OuterRef("pk"), observed_at__lte=as_of)
+        .order_by("-observed_at")
+        .values("observed_at")[:1]
+    )
+    eval_at = Subquery(
+        HealthReport.objects.filter(
+            initiative=OuterRef("pk"), observed_at__lte=as_of, eval_score__isnull=False
+        )
+        .order_by("-observed_at")
+        .values("observed_at")[:1]
+    )
+    return (
+        queryset.select_related("health_thresholds")
+        .annotate(health_latest_at=latest_at, eval_at=eval_at)
+        .annotate(**{f"latest_{m}": _latest(m, as_of) for m in METRIC_NAMES})
+        .annotate(
+            baseline_count=_baseline(Count("pk")),
+            baseline_mean=_baseline(Avg("eval_score")),
+            baseline_mean_sq=_baseline(
+                Avg(F("eval_score") * F("eval_score"), output_field=FloatField())
+            ),
+        )
+    )
+
+
+def state_of(initiative: Initiative, as_of: datetime) -> HealthState:
+    """The health of an initiative annotated by `with_health`."""
+    latest = {m: getattr(initiative, f"latest_{m}") for m in METRIC_NAMES}
+    status, reasons = classify(
+        latest, initiative.health_latest_at, thresholds_for(initiative), as_of
+    )
+    regressed, baseline, allowed = is_regression(
+        latest["eval_score"],
+        initiative.baseline_count or 0,
+        initiative.baseline_mean,
+        initiative.baseline_mean_sq,
+    )
+    return HealthState(
+        status=status,
+        reasons=reasons,
+        latest_at=initiative.health_latest_at,
+        latest=latest,
+        eval_regression=regressed,
+        eval_baseline=baseline,
+        eval_allowed_drop=allowed,
+    )
+
+
+NOT_JUDGED = "Health is judged on production systems only; reports are shown as they arrive."
+
+
+def health_of(initiative: Initiative, as_of: datetime | None = None) -> HealthState:
+    """One initiative's health. Outside production the status is empty (not judged), as the
+    dashboards and the list show it, whatever reports a pilot already sends."""
+    as_of = as_of or timezone.now()
+    annotated = with_health(Initiative.objects.filter(pk=initiative.pk), as_of).get()
+    state = state_of(annotated, as_of)
+    if initiative.stage != Stage.PRODUCTION:
+        state.status, state.reasons, state.eval_regression = "", [NOT_JUDGED], False
+    return state
+
+
+def store_statuses(statuses: Iterable[tuple[int, str]]) -> int:
+    """Write production systems' statuses to `Initiative.health_status` (what dashboards
+    count and filter on) and clear it on everything no longer in production.
+
+    Set-based: one UPDATE per status, touching only rows whose status changed. Returns how
+    many rows changed.
+    """
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for pk, status in statuses:
+        by_status[status].append(pk)
+    changed = 0
+    for status, pks in by_status.items():
+        changed += (
+            Initiative.objects.filter(pk__in=pks)
+            .exclude(health_status=status)
+            .update(health_status=status)
+        )
+    changed += (
+        Initiative.objects.exclude(stage=Stage.PRODUCTION)
+        .exclude(health_status="")
+        .update(health_status="")
+    )
+    return changed
+
+
+def refresh_status(initiative: Initiative, as_of: datetime | None = None) -> str:
+    """Recompute one initiative's stored status (after a health push). Returns it."""
+    if initiative.stage != Stage.PRODUCTION:
+        return ""
+    status = health_of(initiative, as_of).status
+    Initiative.objects.filter(pk=initiative.pk).exclude(health_status=status).update(
+        health_status=status
+    )
+    initiative.health_status = status
+    return status
+
+
+def series(initiative: Initiative, days: int = 90, as_of: datetime | None = None) -> list[dict]:
+    """Daily means of every metric over the last `days` days, oldest first: at most
+    `days` + 1 rows (the first and last days are partial), however many reports there are."""
+    as_of = as_of or timezone.now()
+    return list(
+        HealthReport.objects.filter(
+            initiative=initiative,
+            observed_at__gt=as_of - timedelta(days=days),
+            observed_at__lte=as_of,
+        )
+        .annotate(day=TruncDate("observed_at"))
+        .values("day")
+        .annotate(reports=Count("pk"), **{m: Avg(m) for m in METRIC_NAMES})
+        .order_by("day")
+    )

@@ -1,0 +1,41 @@
+from initiatives.accounts.models import ApiTokenInfo, ApiTokenRevocation
+from initiatives.business_cases.models import BusinessCase
+from initiatives.health.models import HealthReport, HealthReporterGrant, HealthThresholds
+from initiatives.outbox.models import EmailRecord
+from initiatives.ownership.models import OwnershipConfirmation, OwnershipHandover, PromotionRequest
+from initiatives.portfolio.models import (
+    BusinessUnit,
+    Initiative,
+    InitiativeEvent,
+    InitiativeLink,
+    StageTransition,
+    Team,
+    TeamMembership,
+)
+from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
+from initiatives.watch.models import Flag, ScanRun
+
+__all__ = [
+    "ApiTokenInfo",
+    "ApiTokenRevocation",
+    "BusinessCase",
+    "BusinessUnit",
+    "EmailRecord",
+    "Flag",
+    "HealthReport",
+    "HealthReporterGrant",
+    "HealthThresholds",
+    "Initiative",
+    "InitiativeEvent",
+    "InitiativeLink",
+    "MilestoneRecord",
+    "OwnershipConfirmation",
+    "OwnershipHandover",
+    "PromotionRequest",
+    "ReadinessMilestone",
+    "ReadinessTemplate",
+    "ScanRun",
+    "StageTransition",
+    "Team",
+    "TeamMembership",
+]

@@ -1,0 +1,92 @@
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from initiatives.core.choices import EmailKind, FlagKind
+from initiatives.core.people import display_name
+from initiatives.outbox.models import EmailRecord
+from initiatives.ownership.links import confirmation_token
+from initiatives.watch.models import Flag
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+# --- Rendering ------------------------------------------------------------------------------
+
+SUBJECTS = {
+    EmailKind.HANDOVER_REQUEST: "You are named production owner of {name}",
+    EmailKind.CASE_REVIEWED: "Your business case for {name} was reviewed",
+    EmailKind.STALE_OWNERSHIP: "Do you still own {name}?",
+    EmailKind.OWNERLESS: "{name} has no production owner",
+    EmailKind.ESCALATION: "Nobody has confirmed ownership of {name}",
+    EmailKind.DIGEST: "Weekly digest: open flags across the portfolio",
+}
+
+
+def render(record: EmailRecord) -> EmailMultiAlternatives:
+    context = _context(record)
+    name = record.initiative.name if record.initiative else ""
+    # A header is one line, whatever an older record's name holds.
+    subject = " ".join(("[Crossing] " + SUBJECTS[record.kind].format(name=name)).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{record.kind}.txt", context),
+        to=[record.recipient],
+        headers={"X-Crossing-Email": record.dedupe_key},
+    )
+    message.attach_alternative(render_to_string(f"emails/{record.kind}.html", context), "text/html")
+    return message
+
+
+def _context(record: EmailRecord) -> dict:
+    initiative = record.initiative
+    context = {
+        "record": record,
+        "recipient_name": display_name(record.recipient_user, empty="colleague"),
+        "initiative": initiative,
+        "flag": record.flag,
+        "portal_url": absolute_url("/"),
+    }
+    if initiative is not None:
+        context["initiative_url"] = absolute_url(initiative.get_absolute_url())
+        context["handover_url"] = absolute_url(
+            reverse("initiative-handover", args=[initiative.slug])
+        )
+        context["owner_name"] = display_name(initiative.production_owner, empty="nobody")
+    if record.handover is not None:
+        context["handover"] = record.handover
+        context["answer_url"] = absolute_url(reverse("handover-answer", args=[record.handover.pk]))
+    if record.business_case is not None:
+        context["case"] = record.business_case
+        context["case_url"] = absolute_url(record.business_case.get_absolute_url())
+    if record.kind == EmailKind.STALE_OWNERSHIP:
+        context["confirm_url"] = absolute_url(
+            reverse("ownership-confirm", args=[confirmation_token(initiative)])
+        )
+    if record.kind == EmailKind.DIGEST:
+        context.update(digest_context())
+    return context
+
+
+def digest_context() -> dict:
+    """Open flags by kind, and the initiatives carrying them (at most 50 per kind)."""
+    counts = dict(
+        Flag.objects.filter(resolved_at__isnull=True)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    flags = Flag.objects.filter(resolved_at__isnull=True).select_related("initiative")
+    by_kind = []
+    for kind in FlagKind:
+        if counts.get(kind):
+            listed = [
+                (f.initiative.name, absolute_url(f.initiative.get_absolute_url()))
+                for f in flags.filter(kind=kind).order_by("opened_at")[:50]
+            ]
+            by_kind.append((kind.label, counts[kind], listed))
+    return {"by_kind": by_kind, "list_url": absolute_url(reverse("initiative-list"))}

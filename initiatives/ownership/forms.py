@@ -1,0 +1,40 @@
+from django import forms
+
+from initiatives.core.forms import PersonChoiceField, active_people
+from initiatives.portfolio.models import Team
+
+
+class HandoverForm(forms.Form):
+    to_owner = PersonChoiceField(
+        queryset=active_people(),
+        label="New production owner",
+        help_text="The one person accountable for the system in production. "
+        "They must accept before the ownership counts.",
+    )
+    owning_team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+    backup_owner = PersonChoiceField(queryset=active_people(), required=False)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class HandoverAcceptForm(forms.Form):
+    confirms_skills = forms.BooleanField(
+        required=False, label="My team has the skills to run this system in production."
+    )
+    confirms_mandate = forms.BooleanField(
+        required=False, label="My team has the mandate to run it."
+    )
+    confirms_budget = forms.BooleanField(required=False, label="My team has the budget to run it.")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class HandoverDeclineForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why you decline")
+
+
+class PromotionRequestForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class PromotionReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

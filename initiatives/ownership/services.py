@@ -1,0 +1,287 @@
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from initiatives.core import permissions
+from initiatives.core.choices import (
+    ConfirmationChannel,
+    EventKind,
+    HandoverStatus,
+    PromotionStatus,
+    Stage,
+)
+from initiatives.core.writes import lock_initiative, record_event, require, save
+from initiatives.outbox import planning
+from initiatives.ownership.models import OwnershipConfirmation, OwnershipHandover, PromotionRequest
+from initiatives.portfolio.models import Initiative, Team
+
+User = AbstractBaseUser
+
+
+# --- Ownership ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def handover_start(
+    *,
+    initiative: Initiative,
+    actor: User,
+    to_owner: User,
+    owning_team: Team | None = None,
+    backup_owner: User | None = None,
+    note: str = "",
+) -> OwnershipHandover:
+    """Name `to_owner` as production owner. Their ownership is pending until they accept.
+
+    A handover still pending for someone else is superseded (and kept).
+    """
+    initiative = lock_initiative(initiative)
+    require(
+        permissions.can_name_owner(actor, initiative),
+        "Only the initiative's team or governance may name its production owner.",
+    )
+    # Governance from outside the team names others, never itself (separation of duties).
+    refusal = permissions.name_owner_refusal(
+        actor, initiative, to_owner=to_owner, backup_owner=backup_owner
+    )
+    require(not refusal, refusal)
+    errors = {}
+    if not to_owner.is_active:
+        errors["to_owner"] = "This person's account is deactivated."
+    elif to_owner.pk == initiative.production_owner_id:
+        errors["to_owner"] = (
+            "This person is already named production owner."
+            if initiative.owner_accepted_at is None
+            else "This person is already the production owner."
+        )
+    if backup_owner is not None and backup_owner.pk == to_owner.pk:
+        errors["backup_owner"] = "The backup owner must be someone other than the owner."
+    elif backup_owner is None and to_owner.pk == initiative.backup_owner_id:
+        errors["backup_owner"] = (
+            f"{to_owner.get_username()} is this initiative's backup owner; name another "
+            "backup owner to make them production owner."
+        )
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    # The outgoing owner is the last one who accepted, and the backup the one from before:
+    # naming someone else while a handover is pending replaces that handover, it does not
+    # hand over from its nominee. A decline restores both (see `handover_decline`).
+    from_owner, from_accepted_at, from_backup = (
+        initiative.production_owner,
+        initiative.owner_accepted_at,
+        initiative.backup_owner,
+    )
+    # Locked after the initiative, as every service that locks both does.
+    for pending in initiative.handovers.select_for_update().filter(status=HandoverStatus.PENDING):
+        from_owner, from_accepted_at = pending.from_owner, pending.from_owner_accepted_at
+        from_backup = pending.from_backup_owner
+        pending.status = HandoverStatus.SUPERSEDED
+        pending.decided_at = now
+        save(pending, actor)
+    handover = OwnershipHandover(
+        initiative=initiative,
+        from_owner=from_owner,
+        from_owner_accepted_at=from_accepted_at,
+        from_backup_owner=from_backup,
+        to_owner=to_owner,
+        owning_team=owning_team or initiative.owning_team,
+        requested_by=actor,
+        requested_at=now,
+        note=note,
+    )
+    save(handover, actor)
+    initiative.production_owner = to_owner
+    initiative.owner_accepted_at = None
+    if owning_team is not None:
+        initiative.owning_team = owning_team
+    if backup_owner is not None:
+        initiative.backup_owner = backup_owner
+    save(initiative, actor, reason="Production owner named")
+    planning.queue([planning.plan_handover_request(handover)])
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.OWNER_NAMED,
+        to_owner=to_owner.pk,
+    )
+    return handover
+
+
+def _lock_handover(handover: OwnershipHandover) -> tuple[Initiative, OwnershipHandover]:
+    """Lock the handover's initiative, then the handover (the order of `handover_start`, so
+    an answer and a new nomination wait for each other instead of deadlocking)."""
+    initiative = lock_initiative(handover.initiative)
+    return initiative, OwnershipHandover.objects.select_for_update().get(pk=handover.pk)
+
+
+@transaction.atomic
+def handover_accept(
+    *,
+    handover: OwnershipHandover,
+    actor: User,
+    confirms_skills: bool,
+    confirms_mandate: bool,
+    confirms_budget: bool,
+    note: str = "",
+) -> OwnershipHandover:
+    """The named owner accepts, confirming the team has the skills, mandate and budget."""
+    initiative, handover = _lock_handover(handover)
+    require(
+        permissions.can_answer_handover(actor, handover),
+        "Only the person named, while the handover is pending, may accept it.",
+    )
+    missing = {
+        field: message
+        for field, given, message in (
+            ("confirms_skills", confirms_skills, "Confirm the team has the skills to run it."),
+            ("confirms_mandate", confirms_mandate, "Confirm the team has the mandate."),
+            ("confirms_budget", confirms_budget, "Confirm the team has the budget."),
+        )
+        if not given
+    }
+    if missing:
+        raise ValidationError(missing)
+    now = timezone.now()
+    handover.status = HandoverStatus.ACCEPTED
+    handover.decided_at = now
+    handover.decision_note = note
+    handover.confirms_skills = handover.confirms_mandate = handover.confirms_budget = True
+    save(handover, actor)
+    initiative.owner_accepted_at = now
+    initiative.owner_confirmed_at = now
+    save(initiative, actor, reason="Handover accepted")
+    OwnershipConfirmation.objects.create(
+        initiative=initiative, owner=actor, confirmed_at=now, channel=ConfirmationChannel.HANDOVER
+    )
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.HANDOVER_ACCEPTED,
+    )
+    return handover
+
+
+@transaction.atomic
+def handover_decline(*, handover: OwnershipHandover, actor: User, note: str) -> OwnershipHandover:
+    """The named owner declines; the arrangement from before the handover is restored: the
+    previous owner (if any) owns it again as before, with the backup owner from before."""
+    initiative, handover = _lock_handover(handover)
+    require(
+        permissions.can_answer_handover(actor, handover),
+        "Only the person named, while the handover is pending, may decline it.",
+    )
+    if not note.strip():
+        raise ValidationError({"note": "Say why you decline, so the team can name someone else."})
+    handover.status = HandoverStatus.DECLINED
+    handover.decided_at = timezone.now()
+    handover.decision_note = note
+    save(handover, actor)
+    initiative.production_owner = handover.from_owner
+    initiative.owner_accepted_at = handover.from_owner_accepted_at
+    # The outgoing owner may have been kept as backup; they own it again, so the backup is
+    # the one from before the handover.
+    initiative.backup_owner = handover.from_backup_owner
+    save(initiative, actor, reason="Handover declined")
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.HANDOVER_DECLINED,
+        note=note,
+    )
+    return handover
+
+
+class LinkAlreadyUsed(ValidationError):
+    """A single-use confirmation link whose confirmation has already happened."""
+
+
+@transaction.atomic
+def ownership_confirm(
+    *,
+    initiative: Initiative,
+    actor: User,
+    channel: str = ConfirmationChannel.WEB,
+    replacing: str | None = None,
+) -> OwnershipConfirmation:
+    """The owner says "I still own this"; resets the confirmation clock.
+
+    `replacing` (from an e-mailed link) is the confirmation time the link was issued
+    against; once any newer confirmation exists the link is used up (`LinkAlreadyUsed`).
+    """
+    initiative = lock_initiative(initiative)
+    require(
+        permissions.can_confirm_ownership(actor, initiative),
+        "Only the production owner, once they have accepted, may confirm ownership.",
+    )
+    if replacing is not None:
+        current = initiative.owner_confirmed_at.isoformat() if initiative.owner_confirmed_at else ""
+        if current != replacing:
+            raise LinkAlreadyUsed("This link has already been used.")
+    now = timezone.now()
+    initiative.owner_confirmed_at = now
+    save(initiative, actor, reason="Ownership confirmed")
+    confirmation = OwnershipConfirmation.objects.create(
+        initiative=initiative, owner=actor, confirmed_at=now, channel=channel
+    )
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.OWNERSHIP_CONFIRMED,
+    )
+    return confirmation
+
+
+# --- Promotion to production ----------------------------------------------------------------
+
+
+@transaction.atomic
+def promotion_request(*, initiative: Initiative, actor: User, note: str = "") -> PromotionRequest:
+    """Ask governance to approve the promotion to production."""
+    initiative = lock_initiative(initiative)
+    require(
+        permissions.can_request_promotion(actor, initiative),
+        "Only the initiative's team may request its promotion.",
+    )
+    if initiative.stage != Stage.PILOT:
+        raise ValidationError("Only an initiative in pilot can be promoted to production.")
+    if initiative.promotion_requests.filter(status=PromotionStatus.PENDING).exists():
+        raise ValidationError("A promotion request is already awaiting review.")
+    promotion = PromotionRequest(initiative=initiative, requested_by=actor, note=note)
+    save(promotion, actor)
+    record_event(
+        initiative=initiative,
+        actor=actor,
+        kind=EventKind.PROMOTION_REQUESTED,
+    )
+    return promotion
+
+
+@transaction.atomic
+def promotion_review(
+    *, promotion: PromotionRequest, actor: User, approve: bool, comment: str = ""
+) -> PromotionRequest:
+    """A governance reviewer approves or rejects, with a comment: never the requester nor
+    anyone on the initiative's team."""
+    lock_initiative(promotion.initiative)  # the initiative first, as every service does
+    promotion = PromotionRequest.objects.select_for_update().get(pk=promotion.pk)
+    require(
+        permissions.can_review_promotion(actor, promotion),
+        permissions.review_promotion_refusal(actor, promotion)[1],
+    )
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "Say why the promotion is rejected."})
+    promotion.status = PromotionStatus.APPROVED if approve else PromotionStatus.REJECTED
+    promotion.reviewed_by = actor
+    promotion.reviewed_at = timezone.now()
+    promotion.review_comment = comment
+    save(promotion, actor)
+    record_event(
+        initiative=promotion.initiative,
+        actor=actor,
+        kind=EventKind.PROMOTION_REVIEWED,
+        status=promotion.status,
+        comment=comment,
+    )
+    return promotion

@@ -1,0 +1,143 @@
+"""One filter definition, shared by the initiative list page and the API."""
+
+import django_filters
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django_filters.constants import EMPTY_VALUES
+from drf_spectacular.utils import extend_schema_field
+
+from initiatives.core.choices import (
+    STAGE_ORDER,
+    FlagKind,
+    HealthStatus,
+    RiskTier,
+    Stage,
+)
+from initiatives.portfolio.lifecycle import FUNNEL, reached_condition
+from initiatives.portfolio.models import BusinessUnit, Initiative
+from initiatives.watch.models import Flag
+
+
+@extend_schema_field({"type": "boolean"})
+class YesNoFilter(django_filters.TypedChoiceFilter):
+    """`true` or `false` in the URL, "Any / Yes / No" on the page. Anything else is a field
+    error: django-filter's BooleanFilter silently drops a value it cannot read (`?open=maybe`
+    listed everything)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("", "Any"), ("true", "Yes"), ("false", "No")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
+
+
+class InitiativeOrderingFilter(django_filters.OrderingFilter):
+    """Sorts as people read the columns: stages in lifecycle order, risk from low to critical,
+    health from healthy to silent (not alphabetically); empty values (no owner, not yet
+    checked) last in either direction; ties broken by name and id, so the pages of a sorted
+    list never repeat or skip a row."""
+
+    RANKS = {
+        "stage": [*STAGE_ORDER, Stage.CANCELLED],
+        "risk_tier": RiskTier.values,
+        "health_status": HealthStatus.values,  # "" (not yet checked) ranks as empty
+    }
+
+    def _expression(self, field: str):
+        if field in self.RANKS:
+            return Case(
+                *[
+                    When(**{field: value}, then=Value(i))
+                    for i, value in enumerate(self.RANKS[field])
+                ],
+                default=None,
+            )
+        return F(field)
+
+    def filter(self, qs, value):
+        ordering = []
+        for param in value if value not in EMPTY_VALUES else []:
+            if param in EMPTY_VALUES:
+                continue
+            descending = param.startswith("-")
+            field = self.param_map.get(param.lstrip("-"), param.lstrip("-"))
+            expression = self._expression(field)
+            ordering.append(
+                expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+            )
+        return qs.order_by(*ordering, "name", "pk")
+
+
+class InitiativeFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+    business_unit = django_filters.ModelChoiceFilter(
+        queryset=BusinessUnit.objects.all(), to_field_name="name"
+    )
+    risk_tier = django_filters.MultipleChoiceFilter(choices=RiskTier.choices)
+    owner = django_filters.CharFilter(method="filter_owner", label="Owner (username)")
+    owned_by = django_filters.CharFilter(
+        method="filter_owned_by",
+        label="Owner or backup owner (username)",
+        help_text="What My work lists as the systems a person owns.",
+    )
+    flag = django_filters.ChoiceFilter(
+        choices=FlagKind.choices, method="filter_flag", label="Open flag"
+    )
+    health = django_filters.MultipleChoiceFilter(
+        choices=[*HealthStatus.choices, ("unchecked", "Not yet checked")],
+        method="filter_health",
+        label="Health",
+        help_text="Production systems' health, as of the last scan or health report.",
+    )
+    reached = django_filters.ChoiceFilter(
+        choices=[(s, Stage(s).label) for s in FUNNEL],
+        method="filter_reached",
+        label="Ever reached",
+    )
+    ownership_pending = YesNoFilter(method="filter_ownership_pending", label="Ownership pending")
+    ordering = InitiativeOrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("stage", "stage"),
+            ("stage_entered_at", "stage_entered_at"),
+            ("business_unit__name", "business_unit"),
+            ("risk_tier", "risk_tier"),
+            ("production_owner__last_name", "owner"),
+            ("health_status", "health"),
+            ("owner_confirmed_at", "owner_confirmed_at"),
+        )
+    )
+
+    class Meta:
+        model = Initiative
+        fields = ["q", "stage", "business_unit", "risk_tier", "owner", "flag", "health"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(summary__icontains=value) | Q(slug__icontains=value)
+        )
+
+    def filter_flag(self, queryset, name, value):
+        open_flag = Flag.objects.filter(initiative=OuterRef("pk"), kind=value, resolved_at=None)
+        return queryset.filter(Exists(open_flag))
+
+    def filter_health(self, queryset, name, value: list[str]):
+        statuses = ["" if v == "unchecked" else v for v in value]
+        return queryset.filter(stage=Stage.PRODUCTION, health_status__in=statuses)
+
+    def filter_reached(self, queryset, name, value: str):
+        return queryset.filter(reached_condition(value))
+
+    def filter_owner(self, queryset, name, value):
+        return queryset.filter(production_owner__username=value)
+
+    def filter_owned_by(self, queryset, name, value):
+        return queryset.filter(
+            Q(production_owner__username=value) | Q(backup_owner__username=value)
+        )
+
+    def filter_ownership_pending(self, queryset, name, value: bool):
+        pending = Q(production_owner__isnull=False, owner_accepted_at__isnull=True)
+        return queryset.filter(pending) if value else queryset.exclude(pending)

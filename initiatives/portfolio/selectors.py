@@ -1,0 +1,178 @@
+"""Reads: querysets with their joins done, so no page or endpoint issues N+1 queries."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from initiatives.core.choices import RiskTier, Stage
+from initiatives.core.events import render_events
+from initiatives.core.people import display_name
+from initiatives.ownership.models import OwnershipHandover, PromotionRequest
+from initiatives.portfolio.models import Initiative, InitiativeEvent, StageTransition
+from initiatives.watch.models import Flag
+
+User = get_user_model()
+
+HISTORY_LIMIT = 50
+
+
+def initiative_list() -> QuerySet[Initiative]:
+    """Initiatives with what a list row shows (unit, sponsor, owner, team) joined in."""
+    return Initiative.objects.select_related(
+        "business_unit", "sponsor", "production_owner", "owning_team", "backup_owner"
+    )
+
+
+def initiative_detail() -> QuerySet[Initiative]:
+    """One initiative with everything its page shows, in a constant number of queries."""
+    return initiative_list().prefetch_related(
+        "links",
+        Prefetch("team_members", queryset=User.objects.order_by("username")),
+        Prefetch(
+            "handovers",
+            queryset=OwnershipHandover.objects.select_related(
+                "from_owner", "to_owner", "requested_by", "owning_team"
+            ),
+        ),
+        Prefetch("transitions", queryset=StageTransition.objects.select_related("actor")),
+        Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True)),
+        Prefetch(
+            "promotion_requests",
+            queryset=PromotionRequest.objects.select_related("requested_by", "reviewed_by"),
+        ),
+    )
+
+
+def initiative_events(initiative: Initiative, limit: int = HISTORY_LIMIT) -> list[InitiativeEvent]:
+    """The newest events, each with its sentence rendered with today's names (one query for
+    the people they name, one for the milestones, whatever their number)."""
+    return render_events(initiative.events.select_related("actor")[:limit])
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    user: str
+    kind: str
+    reason: str
+    changes: list[FieldChange]
+
+
+def _display(value) -> str:
+    return "—" if value in (None, "") else str(value)
+
+
+def initiative_history(initiative: Initiative, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
+    """Field-level history, newest first: who changed what from what, at most `limit` entries.
+
+    Foreign keys are shown by name, resolved in one query per related model.
+    """
+    records = list(initiative.history.select_related("history_user")[: limit + 1])
+    fk_fields = {
+        f.attname: f
+        for f in Initiative._meta.concrete_fields
+        if f.is_relation and f.attname != "id"
+    }
+    # Resolve every referenced FK value once per model.
+    wanted: dict = {}
+    for record in records:
+        for attname, field in fk_fields.items():
+            value = getattr(record, attname)
+            if value is not None:
+                wanted.setdefault(field.related_model, set()).add(value)
+    names = {
+        model: {
+            obj.pk: display_name(obj) if model is User else str(obj)
+            for obj in model._default_manager.filter(pk__in=pks)
+        }
+        for model, pks in wanted.items()
+    }
+    labels = {f.attname: f.verbose_name for f in Initiative._meta.concrete_fields}
+    choices = {"stage": dict(Stage.choices), "risk_tier": dict(RiskTier.choices)}
+
+    def shown(attname: str, value) -> str:
+        field = fk_fields.get(attname)
+        if field is not None and value is not None:
+            return names[field.related_model].get(value, f"#{value}")
+        if attname in choices and value in choices[attname]:
+            return str(choices[attname][value])
+        if isinstance(value, datetime):
+            return date_format(timezone.localtime(value), "j M Y H:i")
+        if isinstance(value, date):
+            return date_format(value, "j M Y")
+        return _display(value)
+
+    entries = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        if len(entries) == limit:
+            break
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older)
+            for change in delta.changes:
+                attname = Initiative._meta.get_field(change.field).attname
+                changes.append(
+                    FieldChange(
+                        field=str(labels.get(attname, change.field)),
+                        old=shown(attname, getattr(older, attname)),
+                        new=shown(attname, getattr(newer, attname)),
+                    )
+                )
+        entries.append(
+            HistoryEntry(
+                at=newer.history_date,
+                user=display_name(newer.history_user),
+                kind={"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
+                reason=newer.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def stage_counts() -> dict[str, int]:
+    counts = dict(
+        Initiative.objects.values_list("stage").annotate(n=Count("pk")).values_list("stage", "n")
+    )
+    return {stage: counts.get(stage, 0) for stage in Stage.values}
+
+
+# What an API list row reads: its own columns and the names of the people and units shown.
+API_LIST_COLUMNS = (
+    "slug",
+    "name",
+    "summary",
+    "business_unit__name",
+    "risk_tier",
+    "stage",
+    "stage_entered_at",
+    "target_production_date",
+    "owner_accepted_at",
+    "owner_confirmed_at",
+    "owning_team__name",
+    "health_status",
+    "created_at",
+    "updated_at",
+    *(
+        f"{person}__{field}"
+        for person in ("sponsor", "production_owner", "backup_owner")
+        for field in ("username", "first_name", "last_name")
+    ),
+)
+
+
+def initiative_api_list() -> QuerySet[Initiative]:
+    """`initiative_list()` reading only the columns an API list row shows: ten thousand
+    initiatives page by page, without each row's people's password hashes and the rest."""
+    return initiative_list().only(*API_LIST_COLUMNS)

@@ -1,0 +1,168 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, render
+from django.views import View
+from django_filters.views import FilterView
+
+from initiatives.business_cases import selectors as business_cases_selectors
+from initiatives.core import permissions
+from initiatives.core.choices import HandoverStatus, PromotionStatus, Stage
+from initiatives.core.views import ServiceFormView
+from initiatives.health import status as health_status
+from initiatives.portfolio import selectors, services
+from initiatives.portfolio.filtersets import InitiativeFilterSet
+from initiatives.portfolio.forms import InitiativeForm, TransitionForm
+from initiatives.portfolio.gates import is_backward, reachable_stages, unmet_conditions
+from initiatives.readiness.scoring import checklist
+
+
+class InitiativeListView(FilterView):
+    filterset_class = InitiativeFilterSet
+    queryset = selectors.initiative_list()
+    template_name = "initiatives/initiative_list.html"
+    paginate_by = 25
+
+    def paginate_queryset(self, queryset, page_size):
+        # A bookmarked page past the end (the list has shrunk since) or a garbled number
+        # shows the nearest page rather than a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_without_page"] = query.urlencode()
+        return context
+
+
+class InitiativeDetailView(View):
+    def get(self, request, slug):
+        initiative = get_object_or_404(selectors.initiative_detail(), slug=slug)
+        user = request.user
+        can_edit = permissions.can_edit_initiative(user, initiative)
+        handovers = list(initiative.handovers.all())
+        pending_handover = next((h for h in handovers if h.status == HandoverStatus.PENDING), None)
+        promotions = list(initiative.promotion_requests.all())
+        pending_promotion = next(
+            (p for p in promotions if p.status == PromotionStatus.PENDING), None
+        )
+        return render(
+            request,
+            "initiatives/initiative_detail.html",
+            {
+                "initiative": initiative,
+                "handovers": handovers,
+                "pending_handover": pending_handover,
+                "promotions": promotions,
+                "pending_promotion": pending_promotion,
+                "events": selectors.initiative_events(initiative),
+                "open_flags": list(initiative.flags.all()),  # prefetched: open ones only
+                **business_cases_selectors.business_case_summary(initiative),
+                "readiness": checklist(initiative),
+                "health": health_status.health_of(initiative),
+                "health_series": health_status.series(initiative, days=90),
+                "health_labels": health_status.LABELS,
+                "history": selectors.initiative_history(initiative),
+                "can_edit": can_edit,
+                "can_name_owner": permissions.can_name_owner(user, initiative),
+                "can_confirm": permissions.can_confirm_ownership(user, initiative),
+                "can_answer_handover": pending_handover is not None
+                and permissions.can_answer_handover(user, pending_handover),
+                "can_request_promotion": can_edit
+                and initiative.stage == Stage.PILOT
+                and pending_promotion is None,
+                "can_review_promotion": pending_promotion is not None
+                and permissions.can_review_promotion(user, pending_promotion),
+                "promotion_conflict": pending_promotion is not None
+                and permissions.is_governance(user)
+                and permissions.promotion_conflict(user, pending_promotion),
+            },
+        )
+
+
+class InitiativeMixin:
+    def load(self, request, slug):
+        return get_object_or_404(selectors.initiative_list(), slug=slug)
+
+
+class InitiativeCreateView(ServiceFormView):
+    form_class = InitiativeForm
+    template_name = "initiatives/initiative_form.html"
+
+    def allowed(self, user, obj):
+        return permissions.can_create_initiative(user)
+
+    def perform(self, form, obj):
+        data = form.cleaned_data
+        initiative = services.initiative_create(
+            actor=self.request.user,
+            name=data["name"],
+            slug=data["slug"],
+            summary=data["summary"],
+            business_unit=data["business_unit"],
+            sponsor=data["sponsor"],
+            risk_tier=data["risk_tier"],
+            target_production_date=data["target_production_date"],
+            team_members=data["team_members"],
+        )
+        messages.success(self.request, f"{initiative.name} was created.")
+        return initiative
+
+    def success_url(self, obj, result):
+        return result.get_absolute_url()
+
+
+class InitiativeEditView(InitiativeMixin, ServiceFormView):
+    form_class = InitiativeForm
+    template_name = "initiatives/initiative_form.html"
+    denied_message = "Only the initiative's team may edit it."
+
+    def get_form_kwargs(self, obj):
+        return {"instance": obj}
+
+    def allowed(self, user, obj):
+        return permissions.can_edit_initiative(user, obj)
+
+    def perform(self, form, obj):
+        data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
+        # ModelForm validation wrote the values onto the instance; the service re-reads it.
+        obj.refresh_from_db()
+        services.initiative_update(
+            initiative=obj,
+            actor=self.request.user,
+            data=data,
+            team_members=form.cleaned_data["team_members"],
+        )
+        messages.success(self.request, "Changes saved.")
+
+
+class InitiativeTransitionView(InitiativeMixin, ServiceFormView):
+    form_class = TransitionForm
+    template_name = "initiatives/transition_form.html"
+    denied_message = "Only the initiative's team may change its stage."
+
+    def allowed(self, user, obj):
+        return permissions.can_change_stage(user, obj)
+
+    def get_form_kwargs(self, obj):
+        stages = reachable_stages(obj)
+        following = next((s for s in stages if not is_backward(obj.stage, s)), None)
+        return {"stages": stages, "initial": {"to_stage": following}}
+
+    def context(self, obj, form):
+        # What each reachable stage would need, so nobody has to guess before submitting.
+        blockers = {
+            Stage(stage).label: unmet_conditions(obj, stage, "(note)")
+            for stage in reachable_stages(obj)
+        }
+        return {"object": obj, "form": form, "blockers": blockers}
+
+    def perform(self, form, obj):
+        transition = services.initiative_transition(
+            initiative=obj,
+            actor=self.request.user,
+            to_stage=form.cleaned_data["to_stage"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(self.request, f"Moved to {transition.get_to_stage_display()}.")

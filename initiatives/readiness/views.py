@@ -1,0 +1,175 @@
+"""Readiness pages: the checklist, and one milestone to update or waive."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views import View
+
+from initiatives.core import permissions
+from initiatives.core.forms import add_service_error
+from initiatives.core.people import display_name
+from initiatives.portfolio import selectors
+from initiatives.readiness import services
+from initiatives.readiness.forms import (
+    MilestoneForm,
+    WaiverDeclineForm,
+    WaiverForm,
+    WaiverRequestForm,
+)
+from initiatives.readiness.scoring import checklist
+
+
+def _initiative(slug):
+    return get_object_or_404(selectors.initiative_list(), slug=slug)
+
+
+class ReadinessView(View):
+    def get(self, request, slug):
+        initiative = _initiative(slug)
+        return render(
+            request,
+            "initiatives/readiness.html",
+            {
+                "object": initiative,
+                "readiness": checklist(initiative),
+                "can_update": permissions.can_update_milestone(request.user, initiative),
+                "can_waive": permissions.can_waive_milestone(request.user),
+            },
+        )
+
+
+class MilestoneView(View):
+    """One milestone: the team updates it, governance waives it."""
+
+    def dispatch(self, request, slug, key):
+        self.initiative = _initiative(slug)
+        readiness = checklist(self.initiative)
+        self.item = next(
+            (i for i in (readiness.items if readiness else []) if i.milestone.key == key), None
+        )
+        if self.item is None:
+            raise Http404("No such milestone on this initiative's checklist.")
+        self.can_waive = permissions.can_waive_milestone(request.user)
+        # Granting or declining: governance, but never the one who asked nor the team.
+        self.can_decide = permissions.can_decide_waiver(
+            request.user, self.initiative, self.item.record
+        )
+        self.decide_conflict = (
+            permissions.waiver_conflict(request.user, self.initiative, self.item.record)
+            if self.can_waive
+            else ""
+        )
+        waived = self.item.status == "waived"
+        # The team updates; once waived, only governance may change it (lifting the waiver).
+        self.can_update = (
+            self.can_waive
+            if waived
+            else permissions.can_update_milestone(request.user, self.initiative)
+        )
+        if request.method == "POST" and not (self.can_update or self.can_waive):
+            raise PermissionDenied("Only the initiative's team may update its readiness.")
+        return super().dispatch(request, slug, key)
+
+    # action -> (form, service, who may). The team updates and asks for waivers;
+    # governance waives and declines requests.
+    ACTIONS = {
+        "update": (MilestoneForm, services.milestone_update, "can_update"),
+        "waive": (WaiverForm, services.milestone_waive, "can_decide"),
+        "request_waiver": (WaiverRequestForm, services.milestone_waiver_request, "can_request"),
+        "decline_waiver": (WaiverDeclineForm, services.milestone_waiver_decline, "can_decide"),
+    }
+
+    @property
+    def can_request(self) -> bool:
+        record = self.item.record
+        return (
+            permissions.can_update_milestone(self.request.user, self.initiative)
+            and self.item.status not in ("waived", "done")
+            and not (record and record.waiver_pending)
+        )
+
+    def render(self, forms: dict):
+        record = self.item.record
+        return render(
+            self.request,
+            "initiatives/milestone.html",
+            {
+                "object": self.initiative,
+                "item": self.item,
+                "form": forms.get("update") or MilestoneForm(initial=self.initial()),
+                "waiver_form": forms.get("waive") or WaiverForm(),
+                "request_form": forms.get("request_waiver") or WaiverRequestForm(),
+                "decline_form": forms.get("decline_waiver") or WaiverDeclineForm(),
+                "waiver_requested": bool(record and record.waiver_pending),
+                "can_update": self.can_update,
+                "can_waive": self.can_waive,
+                "can_decide": self.can_decide,
+                "decide_conflict": self.decide_conflict,
+                "can_request": self.can_request,
+            },
+        )
+
+    def _already_answered(self, action: str) -> str:
+        """Why a late grant or decline found nothing to answer: someone else answered first."""
+        record = self.item.record
+        if action not in ("waive", "decline_waiver") or not record or record.waiver_pending:
+            return ""
+        if not record.waiver_decision:
+            return ""
+        when = date_format(timezone.localtime(record.waiver_decided_at), "j M Y H:i")
+        who = display_name(record.waiver_decided_by) if record.waiver_decided_by else "someone"
+        return (
+            f"Nothing was changed: the waiver request was already answered "
+            f"({record.get_waiver_decision_display().lower()} by {who} on {when})."
+        )
+
+    def initial(self) -> dict:
+        record = self.item.record
+        if not record:
+            return {}
+        return {
+            "status": record.status if record.status != "waived" else "in_progress",
+            "evidence_url": record.evidence_url,
+            "evidence_note": record.evidence_note,
+            "check_mode": record.check_mode,
+        }
+
+    def get(self, request, slug, key):
+        return self.render({})
+
+    def post(self, request, slug, key):
+        action = request.POST.get("action", "update")
+        if action not in self.ACTIONS:
+            action = "update"
+        form_class, service, rule = self.ACTIONS[action]
+        if not getattr(self, rule):
+            if rule == "can_decide" and self.decide_conflict:
+                raise PermissionDenied(self.decide_conflict)
+            raise PermissionDenied("You may not do this to this milestone.")
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                service(
+                    initiative=self.initiative, actor=request.user, key=key, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+                answered = self._already_answered(action)
+                if answered:
+                    # The decision form is gone from the page (the request is answered), so
+                    # the person is told here what became of it, not left with nothing.
+                    messages.error(request, answered)
+            else:
+                done = {
+                    "update": "updated",
+                    "waive": "waived",
+                    "request_waiver": "sent to governance as a waiver request",
+                    "decline_waiver": "kept: the waiver request was declined",
+                }[action]
+                messages.success(request, f"“{self.item.milestone.title}” {done}.")
+                return HttpResponseRedirect(reverse("readiness", args=[slug]))
+        return self.render({action: form})

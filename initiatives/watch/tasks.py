@@ -1,0 +1,24 @@
+"""Celery tasks: thin wrappers that take ids and call a service.
+
+Every task is idempotent (late acknowledgement is on): a re-delivered scan finds nothing
+new to open, and a re-delivered send finds its e-mail already claimed or sent.
+"""
+
+from celery import shared_task
+
+from initiatives.watch import scan
+
+
+@shared_task(name="initiatives.tasks.scan_portfolio")
+def scan_portfolio() -> dict:
+    report = scan.scan_portfolio()
+    return {
+        "opened": len(report.opened),
+        "resolved": len(report.resolved),
+        "emails_queued": report.emails_queued,
+    }
+
+
+@shared_task(name="initiatives.tasks.send_weekly_digest")
+def send_weekly_digest() -> int:
+    return scan.send_weekly_digest()
