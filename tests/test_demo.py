@@ -8,8 +8,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from initiatives.core.choices import Stage
-from initiatives.core.permissions import is_governance
-from initiatives.models import BusinessCase, Initiative, OwnershipHandover
+from initiatives.core.permissions import (
+    can_review_business_case,
+    can_review_promotion,
+    is_governance,
+)
+from initiatives.models import BusinessCase, Initiative, OwnershipHandover, PromotionRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +59,18 @@ def test_the_demo_refuses_a_production_database_unless_forced(settings):
     with pytest.raises(CommandError, match="only with DJANGO_DEBUG=1"):
         call_command("seed_demo")
     assert not Initiative.objects.exists()
+
+
+def test_the_person_the_readme_signs_in_as_can_decide_what_waits_for_review(capsys):
+    """Separation of duties binds the demo too: what waits in its queue was asked for by the
+    teams, so 'demo' reviews it instead of finding every item marked 'another reviewer
+    decides'."""
+    call_command("seed_demo", force=True)
+    demo = get_user_model().objects.get(username="demo")
+    waiting_cases = BusinessCase.objects.filter(status="submitted")
+    waiting_promotions = PromotionRequest.objects.filter(status="pending")
+
+    assert waiting_cases.exists()
+    assert waiting_promotions.exists()
+    assert all(can_review_business_case(demo, case) for case in waiting_cases)
+    assert all(can_review_promotion(demo, promotion) for promotion in waiting_promotions)
