@@ -247,3 +247,20 @@ def test_an_initiatives_timeline_ignores_the_list_filters(client, initiative):
     # The list's filters (stage, ...) are not the timeline's: they must not hide it.
     response = client.get(f"/api/v1/initiatives/{initiative.slug}/events/", {"stage": "retired"})
     assert response.status_code == 200
+
+
+def test_schema_lists_the_v1_endpoints(viewer):
+    client = APIClient()
+    client.force_authenticate(viewer)
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/v1/initiatives/",
+        "/api/v1/initiatives/{slug}/",
+        "/api/v1/initiatives/{slug}/transition/",
+        "/api/v1/initiatives/{slug}/handover/",
+        "/api/v1/handovers/{id}/accept/",
+        "/api/v1/promotion-requests/{id}/review/",
+    ):
+        assert path in paths
