@@ -1,5 +1,5 @@
 """Security hardening (issue 9): deployment checks, headers and CSP, sign-in lockout,
-sessions, mass assignment. The audit of bulk writes is in tests/test_audit.py; the CSP in a
+sessions, mass assignment. The audit of bulk writes is in tests/portal/test_audit.py; the CSP in a
 real browser in tests/browser/test_csp.py."""
 
 import http.client
