@@ -12,7 +12,7 @@ import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 # The test client and the live server speak plain HTTP: no redirect to HTTPS, and cookies
-# the browser sends over HTTP. Production keeps the secure defaults (tests/test_security.py
+# the browser sends over HTTP. Production keeps the secure defaults (tests/portal/test_security.py
 # checks them in a process of their own).
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_SESSION_COOKIE_SECURE", "0")

@@ -1,5 +1,5 @@
 """Security hardening (issue 9): deployment checks, headers and CSP, sign-in lockout,
-sessions, mass assignment. The audit of bulk writes is in tests/test_audit.py; the CSP in a
+sessions, mass assignment. The audit of bulk writes is in tests/portal/test_audit.py; the CSP in a
 real browser in tests/browser/test_csp.py."""
 
 import http.client
@@ -33,11 +33,11 @@ from initiatives.models import BusinessCase, Initiative
 from portal.security import client_ip
 from tests.factories import AuthTokenFactory, BusinessUnitFactory, InitiativeFactory, UserFactory
 from tests.support.components import free_port, wait_for
-from tests.test_business_case import form_data as business_case_form
+from tests.support.forms import business_case_form
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"  # the factories' password
 
 # The production settings the README lists ("Running in production"), behind a proxy that

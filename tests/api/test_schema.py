@@ -152,7 +152,7 @@ def test_bad_filter_value_names_the_query_parameter(client):
 
 
 def test_unknown_business_unit_on_the_portfolio_is_a_documented_400(client, schema):
-    # Found by the fuzzer (tests/test_api_fuzz.py): answered, but not in the schema.
+    # Found by the fuzzer (tests/api/test_fuzz.py): answered, but not in the schema.
     response = client.get("/api/v1/portfolio/", {"business_unit": "Nowhere"})
     assert response.status_code == 400
     assert response.json() == {"business_unit": ["No business unit is named “Nowhere”."]}
@@ -183,7 +183,7 @@ def test_server_error_under_the_api_is_json(viewer, monkeypatch):
     assert response.json() == {"detail": "Server error: it has been logged."}
 
 
-# --- Found by the fuzzer (tests/test_api_fuzz.py): each was a 500 on PostgreSQL --------------
+# --- Found by the fuzzer (tests/api/test_fuzz.py): each was a 500 on PostgreSQL --------------
 
 
 def test_a_name_with_a_nul_character_is_bad_input_not_a_server_error(client):
@@ -247,3 +247,20 @@ def test_an_initiatives_timeline_ignores_the_list_filters(client, initiative):
     # The list's filters (stage, ...) are not the timeline's: they must not hide it.
     response = client.get(f"/api/v1/initiatives/{initiative.slug}/events/", {"stage": "retired"})
     assert response.status_code == 200
+
+
+def test_schema_lists_the_v1_endpoints(viewer):
+    client = APIClient()
+    client.force_authenticate(viewer)
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/v1/initiatives/",
+        "/api/v1/initiatives/{slug}/",
+        "/api/v1/initiatives/{slug}/transition/",
+        "/api/v1/initiatives/{slug}/handover/",
+        "/api/v1/handovers/{id}/accept/",
+        "/api/v1/promotion-requests/{id}/review/",
+    ):
+        assert path in paths

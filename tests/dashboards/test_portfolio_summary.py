@@ -21,7 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.clients import api_client_for
-from tests.test_transitions import accepted_owner, approve_promotion, case
+from tests.support.gates import accepted_owner, approve_promotion, case
 
 NOW = timezone.now()
 

@@ -13,34 +13,13 @@ from initiatives.portfolio import gates
 from initiatives.portfolio import services as portfolio_services
 from initiatives.portfolio.gates import gate, gates_for, unmet_conditions
 from tests.factories import (
-    BusinessCaseFactory,
     InitiativeFactory,
     PromotionRequestFactory,
     UserFactory,
-    complete_readiness,
 )
+from tests.support.gates import accepted_owner, approve_promotion, case
 
 pytestmark = pytest.mark.django_db
-
-
-def accepted_owner(initiative, owner):
-    initiative.production_owner = owner
-    initiative.owner_accepted_at = timezone.now()
-    initiative.save()
-
-
-def case(initiative, status=BusinessCaseStatus.APPROVED):
-    complete_readiness(initiative)  # production also needs readiness; tested on its own
-    return BusinessCaseFactory(initiative=initiative, status=status)
-
-
-def approve_promotion(initiative, reviewer):
-    PromotionRequestFactory(
-        initiative=initiative,
-        status=PromotionStatus.APPROVED,
-        reviewed_by=reviewer,
-        reviewed_at=timezone.now(),
-    )
 
 
 def test_idea_to_poc_needs_nothing_and_is_recorded(initiative, contributor):

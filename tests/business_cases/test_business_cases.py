@@ -15,6 +15,7 @@ from initiatives.models import BusinessCase, EmailRecord
 from initiatives.outbox import sending, tasks
 from initiatives.portfolio import services as portfolio_services
 from tests.factories import BusinessCaseFactory, InitiativeFactory, UserFactory
+from tests.support.forms import business_case_form
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -102,32 +103,6 @@ def test_floats_are_refused():
 # --- The form ---------------------------------------------------------------------------------
 
 
-def form_data(**overrides):
-    data = {
-        "currency": "EUR",
-        "revenue_protected": "100000",
-        "revenue_protected_rationale": "Churn of 2% avoided on 5M revenue.",
-        "costs_reduced": "50000",
-        "costs_reduced_rationale": "",
-        "capacity_hours": "1000",
-        "hourly_rate": "50",
-        "capacity_rationale": "",
-        "risk_mitigated": "20000",
-        "risk_mitigated_rationale": "",
-        "build_cost": "200000",
-        "infrastructure_cost": "12000",
-        "team_fte": "1.5",
-        "cost_per_fte": "80000",
-        "operational_overhead": "8000",
-        "target_pilot_date": "2027-01-15",
-        "target_production_date": "2027-06-30",
-        "form_key": "key-1",
-        "action": "submit",
-    }
-    data.update(overrides)
-    return data
-
-
 @pytest.fixture
 def pilotable(contributor):
     return InitiativeFactory(slug="claims", name="Claims triage", members=[contributor])
@@ -138,7 +113,7 @@ def new_url(initiative):
 
 
 def test_a_valid_submission_creates_version_1_submitted(pilotable, contributor, as_user):
-    response = as_user(contributor).post(new_url(pilotable), form_data())
+    response = as_user(contributor).post(new_url(pilotable), business_case_form())
     case = BusinessCase.objects.get()
     assert response.status_code == 302
     assert response["Location"] == case.get_absolute_url()
@@ -180,7 +155,7 @@ def test_a_valid_submission_creates_version_1_submitted(pilotable, contributor, 
 def test_bad_input_is_a_field_error_and_keeps_what_was_typed(
     pilotable, contributor, as_user, overrides, field, message
 ):
-    response = as_user(contributor).post(new_url(pilotable), form_data(**overrides))
+    response = as_user(contributor).post(new_url(pilotable), business_case_form(**overrides))
     assert response.status_code == 200
     form = response.context["form"]
     assert message in " ".join(form.errors[field]), form.errors
@@ -193,20 +168,20 @@ def test_bad_input_is_a_field_error_and_keeps_what_was_typed(
 
 def test_posting_the_same_form_twice_creates_one_version(pilotable, contributor, as_user):
     client = as_user(contributor)
-    first = client.post(new_url(pilotable), form_data())
-    second = client.post(new_url(pilotable), form_data())
+    first = client.post(new_url(pilotable), business_case_form())
+    second = client.post(new_url(pilotable), business_case_form())
     assert BusinessCase.objects.count() == 1
     assert first["Location"] == second["Location"]
 
 
 def test_saving_a_draft_then_submitting_it(pilotable, contributor, as_user):
     client = as_user(contributor)
-    client.post(new_url(pilotable), form_data(action="save"))
+    client.post(new_url(pilotable), business_case_form(action="save"))
     draft = BusinessCase.objects.get()
     assert draft.status == BusinessCaseStatus.DRAFT
     edit = reverse("business-case-edit", args=[pilotable.slug, 1])
     assert client.get(new_url(pilotable))["Location"] == edit  # continue the draft
-    response = client.post(edit, form_data(revision=draft.revision, costs_reduced="60000"))
+    response = client.post(edit, business_case_form(revision=draft.revision, costs_reduced="60000"))
     draft.refresh_from_db()
     assert response.status_code == 302
     assert (draft.status, draft.costs_reduced) == (BusinessCaseStatus.SUBMITTED, D("60000"))
@@ -217,13 +192,15 @@ def test_saving_a_draft_then_submitting_it(pilotable, contributor, as_user):
 def test_two_people_editing_one_draft_the_second_save_is_refused(pilotable, contributor, as_user):
     colleague = UserFactory(username="colleague")
     pilotable.team_members.add(colleague)
-    as_user(contributor).post(new_url(pilotable), form_data(action="save"))
+    as_user(contributor).post(new_url(pilotable), business_case_form(action="save"))
     draft = BusinessCase.objects.get()
     edit = reverse("business-case-edit", args=[pilotable.slug, 1])
     opened_at = draft.revision  # both open the draft now
-    as_user(colleague).post(edit, form_data(action="save", revision=opened_at, costs_reduced="1"))
+    as_user(colleague).post(
+        edit, business_case_form(action="save", revision=opened_at, costs_reduced="1")
+    )
     response = as_user(contributor).post(
-        edit, form_data(action="save", revision=opened_at, costs_reduced="2")
+        edit, business_case_form(action="save", revision=opened_at, costs_reduced="2")
     )
     assert response.status_code == 200
     error = " ".join(response.context["form"].non_field_errors())
@@ -236,12 +213,12 @@ def test_two_people_editing_one_draft_the_second_save_is_refused(pilotable, cont
 
 def test_a_new_version_starts_from_the_latest(pilotable, contributor, as_user):
     client = as_user(contributor)
-    client.post(new_url(pilotable), form_data())
+    client.post(new_url(pilotable), business_case_form())
     page = client.get(new_url(pilotable))
     form = page.context["form"]
     assert form.initial["revenue_protected"] == D("100000")
     assert form.initial["form_key"] != "key-1"
-    client.post(new_url(pilotable), form_data(form_key="key-2", revenue_protected="90000"))
+    client.post(new_url(pilotable), business_case_form(form_key="key-2", revenue_protected="90000"))
     assert list(BusinessCase.objects.values_list("version", "revenue_protected")) == [
         (2, D("90000")),
         (1, D("100000")),
@@ -250,7 +227,7 @@ def test_a_new_version_starts_from_the_latest(pilotable, contributor, as_user):
 
 def test_a_viewer_cannot_write_a_case(pilotable, viewer, as_user):
     assert as_user(viewer).get(new_url(pilotable)).status_code == 403
-    assert as_user(viewer).post(new_url(pilotable), form_data()).status_code == 403
+    assert as_user(viewer).post(new_url(pilotable), business_case_form()).status_code == 403
     assert not BusinessCase.objects.exists()
 
 
@@ -297,7 +274,7 @@ def test_a_reviewer_who_wrote_a_case_cannot_approve_it_once_a_teammate_submits_i
     """Issue 13: the author is not the submitter, and still may not review."""
     author = UserFactory(username="gina", governance=True)
     pilotable.team_members.add(author)
-    as_user(author).post(new_url(pilotable), form_data(action="save"))
+    as_user(author).post(new_url(pilotable), business_case_form(action="save"))
     draft = BusinessCase.objects.get()
     business_cases_services.business_case_submit(case=draft, actor=contributor)
 
@@ -329,10 +306,12 @@ def test_a_reviewer_who_edited_a_teammates_draft_cannot_review_it(
     """Saving someone else's draft counts as editing it (the version's history says who)."""
     editor = UserFactory(username="gina", governance=True)
     pilotable.team_members.add(editor)
-    as_user(contributor).post(new_url(pilotable), form_data(action="save"))
+    as_user(contributor).post(new_url(pilotable), business_case_form(action="save"))
     draft = BusinessCase.objects.get()
     edit = reverse("business-case-edit", args=[pilotable.slug, 1])
-    as_user(editor).post(edit, form_data(action="save", revision=draft.revision, costs_reduced="1"))
+    as_user(editor).post(
+        edit, business_case_form(action="save", revision=draft.revision, costs_reduced="1")
+    )
     business_cases_services.business_case_submit(case=draft, actor=contributor)
 
     assert as_user(editor).post(draft.get_absolute_url(), {"decision": "approve"}).status_code == (
@@ -354,7 +333,7 @@ def test_the_queue_marks_a_case_the_reviewer_wrote_and_my_work_leaves_it_out(
 ):
     author = UserFactory(username="gina", governance=True)
     pilotable.team_members.add(author)
-    as_user(author).post(new_url(pilotable), form_data(action="save"))
+    as_user(author).post(new_url(pilotable), business_case_form(action="save"))
     business_cases_services.business_case_submit(case=BusinessCase.objects.get(), actor=contributor)
 
     mine = as_user(author).get(reverse("governance-queue"))
@@ -558,7 +537,7 @@ def test_a_second_review_of_the_same_case_says_it_was_reviewed(
 
 @pytest.mark.parametrize("code", ["XXX", "XTS", "XAU"])
 def test_codes_that_are_not_money_are_refused(pilotable, contributor, as_user, code):
-    response = as_user(contributor).post(new_url(pilotable), form_data(currency=code))
+    response = as_user(contributor).post(new_url(pilotable), business_case_form(currency=code))
     assert "currency" in response.context["form"].errors
     assert not BusinessCase.objects.exists()
 
@@ -663,9 +642,11 @@ def test_the_form_posted_again_with_other_figures_says_nothing_was_saved(
     pilotable, contributor, as_user
 ):
     client = as_user(contributor)
-    client.post(new_url(pilotable), form_data(action="save"))
+    client.post(new_url(pilotable), business_case_form(action="save"))
     # Back in the browser, the same form (its form_key) changed and posted again.
-    response = client.post(new_url(pilotable), form_data(action="save", build_cost="150000"))
+    response = client.post(
+        new_url(pilotable), business_case_form(action="save", build_cost="150000")
+    )
     assert response.status_code == 200
     error = " ".join(response.context["form"].non_field_errors())
     assert "This form already made version 1, with other figures" in error
@@ -677,8 +658,8 @@ def test_the_saved_form_posted_again_to_submit_does_not_claim_it_was_submitted(
     pilotable, contributor, as_user
 ):
     client = as_user(contributor)
-    client.post(new_url(pilotable), form_data(action="save"))
-    response = client.post(new_url(pilotable), form_data(action="submit"))
+    client.post(new_url(pilotable), business_case_form(action="save"))
+    response = client.post(new_url(pilotable), business_case_form(action="submit"))
     assert response.status_code == 200
     error = " ".join(response.context["form"].non_field_errors())
     assert "This form already saved draft version 1" in error

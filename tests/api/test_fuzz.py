@@ -5,7 +5,7 @@ Every response must be something other than a server error and must match the sc
 status code is documented for the operation, its content type and its body conform. The
 run is bounded (examples per operation, a deadline per example) so CI stays within its time.
 A failure here is a bug in the API (or in its schema), to be fixed there, with a fixed
-regression test beside the others (tests/test_api_schema.py).
+regression test beside the others (tests/api/test_schema.py).
 
 `make test` runs it deterministically: the same examples every run (Hypothesis derandomized,
 the arranged data named the same, the throttle's allowance reset per example), so CI never
