@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +19,43 @@ from initiatives.ownership.models import OwnershipConfirmation, OwnershipHandove
 from initiatives.portfolio.models import Initiative, Team
 
 User = AbstractBaseUser
+
+
+def _pending_handovers_supersede(
+    *, initiative: Initiative, actor: AbstractBaseUser | None, at, reason: str = ""
+) -> tuple[AbstractBaseUser | None, datetime | None, AbstractBaseUser | None]:
+    """Supersede (and keep) every handover still pending on the locked `initiative`, and
+    return the arrangement from before them: the owner who last accepted, when, and the
+    backup owner of that time. A new handover hands over from that arrangement, never from
+    a nominee who did not accept."""
+    arrangement = (
+        initiative.production_owner,
+        initiative.owner_accepted_at,
+        initiative.backup_owner,
+    )
+    # Locked after the initiative, as every service that locks both does.
+    for pending in initiative.handovers.select_for_update().filter(status=HandoverStatus.PENDING):
+        arrangement = (
+            pending.from_owner,
+            pending.from_owner_accepted_at,
+            pending.from_backup_owner,
+        )
+        pending.status = HandoverStatus.SUPERSEDED
+        pending.decided_at = at
+        save(pending, actor, reason)
+    return arrangement
+
+
+def _confirmation_stamp(
+    *, initiative: Initiative, owner: AbstractBaseUser, at: datetime, channel: str
+) -> OwnershipConfirmation:
+    """Stamp the owner's confirmation: the initiative's confirmation clock restarts at `at`
+    and a confirmation row records who confirmed, when and how. The caller saves the
+    initiative (with its own history reason)."""
+    initiative.owner_confirmed_at = at
+    return OwnershipConfirmation.objects.create(
+        initiative=initiative, owner=owner, confirmed_at=at, channel=channel
+    )
 
 
 # --- Ownership ------------------------------------------------------------------------------
@@ -68,18 +107,9 @@ def handover_start(
     # The outgoing owner is the last one who accepted, and the backup the one from before:
     # naming someone else while a handover is pending replaces that handover, it does not
     # hand over from its nominee. A decline restores both (see `handover_decline`).
-    from_owner, from_accepted_at, from_backup = (
-        initiative.production_owner,
-        initiative.owner_accepted_at,
-        initiative.backup_owner,
+    from_owner, from_accepted_at, from_backup = _pending_handovers_supersede(
+        initiative=initiative, actor=actor, at=now
     )
-    # Locked after the initiative, as every service that locks both does.
-    for pending in initiative.handovers.select_for_update().filter(status=HandoverStatus.PENDING):
-        from_owner, from_accepted_at = pending.from_owner, pending.from_owner_accepted_at
-        from_backup = pending.from_backup_owner
-        pending.status = HandoverStatus.SUPERSEDED
-        pending.decided_at = now
-        save(pending, actor)
     handover = OwnershipHandover(
         initiative=initiative,
         from_owner=from_owner,
@@ -150,11 +180,10 @@ def handover_accept(
     handover.confirms_skills = handover.confirms_mandate = handover.confirms_budget = True
     save(handover, actor)
     initiative.owner_accepted_at = now
-    initiative.owner_confirmed_at = now
-    save(initiative, actor, reason="Handover accepted")
-    OwnershipConfirmation.objects.create(
-        initiative=initiative, owner=actor, confirmed_at=now, channel=ConfirmationChannel.HANDOVER
+    _confirmation_stamp(
+        initiative=initiative, owner=actor, at=now, channel=ConfirmationChannel.HANDOVER
     )
+    save(initiative, actor, reason="Handover accepted")
     record_event(
         initiative=initiative,
         actor=actor,
@@ -220,17 +249,96 @@ def ownership_confirm(
         if current != replacing:
             raise LinkAlreadyUsed("This link has already been used.")
     now = timezone.now()
-    initiative.owner_confirmed_at = now
+    confirmation = _confirmation_stamp(initiative=initiative, owner=actor, at=now, channel=channel)
     save(initiative, actor, reason="Ownership confirmed")
-    confirmation = OwnershipConfirmation.objects.create(
-        initiative=initiative, owner=actor, confirmed_at=now, channel=channel
-    )
     record_event(
         initiative=initiative,
         actor=actor,
         kind=EventKind.OWNERSHIP_CONFIRMED,
     )
     return confirmation
+
+
+@transaction.atomic
+def handover_import(
+    *,
+    initiative: Initiative,
+    actor: AbstractBaseUser | None,
+    to_owner: AbstractBaseUser | None,
+    confirmed_at: datetime | None,
+    source: str,
+) -> OwnershipHandover | None:
+    """Record an imported owner, who already runs the system, as an accepted handover (and
+    an imported confirmation date as their confirmation). Returns the new handover, if any.
+
+    The acceptance is the importer's word, not the owner's: the handover says so, and the
+    history rows of the handover and of the initiative name the import as its source. A
+    handover still pending is superseded, as when an owner is named in the portal.
+    """
+    if to_owner is None:
+        return None
+    initiative = lock_initiative(initiative)
+    reason = f"Imported from {source}"
+    acceptance = f"Acceptance recorded by the import from {source}"
+    now = timezone.now()
+    if (
+        confirmed_at is not None
+        and confirmed_at != initiative.owner_confirmed_at  # an export repeats the stored one
+        and to_owner.pk == initiative.production_owner_id
+        and initiative.owner_accepted_at is None
+    ):
+        raise ValidationError(
+            {
+                "owner_confirmed_at": f"{to_owner.get_username()} has not accepted the handover "
+                "in the portal yet, so no confirmation can be recorded for them."
+            }
+        )
+    if to_owner.pk == initiative.backup_owner_id:
+        raise ValidationError(
+            {
+                "production_owner": f"{to_owner.get_username()} is this initiative's backup "
+                "owner; the production owner must be someone else."
+            }
+        )
+    handover = None
+    changed = False
+    if to_owner.pk != initiative.production_owner_id:
+        from_owner, from_accepted_at, from_backup = _pending_handovers_supersede(
+            initiative=initiative, actor=actor, at=now, reason=reason
+        )
+        handover = OwnershipHandover(
+            initiative=initiative,
+            from_owner=from_owner,
+            from_owner_accepted_at=from_accepted_at,
+            from_backup_owner=from_backup,
+            to_owner=to_owner,
+            owning_team=initiative.owning_team,
+            requested_at=confirmed_at or now,
+            note=reason,
+            status=HandoverStatus.ACCEPTED,
+            decided_at=confirmed_at or now,
+            decision_note=f"Recorded as accepted by the import from {source}, not "
+            "accepted by the owner in the portal.",
+            confirms_skills=True,
+            confirms_mandate=True,
+            confirms_budget=True,
+        )
+        save(handover, actor, acceptance)
+        initiative.production_owner = to_owner
+        initiative.owner_accepted_at = confirmed_at or now
+        reason = acceptance
+        changed = True
+    if confirmed_at is not None and confirmed_at != initiative.owner_confirmed_at:
+        _confirmation_stamp(
+            initiative=initiative,
+            owner=to_owner,
+            at=confirmed_at,
+            channel=ConfirmationChannel.IMPORT,
+        )
+        changed = True
+    if changed:
+        save(initiative, actor, reason)
+    return handover
 
 
 # --- Promotion to production ----------------------------------------------------------------
