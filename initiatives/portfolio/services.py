@@ -124,13 +124,7 @@ def _set_team(initiative: Initiative, actor: User, members: Iterable[User]) -> l
     current = dict(TeamMembership.objects.filter(initiative=initiative).values_list("user", "pk"))
     if wanted == set(current):
         return []
-    keeps_rights = (
-        actor.pk in wanted
-        or actor.is_superuser
-        or actor.pk == initiative.backup_owner_id
-        or (actor.pk == initiative.production_owner_id and initiative.owner_accepted_at)
-    )
-    if not keeps_rights:
+    if not permissions.keeps_team_rights(actor, initiative, members=wanted):
         raise ValidationError(
             {
                 "team_members": "You would remove yourself from the team and lose the right to "
