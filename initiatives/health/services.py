@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from datetime import UTC
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from initiatives.core import permissions
 from initiatives.core.choices import EventKind
-from initiatives.core.writes import User, lock_initiative, record_event, require
+from initiatives.core.writes import initiative_event_create, lock_initiative, require
 from initiatives.health import status as health_status
 from initiatives.health.models import METRIC_NAMES, HealthReport
 from initiatives.portfolio.models import Initiative
@@ -26,7 +27,7 @@ class IngestResult:
 
 @transaction.atomic
 def health_reports_ingest(
-    *, initiative: Initiative, actor: User, reports: list[dict]
+    *, initiative: Initiative, actor: AbstractBaseUser, reports: list[dict]
 ) -> IngestResult:
     """Store validated reports; one per (initiative, observed_at), so a retried push stores
     nothing twice. All or nothing: the caller validated every report first."""
@@ -59,7 +60,9 @@ def health_reports_ingest(
 
 
 @transaction.atomic
-def health_report_remove(*, report: HealthReport, actor: User, reason: str) -> Initiative:
+def health_report_remove(
+    *, report: HealthReport, actor: AbstractBaseUser, reason: str
+) -> Initiative:
     """Delete one report (a probe's broken value, a test push) and say so on the
     initiative's timeline: who removed it, why, and what it carried, so the record keeps
     what the reports table no longer does. The stored health status is recomputed from the
@@ -77,7 +80,7 @@ def health_report_remove(*, report: HealthReport, actor: User, reason: str) -> I
     }
     moment = report.observed_at.astimezone(UTC)
     report.delete()
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.HEALTH_REPORT_REMOVED,

@@ -13,12 +13,10 @@ from initiatives.core.choices import (
     PromotionStatus,
     Stage,
 )
-from initiatives.core.writes import lock_initiative, record_event, require, save
+from initiatives.core.writes import initiative_event_create, lock_initiative, require, save
 from initiatives.outbox import planning
 from initiatives.ownership.models import OwnershipConfirmation, OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import Initiative, Team
-
-User = AbstractBaseUser
 
 
 def _pending_handovers_supersede(
@@ -65,10 +63,10 @@ def _confirmation_stamp(
 def handover_start(
     *,
     initiative: Initiative,
-    actor: User,
-    to_owner: User,
+    actor: AbstractBaseUser,
+    to_owner: AbstractBaseUser,
     owning_team: Team | None = None,
-    backup_owner: User | None = None,
+    backup_owner: AbstractBaseUser | None = None,
     note: str = "",
 ) -> OwnershipHandover:
     """Name `to_owner` as production owner. Their ownership is pending until they accept.
@@ -130,7 +128,7 @@ def handover_start(
         initiative.backup_owner = backup_owner
     save(initiative, actor, reason="Production owner named")
     planning.queue([planning.plan_handover_request(handover)])
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.OWNER_NAMED,
@@ -150,7 +148,7 @@ def _lock_handover(handover: OwnershipHandover) -> tuple[Initiative, OwnershipHa
 def handover_accept(
     *,
     handover: OwnershipHandover,
-    actor: User,
+    actor: AbstractBaseUser,
     confirms_skills: bool,
     confirms_mandate: bool,
     confirms_budget: bool,
@@ -184,7 +182,7 @@ def handover_accept(
         initiative=initiative, owner=actor, at=now, channel=ConfirmationChannel.HANDOVER
     )
     save(initiative, actor, reason="Handover accepted")
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.HANDOVER_ACCEPTED,
@@ -193,7 +191,9 @@ def handover_accept(
 
 
 @transaction.atomic
-def handover_decline(*, handover: OwnershipHandover, actor: User, note: str) -> OwnershipHandover:
+def handover_decline(
+    *, handover: OwnershipHandover, actor: AbstractBaseUser, note: str
+) -> OwnershipHandover:
     """The named owner declines; the arrangement from before the handover is restored: the
     previous owner (if any) owns it again as before, with the backup owner from before."""
     initiative, handover = _lock_handover(handover)
@@ -213,7 +213,7 @@ def handover_decline(*, handover: OwnershipHandover, actor: User, note: str) -> 
     # the one from before the handover.
     initiative.backup_owner = handover.from_backup_owner
     save(initiative, actor, reason="Handover declined")
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.HANDOVER_DECLINED,
@@ -230,7 +230,7 @@ class LinkAlreadyUsed(ValidationError):
 def ownership_confirm(
     *,
     initiative: Initiative,
-    actor: User,
+    actor: AbstractBaseUser,
     channel: str = ConfirmationChannel.WEB,
     replacing: str | None = None,
 ) -> OwnershipConfirmation:
@@ -251,7 +251,7 @@ def ownership_confirm(
     now = timezone.now()
     confirmation = _confirmation_stamp(initiative=initiative, owner=actor, at=now, channel=channel)
     save(initiative, actor, reason="Ownership confirmed")
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.OWNERSHIP_CONFIRMED,
@@ -345,7 +345,9 @@ def handover_import(
 
 
 @transaction.atomic
-def promotion_request(*, initiative: Initiative, actor: User, note: str = "") -> PromotionRequest:
+def promotion_request_create(
+    *, initiative: Initiative, actor: AbstractBaseUser, note: str = ""
+) -> PromotionRequest:
     """Ask governance to approve the promotion to production."""
     initiative = lock_initiative(initiative)
     require(
@@ -358,7 +360,7 @@ def promotion_request(*, initiative: Initiative, actor: User, note: str = "") ->
         raise ValidationError("A promotion request is already awaiting review.")
     promotion = PromotionRequest(initiative=initiative, requested_by=actor, note=note)
     save(promotion, actor)
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.PROMOTION_REQUESTED,
@@ -368,7 +370,7 @@ def promotion_request(*, initiative: Initiative, actor: User, note: str = "") ->
 
 @transaction.atomic
 def promotion_review(
-    *, promotion: PromotionRequest, actor: User, approve: bool, comment: str = ""
+    *, promotion: PromotionRequest, actor: AbstractBaseUser, approve: bool, comment: str = ""
 ) -> PromotionRequest:
     """A governance reviewer approves or rejects, with a comment: never the requester nor
     anyone on the initiative's team."""
@@ -385,7 +387,7 @@ def promotion_review(
     promotion.reviewed_at = timezone.now()
     promotion.review_comment = comment
     save(promotion, actor)
-    record_event(
+    initiative_event_create(
         initiative=promotion.initiative,
         actor=actor,
         kind=EventKind.PROMOTION_REVIEWED,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from initiatives.core.choices import EventKind, RiskTier
-from initiatives.core.writes import record_event
+from initiatives.core.writes import initiative_event_create
 from initiatives.core.writes import save as _save
 from initiatives.ownership.services import handover_import
 from initiatives.portfolio.models import (
@@ -83,7 +83,7 @@ def import_initiatives(
         if outcome == "unchanged":
             result.unchanged += 1
             continue
-        record_event(
+        initiative_event_create(
             initiative=existing[data["slug"]],
             actor=actor,
             kind=EventKind.IMPORTED,

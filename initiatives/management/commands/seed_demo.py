@@ -201,7 +201,7 @@ class Command(BaseCommand):
             else people["ravi"],
             note="The forecasting team takes over from the pilot team.",
         )
-        ownership_services.promotion_request(
+        ownership_services.promotion_request_create(
             initiative=pilots[1], actor=people["demo"], note="Pilot met its targets."
         )
         felix_owned = pilots[2]
