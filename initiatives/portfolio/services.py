@@ -21,7 +21,7 @@ from initiatives.core.choices import (
     Stage,
 )
 from initiatives.core.writes import initiative_event_create, lock_initiative, require, save
-from initiatives.health import status as health_status
+from initiatives.health import services as health_services
 from initiatives.portfolio.gates import unmet_conditions
 from initiatives.portfolio.models import (
     BusinessUnit,
@@ -197,7 +197,9 @@ def initiative_transition(
         reason=f"{note}: stage → {to_stage}" if imported else f"Stage → {to_stage}",
     )
     if to_stage == Stage.PRODUCTION:
-        health_status.refresh_status(initiative)  # the dashboards count it from now on
+        health_services.health_status_refresh(
+            initiative=initiative
+        )  # the dashboards count it from now on
     initiative_event_create(
         initiative=initiative,
         actor=actor,
