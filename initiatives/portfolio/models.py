@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from initiatives.core.choices import (
+    TERMINAL_STAGES,
     EventKind,
     HealthStatus,
     RiskTier,
@@ -176,6 +177,11 @@ class Initiative(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiative-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_final(self) -> bool:
+        """Retired or cancelled: its stage no longer changes."""
+        return self.stage in TERMINAL_STAGES
 
     @property
     def ownership_pending(self) -> bool:
