@@ -21,3 +21,6 @@ class InitiativesConfig(AppConfig):
             import_module(module)
         # API tokens are revoked when a password changes or an account is deactivated.
         from initiatives.accounts import signals  # noqa: F401
+
+        # The health metric registry, the model columns and the thresholds agree.
+        from initiatives.health import checks  # noqa: F401

@@ -1,4 +1,3 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,6 +11,7 @@ from initiatives.api.throttling import ThrottleFirstMixin
 from initiatives.business_cases import selectors, serializers, services
 from initiatives.business_cases.models import BusinessCase
 from initiatives.portfolio.models import Initiative
+from initiatives.portfolio.selectors import initiative_by_slug
 
 
 class BusinessCaseViewSet(
@@ -38,9 +38,7 @@ class BusinessCaseViewSet(
 
     def initiative(self) -> Initiative:
         if not hasattr(self, "_initiative"):
-            self._initiative = get_object_or_404(
-                Initiative.objects.all(), slug=self.kwargs["initiative_slug"]
-            )
+            self._initiative = initiative_by_slug(self.kwargs["initiative_slug"])
         return self._initiative
 
     def get_queryset(self):

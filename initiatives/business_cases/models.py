@@ -35,6 +35,9 @@ def rationale(help_text: str) -> models.TextField:
     return models.TextField(blank=True, max_length=2000, help_text=help_text)
 
 
+PRODUCTION_BEFORE_PILOT = "The production date cannot be before the pilot date."
+
+
 class BusinessCase(models.Model):
     """One version of an initiative's business case. Figures are annual unless named
     one-time, all in the case's currency. A submitted version is never edited again."""
@@ -142,7 +145,7 @@ class BusinessCase(models.Model):
                 | Q(target_production_date__isnull=True)
                 | Q(target_production_date__gte=F("target_pilot_date")),
                 name="case_production_after_pilot",
-                violation_error_message="The production date cannot be before the pilot date.",
+                violation_error_message=PRODUCTION_BEFORE_PILOT,
             ),
         ]
         indexes = [models.Index(fields=["status", "submitted_at"])]
@@ -156,12 +159,18 @@ class BusinessCase(models.Model):
             kwargs={"slug": self.initiative.slug, "version": self.version},
         )
 
-    def clean(self) -> None:
+    def date_order_errors(self) -> dict[str, str]:
+        """The pilot-before-production rule, field by field (empty when the dates agree): the
+        one place the model, the form and the API check it; the database constraint
+        `case_production_after_pilot` enforces the same rule."""
         pilot, production = self.target_pilot_date, self.target_production_date
         if pilot and production and production < pilot:
-            raise ValidationError(
-                {"target_production_date": "The production date cannot be before the pilot date."}
-            )
+            return {"target_production_date": PRODUCTION_BEFORE_PILOT}
+        return {}
+
+    def clean(self) -> None:
+        if errors := self.date_order_errors():
+            raise ValidationError(errors)
 
     def get_constraints(self):
         # The date order is reported on its field by clean(), not again as a form-wide error;

@@ -107,11 +107,8 @@ class BusinessCaseWriteSerializer(StrictSerializerMixin, serializers.ModelSerial
         inputs = {k: v for k, v in attrs.items() if k in INPUT_FIELDS}
         base = {f: getattr(self.instance, f) for f in INPUT_FIELDS} if self.instance else {}
         probe = BusinessCase(**{**base, **inputs})
-        pilot, production = probe.target_pilot_date, probe.target_production_date
-        if pilot and production and production < pilot:
-            raise serializers.ValidationError(
-                {"target_production_date": "The production date cannot be before the pilot date."}
-            )
+        if errors := probe.date_order_errors():
+            raise serializers.ValidationError(errors)
         return attrs
 
 

@@ -5,6 +5,7 @@ as a copy of the latest. A draft carries a revision number, so a save made again
 older revision (someone else saved in between) is refused instead of overwriting theirs.
 """
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +15,7 @@ from initiatives.core import permissions
 from initiatives.core.choices import BusinessCaseStatus, EmailKind, EventKind
 from initiatives.core.currencies import default_currency
 from initiatives.core.people import display_name
-from initiatives.core.writes import User, lock_initiative, record_event, require, save
+from initiatives.core.writes import initiative_event_create, lock_initiative, require, save
 from initiatives.outbox import planning
 from initiatives.portfolio.models import Initiative
 
@@ -111,12 +112,12 @@ def _replayed(case: BusinessCase, data: dict, submit: bool) -> BusinessCase:
     return case
 
 
-def _submit(case: BusinessCase, actor: User) -> None:
+def _submit(case: BusinessCase, actor: AbstractBaseUser) -> None:
     case.status = BusinessCaseStatus.SUBMITTED
     case.submitted_by = actor
     case.submitted_at = timezone.now()
     save(case, actor, reason="Submitted for review")
-    record_event(
+    initiative_event_create(
         initiative=case.initiative,
         actor=actor,
         kind=EventKind.CASE_SUBMITTED,
@@ -128,7 +129,7 @@ def _submit(case: BusinessCase, actor: User) -> None:
 def business_case_create(
     *,
     initiative: Initiative,
-    actor: User,
+    actor: AbstractBaseUser,
     data: dict,
     form_key: str = "",
     submit: bool = False,
@@ -163,7 +164,7 @@ def business_case_create(
         **{**latest_inputs(initiative), **data},
     )
     save(case, actor, reason="New version")
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.CASE_SAVED,
@@ -176,7 +177,7 @@ def business_case_create(
 
 @transaction.atomic
 def business_case_update(
-    *, case: BusinessCase, actor: User, data: dict, revision: int, submit: bool = False
+    *, case: BusinessCase, actor: AbstractBaseUser, data: dict, revision: int, submit: bool = False
 ) -> BusinessCase:
     """Save changes to a draft (and submit it, if asked).
 
@@ -216,7 +217,7 @@ def business_case_update(
 
 
 @transaction.atomic
-def business_case_submit(*, case: BusinessCase, actor: User) -> BusinessCase:
+def business_case_submit(*, case: BusinessCase, actor: AbstractBaseUser) -> BusinessCase:
     """Submit a draft for review as it stands."""
     case = _lock_case(case)
     require(
@@ -232,7 +233,7 @@ def business_case_submit(*, case: BusinessCase, actor: User) -> BusinessCase:
 
 @transaction.atomic
 def business_case_review(
-    *, case: BusinessCase, actor: User, decision: str, comment: str = ""
+    *, case: BusinessCase, actor: AbstractBaseUser, decision: str, comment: str = ""
 ) -> BusinessCase:
     """A governance reviewer approves, rejects or asks for changes: never one who created,
     saved or submitted this version.
@@ -253,7 +254,7 @@ def business_case_review(
     case.reviewed_at = timezone.now()
     case.review_comment = comment
     save(case, actor, reason=f"Review: {case.status}")
-    record_event(
+    initiative_event_create(
         initiative=case.initiative,
         actor=actor,
         kind=EventKind.CASE_REVIEWED,

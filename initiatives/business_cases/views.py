@@ -19,7 +19,7 @@ from initiatives.portfolio import selectors as portfolio_selectors
 
 
 def _initiative(slug):
-    return get_object_or_404(portfolio_selectors.initiative_list(), slug=slug)
+    return portfolio_selectors.initiative_by_slug(slug)
 
 
 def _case(initiative, version) -> BusinessCase:

@@ -11,7 +11,7 @@ Events converted from the old stored sentences that could not be parsed reliably
 text as `{"text": ...}`, shown as it is.
 
 Add a kind: one choice in `EventKind`, one small function below, one entry in `RENDERERS`;
-the services call `record_event(initiative=, actor=, kind=, **params)`.
+the services call `initiative_event_create(initiative=, actor=, kind=, **params)`.
 """
 
 from __future__ import annotations

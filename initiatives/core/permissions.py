@@ -73,14 +73,27 @@ def team_filter(user: AnyUser) -> Q:
     )
 
 
+def _owns(user: AnyUser, initiative: Initiative) -> bool:
+    """The owners' share of the team: the backup owner, and the production owner once they
+    have accepted (read from the row, no query)."""
+    return user.pk == initiative.backup_owner_id or (
+        user.pk == initiative.production_owner_id and initiative.owner_accepted_at is not None
+    )
+
+
 def is_team_member(user: AnyUser, initiative: Initiative) -> bool:
     if not can_view(user):
         return False
-    if user.pk == initiative.backup_owner_id:
-        return True
-    if user.pk == initiative.production_owner_id and initiative.owner_accepted_at is not None:
+    if _owns(user, initiative):
         return True
     return Initiative.objects.filter(pk=initiative.pk).filter(team_filter(user)).exists()
+
+
+def keeps_team_rights(user: AnyUser, initiative: Initiative, *, members: set[int]) -> bool:
+    """Whether `user` may still edit `initiative` once its contributors are `members` (user
+    ids): a superuser, a member, or an owner. A pending handover's outgoing owner is not
+    counted: their rights end when the handover is answered."""
+    return user.is_superuser or user.pk in members or _owns(user, initiative)
 
 
 def editable_initiatives(user: AnyUser, queryset: QuerySet[Initiative]) -> QuerySet[Initiative]:

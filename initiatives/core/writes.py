@@ -7,8 +7,6 @@ from django.core.exceptions import PermissionDenied
 from initiatives.core.events import check_params
 from initiatives.portfolio.models import Initiative, InitiativeEvent
 
-User = AbstractBaseUser
-
 
 def require(allowed: bool, message: str) -> None:
     if not allowed:
@@ -19,7 +17,7 @@ def require(allowed: bool, message: str) -> None:
 REASON_LENGTH = 100
 
 
-def save(instance, actor: User | None, reason: str = "") -> None:
+def save(instance, actor: AbstractBaseUser | None, reason: str = "") -> None:
     """full_clean() then save(), telling the history who acted and why.
 
     A longer reason (an imported file's long name) is shortened to fit, ending with "…".
@@ -32,8 +30,8 @@ def save(instance, actor: User | None, reason: str = "") -> None:
     instance.save()
 
 
-def record_event(
-    *, initiative: Initiative, actor: User | None, kind: str, **params
+def initiative_event_create(
+    *, initiative: Initiative, actor: AbstractBaseUser | None, kind: str, **params
 ) -> InitiativeEvent:
     """Put an event on the initiative's timeline as its kind plus `params` (people as user
     ids, stages as codes, notes as typed), never as a sentence: `initiatives.core.events` renders

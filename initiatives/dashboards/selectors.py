@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ from initiatives.ownership.models import OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import Initiative
 from initiatives.readiness.models import MilestoneRecord
 from initiatives.watch.models import Flag, ScanRun
-from initiatives.watch.selectors import last_finished_scan, scan_is_overdue
+from initiatives.watch.selectors import last_finished_scan, open_flag_count, scan_is_overdue
 
 # How many rows a dashboard list shows before it points to the full list.
 LIST_LIMIT = 50
@@ -71,7 +71,7 @@ def my_work(user, *, as_of: datetime | None = None) -> MyWork:
         Initiative.objects.filter(Q(production_owner=user) | Q(backup_owner=user))
         .select_related("business_unit", "production_owner", "backup_owner")
         .annotate(
-            open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)),
+            open_flags=open_flag_count(),
         )
         .order_by("stage_entered_at", "pk")
     )

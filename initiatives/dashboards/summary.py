@@ -16,8 +16,8 @@ from initiatives.core.choices import (
 from initiatives.dashboards.selectors import list_url
 from initiatives.portfolio.lifecycle import FUNNEL, VALLEY, reached_condition
 from initiatives.portfolio.models import BusinessUnit, Initiative
-from initiatives.watch.models import Flag
 from initiatives.watch.rules import days_between, stalled_limits
+from initiatives.watch.selectors import open_flag_counts_by_kind, open_flags
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def portfolio_summary(
     as_of = as_of or timezone.now()
     unit = business_unit.name if business_unit else None
     initiatives = Initiative.objects.all()
-    flags = Flag.objects.filter(resolved_at__isnull=True)
+    flags = open_flags()
     if business_unit is not None:
         initiatives = initiatives.filter(business_unit=business_unit)
         flags = flags.filter(initiative__business_unit=business_unit)
@@ -105,14 +105,14 @@ def portfolio_summary(
     aggregates |= {f"reached_{s}": Count("pk", filter=reached_condition(s)) for s in FUNNEL}
     aggregates |= {f"entered_{s}": Min("stage_entered_at", filter=Q(stage=s)) for s in VALLEY}
     # Stalled is counted from the scan's open flags, so it matches the list it links to.
-    stalled = Flag.objects.filter(kind=FlagKind.STALLED, resolved_at__isnull=True)
+    stalled = open_flags().filter(kind=FlagKind.STALLED)
     aggregates |= {
         f"stalled_{s}": Count("pk", filter=Q(stage=s, pk__in=stalled.values("initiative_id")))
         for s in VALLEY
     }
     numbers = initiatives.aggregate(total=Count("pk"), **aggregates)
 
-    flag_counts = dict(flags.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    flag_counts = open_flag_counts_by_kind(flags)
     health_counts = dict(
         initiatives.filter(stage=Stage.PRODUCTION)
         .values_list("health_status")

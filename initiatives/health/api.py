@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -16,6 +15,7 @@ from initiatives.core import permissions
 from initiatives.health import serializers, services
 from initiatives.health import status as health_status
 from initiatives.portfolio.models import Initiative
+from initiatives.portfolio.selectors import initiative_by_slug
 
 
 class HealthViewSet(ThrottleFirstMixin, viewsets.ViewSet):
@@ -26,7 +26,7 @@ class HealthViewSet(ThrottleFirstMixin, viewsets.ViewSet):
     machine_client_actions = frozenset({"reports"})
 
     def _initiative(self) -> Initiative:
-        return get_object_or_404(Initiative.objects.all(), slug=self.kwargs["initiative_slug"])
+        return initiative_by_slug(self.kwargs["initiative_slug"])
 
     @extend_schema(
         parameters=[OpenApiParameter("days", int, description="Days of series (1-365, 90).")],

@@ -1,6 +1,8 @@
 """Operational health (README "Operational health"): reports pushed by production systems, the
 thresholds they are judged by, and which machine clients may push for which initiative."""
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -8,25 +10,72 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-# Every metric a report may carry: (name, lowest, highest), both inclusive. The one place the
-# bounds are written: the model's validators, its database constraints and the API's
-# serializer all read them. Past these a value is not a measurement but a broken probe: an
-# hour's p95 latency, a year-old dataset. Finite bounds also keep every daily mean finite
-# (1.7e308 twice overflowed PostgreSQL's average and could not be written as JSON).
+
+class Metric(NamedTuple):
+    """One metric a report may carry: its column, its bounds (both inclusive), its label, its
+    help text, and which side of a threshold is worse ("below" or "above")."""
+
+    name: str
+    low: float
+    high: float
+    label: str
+    help_text: str
+    worse: str
+
+
+# Every metric a report may carry: the one registry. The model's columns, validators and
+# database constraints, the API serializer's fields, the labels on pages and the timeline,
+# and the system check on the thresholds (`initiatives.health.checks`) all read it. Past
+# the bounds a value is not a measurement but a broken probe: an hour's p95 latency, a
+# year-old dataset. Finite bounds also keep every daily mean finite (1.7e308 twice
+# overflowed PostgreSQL's average and could not be written as JSON).
 METRICS = (
-    ("availability", 0, 100),  # percent
-    ("latency_p95_ms", 0, 3_600_000),  # one hour
-    ("error_rate", 0, 1),
-    ("data_freshness_hours", 0, 8_760),  # one year
-    ("data_quality_pass_rate", 0, 1),
-    ("eval_score", 0, 1),
+    Metric(
+        "availability", 0, 100, "Availability (%)", "Percent of requests served, 0–100.", "below"
+    ),
+    Metric(
+        "latency_p95_ms",
+        0,
+        3_600_000,  # one hour
+        "Latency p95 (ms)",
+        "95th-percentile latency in milliseconds, up to 3,600,000 (an hour).",
+        "above",
+    ),
+    Metric("error_rate", 0, 1, "Error rate", "Share of requests that failed, 0–1.", "above"),
+    Metric(
+        "data_freshness_hours",
+        0,
+        8_760,  # one year
+        "Data freshness (h)",
+        "Age of the newest input data in hours, up to 8,760 (a year).",
+        "above",
+    ),
+    Metric(
+        "data_quality_pass_rate",
+        0,
+        1,
+        "Data quality pass rate",
+        "Share of data-quality checks passed, 0–1.",
+        "below",
+    ),
+    Metric(
+        "eval_score",
+        0,
+        1,
+        "Evaluation score",
+        "Score on the curated evaluation benchmark, 0–1.",
+        "below",
+    ),
 )
-METRIC_NAMES = tuple(name for name, _, _ in METRICS)
-METRIC_BOUNDS = {name: (low, high) for name, low, high in METRICS}
+METRIC_NAMES = tuple(m.name for m in METRICS)
+METRIC_BOUNDS = {m.name: (m.low, m.high) for m in METRICS}
+METRIC_LABELS = {m.name: m.label for m in METRICS}
+_BY_NAME = {m.name: m for m in METRICS}
 
 
-def metric_field(name: str, help_text: str) -> models.FloatField:
+def metric_field(name: str) -> models.FloatField:
     low, high = METRIC_BOUNDS[name]
+    help_text = _BY_NAME[name].help_text
     return models.FloatField(
         null=True,
         blank=True,
@@ -53,18 +102,12 @@ class HealthReport(models.Model):
         "initiatives.Initiative", on_delete=models.CASCADE, related_name="health_reports"
     )
     observed_at = models.DateTimeField()
-    availability = metric_field("availability", "Percent of requests served, 0–100.")
-    latency_p95_ms = metric_field(
-        "latency_p95_ms", "95th-percentile latency in milliseconds, up to 3,600,000 (an hour)."
-    )
-    error_rate = metric_field("error_rate", "Share of requests that failed, 0–1.")
-    data_freshness_hours = metric_field(
-        "data_freshness_hours", "Age of the newest input data in hours, up to 8,760 (a year)."
-    )
-    data_quality_pass_rate = metric_field(
-        "data_quality_pass_rate", "Share of data-quality checks passed, 0–1."
-    )
-    eval_score = metric_field("eval_score", "Score on the curated evaluation benchmark, 0–1.")
+    availability = metric_field("availability")
+    latency_p95_ms = metric_field("latency_p95_ms")
+    error_rate = metric_field("error_rate")
+    data_freshness_hours = metric_field("data_freshness_hours")
+    data_quality_pass_rate = metric_field("data_quality_pass_rate")
+    eval_score = metric_field("eval_score")
     notes = models.TextField(blank=True, max_length=2000)
     received_at = models.DateTimeField(default=timezone.now)
     # PROTECT: which client pushed a report stays known; machine clients are deactivated.

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from initiatives.api.serializers import AwareDateTimeField, JsonNumberField, StrictSerializerMixin
-from initiatives.health.models import METRIC_BOUNDS
+from initiatives.health.models import METRIC_BOUNDS, METRICS
 
 
 def metric(name: str) -> JsonNumberField:
@@ -19,13 +19,15 @@ class HealthReportSerializer(StrictSerializerMixin, serializers.Serializer):
     """One observation. Metrics are optional JSON numbers; each is refused outside its range."""
 
     observed_at = AwareDateTimeField()
-    availability = metric("availability")
-    latency_p95_ms = metric("latency_p95_ms")
-    error_rate = metric("error_rate")
-    data_freshness_hours = metric("data_freshness_hours")
-    data_quality_pass_rate = metric("data_quality_pass_rate")
-    eval_score = metric("eval_score")
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    def get_fields(self):
+        """observed_at, then one field per metric in the registry (`METRICS`), then notes."""
+        fields = super().get_fields()
+        notes = fields.pop("notes")
+        fields.update({m.name: metric(m.name) for m in METRICS})
+        fields["notes"] = notes
+        return fields
 
     def validate_observed_at(self, value):
         now = timezone.now()

@@ -1,16 +1,19 @@
 """Storing health reports pushed by production systems, and removing a broken one."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from initiatives.core import permissions
-from initiatives.core.choices import EventKind
-from initiatives.core.writes import User, lock_initiative, record_event, require
+from initiatives.core.choices import EventKind, Stage
+from initiatives.core.writes import initiative_event_create, lock_initiative, require
 from initiatives.health import status as health_status
-from initiatives.health.models import METRIC_NAMES, HealthReport
+from initiatives.health.models import METRIC_NAMES, HealthReport, HealthReporterGrant
 from initiatives.portfolio.models import Initiative
 
 
@@ -26,7 +29,7 @@ class IngestResult:
 
 @transaction.atomic
 def health_reports_ingest(
-    *, initiative: Initiative, actor: User, reports: list[dict]
+    *, initiative: Initiative, actor: AbstractBaseUser, reports: list[dict]
 ) -> IngestResult:
     """Store validated reports; one per (initiative, observed_at), so a retried push stores
     nothing twice. All or nothing: the caller validated every report first."""
@@ -54,12 +57,14 @@ def health_reports_ingest(
     # ignore_conflicts: a concurrent retry of the same push stored it first; theirs stands.
     HealthReport.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
     if fresh:
-        health_status.refresh_status(initiative)
+        health_status_refresh(initiative=initiative)
     return IngestResult(received=len(reports), stored=len(fresh))
 
 
 @transaction.atomic
-def health_report_remove(*, report: HealthReport, actor: User, reason: str) -> Initiative:
+def health_report_remove(
+    *, report: HealthReport, actor: AbstractBaseUser, reason: str
+) -> Initiative:
     """Delete one report (a probe's broken value, a test push) and say so on the
     initiative's timeline: who removed it, why, and what it carried, so the record keeps
     what the reports table no longer does. The stored health status is recomputed from the
@@ -77,7 +82,7 @@ def health_report_remove(*, report: HealthReport, actor: User, reason: str) -> I
     }
     moment = report.observed_at.astimezone(UTC)
     report.delete()
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.HEALTH_REPORT_REMOVED,
@@ -85,5 +90,70 @@ def health_report_remove(*, report: HealthReport, actor: User, reason: str) -> I
         metrics=carried,
         reason=reason,
     )
-    health_status.refresh_status(initiative)
+    health_status_refresh(initiative=initiative)
     return initiative
+
+
+@transaction.atomic
+def health_reporter_grant(
+    *, initiative: Initiative, client: AbstractBaseUser, reason: str
+) -> HealthReporterGrant:
+    """Let machine client `client` push health reports for `initiative` (once: granting
+    again changes nothing). The grant's history keeps `reason`."""
+    grant = HealthReporterGrant.objects.filter(user=client, initiative=initiative).first()
+    if grant is None:
+        grant = HealthReporterGrant(user=client, initiative=initiative)
+        grant._change_reason = reason
+        grant.save()
+    return grant
+
+
+@transaction.atomic
+def health_reporter_revoke(*, initiative: Initiative, client: AbstractBaseUser, reason: str) -> int:
+    """Stop `client` pushing health reports for `initiative`; returns how many grants ended.
+    Each grant's history keeps `reason`."""
+    grants = list(HealthReporterGrant.objects.filter(user=client, initiative=initiative))
+    for grant in grants:
+        grant._change_reason = reason
+        grant.delete()
+    return len(grants)
+
+
+# --- The stored status (what dashboards count and filter on) -------------------------------
+
+
+def health_statuses_store(*, statuses: Iterable[tuple[int, str]]) -> int:
+    """Write production systems' statuses to `Initiative.health_status` (what dashboards
+    count and filter on) and clear it on everything no longer in production.
+
+    Set-based: one UPDATE per status, touching only rows whose status changed. Returns how
+    many rows changed.
+    """
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for pk, status in statuses:
+        by_status[status].append(pk)
+    changed = 0
+    for status, pks in by_status.items():
+        changed += (
+            Initiative.objects.filter(pk__in=pks)
+            .exclude(health_status=status)
+            .update(health_status=status)
+        )
+    changed += (
+        Initiative.objects.exclude(stage=Stage.PRODUCTION)
+        .exclude(health_status="")
+        .update(health_status="")
+    )
+    return changed
+
+
+def health_status_refresh(*, initiative: Initiative, as_of: datetime | None = None) -> str:
+    """Recompute one initiative's stored status (after a health push). Returns it."""
+    if initiative.stage != Stage.PRODUCTION:
+        return ""
+    status = health_status.health_of(initiative, as_of).status
+    Initiative.objects.filter(pk=initiative.pk).exclude(health_status=status).update(
+        health_status=status
+    )
+    initiative.health_status = status
+    return status

@@ -20,8 +20,6 @@ and the baseline's count, mean and mean square are correlated subqueries.
 """
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -31,17 +29,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from initiatives.core.choices import HealthStatus, Stage
-from initiatives.health.models import METRIC_NAMES, HealthReport
+from initiatives.health.models import METRIC_LABELS, METRIC_NAMES, HealthReport
 from initiatives.portfolio.models import Initiative
 
-LABELS = {
-    "availability": "Availability (%)",
-    "latency_p95_ms": "Latency p95 (ms)",
-    "error_rate": "Error rate",
-    "data_freshness_hours": "Data freshness (h)",
-    "data_quality_pass_rate": "Data quality pass rate",
-    "eval_score": "Evaluation score",
-}
+# Each metric's label, from the registry (`initiatives.health.models.METRICS`).
+LABELS = METRIC_LABELS
 
 
 def thresholds_for(initiative: Initiative) -> dict:
@@ -199,43 +191,6 @@ def health_of(initiative: Initiative, as_of: datetime | None = None) -> HealthSt
     if initiative.stage != Stage.PRODUCTION:
         state.status, state.reasons, state.eval_regression = "", [NOT_JUDGED], False
     return state
-
-
-def store_statuses(statuses: Iterable[tuple[int, str]]) -> int:
-    """Write production systems' statuses to `Initiative.health_status` (what dashboards
-    count and filter on) and clear it on everything no longer in production.
-
-    Set-based: one UPDATE per status, touching only rows whose status changed. Returns how
-    many rows changed.
-    """
-    by_status: dict[str, list[int]] = defaultdict(list)
-    for pk, status in statuses:
-        by_status[status].append(pk)
-    changed = 0
-    for status, pks in by_status.items():
-        changed += (
-            Initiative.objects.filter(pk__in=pks)
-            .exclude(health_status=status)
-            .update(health_status=status)
-        )
-    changed += (
-        Initiative.objects.exclude(stage=Stage.PRODUCTION)
-        .exclude(health_status="")
-        .update(health_status="")
-    )
-    return changed
-
-
-def refresh_status(initiative: Initiative, as_of: datetime | None = None) -> str:
-    """Recompute one initiative's stored status (after a health push). Returns it."""
-    if initiative.stage != Stage.PRODUCTION:
-        return ""
-    status = health_of(initiative, as_of).status
-    Initiative.objects.filter(pk=initiative.pk).exclude(health_status=status).update(
-        health_status=status
-    )
-    initiative.health_status = status
-    return status
 
 
 def series(initiative: Initiative, days: int = 90, as_of: datetime | None = None) -> list[dict]:

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -8,7 +7,7 @@ from initiatives.core.choices import EmailKind, FlagKind
 from initiatives.core.people import display_name
 from initiatives.outbox.models import EmailRecord
 from initiatives.ownership.links import confirmation_token
-from initiatives.watch.models import Flag
+from initiatives.watch.selectors import open_flag_counts_by_kind, open_flags
 
 
 def absolute_url(path: str) -> str:
@@ -74,13 +73,8 @@ def _context(record: EmailRecord) -> dict:
 
 def digest_context() -> dict:
     """Open flags by kind, and the initiatives carrying them (at most 50 per kind)."""
-    counts = dict(
-        Flag.objects.filter(resolved_at__isnull=True)
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
-    )
-    flags = Flag.objects.filter(resolved_at__isnull=True).select_related("initiative")
+    counts = open_flag_counts_by_kind()
+    flags = open_flags().select_related("initiative")
     by_kind = []
     for kind in FlagKind:
         if counts.get(kind):

@@ -1,18 +1,19 @@
 """Governance's hand on the e-mail outbox: sending a failed e-mail again."""
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from initiatives.core import enqueue, permissions
 from initiatives.core.choices import EmailStatus
-from initiatives.core.writes import User, require
+from initiatives.core.writes import require
 from initiatives.outbox import sending
 from initiatives.outbox.models import EmailRecord
 
 
 @transaction.atomic
-def email_send_again(*, email: EmailRecord, actor: User) -> EmailRecord:
+def email_send_again(*, email: EmailRecord, actor: AbstractBaseUser) -> EmailRecord:
     """Put a failed e-mail back in the outbox with a fresh retry schedule, recording who did
     it and when; it is queued once this commits (and the sweep sends it if the broker is
     down). Only a failed e-mail qualifies, checked in the same statement that changes it, so

@@ -11,28 +11,28 @@ from initiatives.core.choices import (
 )
 from initiatives.portfolio.models import Initiative, Team
 
-User = settings.AUTH_USER_MODEL
-
 
 class OwnershipHandover(models.Model):
     """Naming a production owner. Kept for ever; the new owner must accept it."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="handovers")
     from_owner = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # The previous owner's acceptance and the backup owner before the handover, both
     # restored if the new owner declines (the outgoing owner is often kept as backup).
     from_owner_accepted_at = models.DateTimeField(null=True, blank=True)
     from_backup_owner = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    to_owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="handovers_received")
+    to_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers_received"
+    )
     owning_team = models.ForeignKey(
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     requested_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     requested_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
@@ -72,7 +72,7 @@ class OwnershipConfirmation(models.Model):
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="confirmations"
     )
-    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(default=timezone.now)
     channel = models.CharField(max_length=16, choices=ConfirmationChannel.choices)
 
@@ -90,7 +90,7 @@ class PromotionRequest(models.Model):
         Initiative, on_delete=models.CASCADE, related_name="promotion_requests"
     )
     requested_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     requested_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
@@ -98,7 +98,7 @@ class PromotionRequest(models.Model):
         max_length=16, choices=PromotionStatus.choices, default=PromotionStatus.PENDING
     )
     reviewed_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,12 +13,47 @@ from initiatives.core.choices import (
     PromotionStatus,
     Stage,
 )
-from initiatives.core.writes import lock_initiative, record_event, require, save
+from initiatives.core.writes import initiative_event_create, lock_initiative, require, save
 from initiatives.outbox import planning
 from initiatives.ownership.models import OwnershipConfirmation, OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import Initiative, Team
 
-User = AbstractBaseUser
+
+def _pending_handovers_supersede(
+    *, initiative: Initiative, actor: AbstractBaseUser | None, at, reason: str = ""
+) -> tuple[AbstractBaseUser | None, datetime | None, AbstractBaseUser | None]:
+    """Supersede (and keep) every handover still pending on the locked `initiative`, and
+    return the arrangement from before them: the owner who last accepted, when, and the
+    backup owner of that time. A new handover hands over from that arrangement, never from
+    a nominee who did not accept."""
+    arrangement = (
+        initiative.production_owner,
+        initiative.owner_accepted_at,
+        initiative.backup_owner,
+    )
+    # Locked after the initiative, as every service that locks both does.
+    for pending in initiative.handovers.select_for_update().filter(status=HandoverStatus.PENDING):
+        arrangement = (
+            pending.from_owner,
+            pending.from_owner_accepted_at,
+            pending.from_backup_owner,
+        )
+        pending.status = HandoverStatus.SUPERSEDED
+        pending.decided_at = at
+        save(pending, actor, reason)
+    return arrangement
+
+
+def _confirmation_stamp(
+    *, initiative: Initiative, owner: AbstractBaseUser, at: datetime, channel: str
+) -> OwnershipConfirmation:
+    """Stamp the owner's confirmation: the initiative's confirmation clock restarts at `at`
+    and a confirmation row records who confirmed, when and how. The caller saves the
+    initiative (with its own history reason)."""
+    initiative.owner_confirmed_at = at
+    return OwnershipConfirmation.objects.create(
+        initiative=initiative, owner=owner, confirmed_at=at, channel=channel
+    )
 
 
 # --- Ownership ------------------------------------------------------------------------------
@@ -26,10 +63,10 @@ User = AbstractBaseUser
 def handover_start(
     *,
     initiative: Initiative,
-    actor: User,
-    to_owner: User,
+    actor: AbstractBaseUser,
+    to_owner: AbstractBaseUser,
     owning_team: Team | None = None,
-    backup_owner: User | None = None,
+    backup_owner: AbstractBaseUser | None = None,
     note: str = "",
 ) -> OwnershipHandover:
     """Name `to_owner` as production owner. Their ownership is pending until they accept.
@@ -68,18 +105,9 @@ def handover_start(
     # The outgoing owner is the last one who accepted, and the backup the one from before:
     # naming someone else while a handover is pending replaces that handover, it does not
     # hand over from its nominee. A decline restores both (see `handover_decline`).
-    from_owner, from_accepted_at, from_backup = (
-        initiative.production_owner,
-        initiative.owner_accepted_at,
-        initiative.backup_owner,
+    from_owner, from_accepted_at, from_backup = _pending_handovers_supersede(
+        initiative=initiative, actor=actor, at=now
     )
-    # Locked after the initiative, as every service that locks both does.
-    for pending in initiative.handovers.select_for_update().filter(status=HandoverStatus.PENDING):
-        from_owner, from_accepted_at = pending.from_owner, pending.from_owner_accepted_at
-        from_backup = pending.from_backup_owner
-        pending.status = HandoverStatus.SUPERSEDED
-        pending.decided_at = now
-        save(pending, actor)
     handover = OwnershipHandover(
         initiative=initiative,
         from_owner=from_owner,
@@ -100,7 +128,7 @@ def handover_start(
         initiative.backup_owner = backup_owner
     save(initiative, actor, reason="Production owner named")
     planning.queue([planning.plan_handover_request(handover)])
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.OWNER_NAMED,
@@ -120,7 +148,7 @@ def _lock_handover(handover: OwnershipHandover) -> tuple[Initiative, OwnershipHa
 def handover_accept(
     *,
     handover: OwnershipHandover,
-    actor: User,
+    actor: AbstractBaseUser,
     confirms_skills: bool,
     confirms_mandate: bool,
     confirms_budget: bool,
@@ -150,12 +178,11 @@ def handover_accept(
     handover.confirms_skills = handover.confirms_mandate = handover.confirms_budget = True
     save(handover, actor)
     initiative.owner_accepted_at = now
-    initiative.owner_confirmed_at = now
-    save(initiative, actor, reason="Handover accepted")
-    OwnershipConfirmation.objects.create(
-        initiative=initiative, owner=actor, confirmed_at=now, channel=ConfirmationChannel.HANDOVER
+    _confirmation_stamp(
+        initiative=initiative, owner=actor, at=now, channel=ConfirmationChannel.HANDOVER
     )
-    record_event(
+    save(initiative, actor, reason="Handover accepted")
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.HANDOVER_ACCEPTED,
@@ -164,7 +191,9 @@ def handover_accept(
 
 
 @transaction.atomic
-def handover_decline(*, handover: OwnershipHandover, actor: User, note: str) -> OwnershipHandover:
+def handover_decline(
+    *, handover: OwnershipHandover, actor: AbstractBaseUser, note: str
+) -> OwnershipHandover:
     """The named owner declines; the arrangement from before the handover is restored: the
     previous owner (if any) owns it again as before, with the backup owner from before."""
     initiative, handover = _lock_handover(handover)
@@ -184,7 +213,7 @@ def handover_decline(*, handover: OwnershipHandover, actor: User, note: str) -> 
     # the one from before the handover.
     initiative.backup_owner = handover.from_backup_owner
     save(initiative, actor, reason="Handover declined")
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.HANDOVER_DECLINED,
@@ -201,7 +230,7 @@ class LinkAlreadyUsed(ValidationError):
 def ownership_confirm(
     *,
     initiative: Initiative,
-    actor: User,
+    actor: AbstractBaseUser,
     channel: str = ConfirmationChannel.WEB,
     replacing: str | None = None,
 ) -> OwnershipConfirmation:
@@ -220,12 +249,9 @@ def ownership_confirm(
         if current != replacing:
             raise LinkAlreadyUsed("This link has already been used.")
     now = timezone.now()
-    initiative.owner_confirmed_at = now
+    confirmation = _confirmation_stamp(initiative=initiative, owner=actor, at=now, channel=channel)
     save(initiative, actor, reason="Ownership confirmed")
-    confirmation = OwnershipConfirmation.objects.create(
-        initiative=initiative, owner=actor, confirmed_at=now, channel=channel
-    )
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.OWNERSHIP_CONFIRMED,
@@ -233,11 +259,95 @@ def ownership_confirm(
     return confirmation
 
 
+@transaction.atomic
+def handover_import(
+    *,
+    initiative: Initiative,
+    actor: AbstractBaseUser | None,
+    to_owner: AbstractBaseUser | None,
+    confirmed_at: datetime | None,
+    source: str,
+) -> OwnershipHandover | None:
+    """Record an imported owner, who already runs the system, as an accepted handover (and
+    an imported confirmation date as their confirmation). Returns the new handover, if any.
+
+    The acceptance is the importer's word, not the owner's: the handover says so, and the
+    history rows of the handover and of the initiative name the import as its source. A
+    handover still pending is superseded, as when an owner is named in the portal.
+    """
+    if to_owner is None:
+        return None
+    initiative = lock_initiative(initiative)
+    reason = f"Imported from {source}"
+    acceptance = f"Acceptance recorded by the import from {source}"
+    now = timezone.now()
+    if (
+        confirmed_at is not None
+        and confirmed_at != initiative.owner_confirmed_at  # an export repeats the stored one
+        and to_owner.pk == initiative.production_owner_id
+        and initiative.owner_accepted_at is None
+    ):
+        raise ValidationError(
+            {
+                "owner_confirmed_at": f"{to_owner.get_username()} has not accepted the handover "
+                "in the portal yet, so no confirmation can be recorded for them."
+            }
+        )
+    if to_owner.pk == initiative.backup_owner_id:
+        raise ValidationError(
+            {
+                "production_owner": f"{to_owner.get_username()} is this initiative's backup "
+                "owner; the production owner must be someone else."
+            }
+        )
+    handover = None
+    changed = False
+    if to_owner.pk != initiative.production_owner_id:
+        from_owner, from_accepted_at, from_backup = _pending_handovers_supersede(
+            initiative=initiative, actor=actor, at=now, reason=reason
+        )
+        handover = OwnershipHandover(
+            initiative=initiative,
+            from_owner=from_owner,
+            from_owner_accepted_at=from_accepted_at,
+            from_backup_owner=from_backup,
+            to_owner=to_owner,
+            owning_team=initiative.owning_team,
+            requested_at=confirmed_at or now,
+            note=reason,
+            status=HandoverStatus.ACCEPTED,
+            decided_at=confirmed_at or now,
+            decision_note=f"Recorded as accepted by the import from {source}, not "
+            "accepted by the owner in the portal.",
+            confirms_skills=True,
+            confirms_mandate=True,
+            confirms_budget=True,
+        )
+        save(handover, actor, acceptance)
+        initiative.production_owner = to_owner
+        initiative.owner_accepted_at = confirmed_at or now
+        reason = acceptance
+        changed = True
+    if confirmed_at is not None and confirmed_at != initiative.owner_confirmed_at:
+        _confirmation_stamp(
+            initiative=initiative,
+            owner=to_owner,
+            at=confirmed_at,
+            channel=ConfirmationChannel.IMPORT,
+        )
+        changed = True
+    if changed:
+        save(initiative, actor, reason)
+    return handover
+
+
 # --- Promotion to production ----------------------------------------------------------------
 
 
 @transaction.atomic
-def promotion_request(*, initiative: Initiative, actor: User, note: str = "") -> PromotionRequest:
+def promotion_request_create(
+    *, initiative: Initiative, actor: AbstractBaseUser, note: str = ""
+) -> PromotionRequest:
     """Ask governance to approve the promotion to production."""
     initiative = lock_initiative(initiative)
     require(
@@ -250,7 +360,7 @@ def promotion_request(*, initiative: Initiative, actor: User, note: str = "") ->
         raise ValidationError("A promotion request is already awaiting review.")
     promotion = PromotionRequest(initiative=initiative, requested_by=actor, note=note)
     save(promotion, actor)
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.PROMOTION_REQUESTED,
@@ -260,7 +370,7 @@ def promotion_request(*, initiative: Initiative, actor: User, note: str = "") ->
 
 @transaction.atomic
 def promotion_review(
-    *, promotion: PromotionRequest, actor: User, approve: bool, comment: str = ""
+    *, promotion: PromotionRequest, actor: AbstractBaseUser, approve: bool, comment: str = ""
 ) -> PromotionRequest:
     """A governance reviewer approves or rejects, with a comment: never the requester nor
     anyone on the initiative's team."""
@@ -277,7 +387,7 @@ def promotion_review(
     promotion.reviewed_at = timezone.now()
     promotion.review_comment = comment
     save(promotion, actor)
-    record_event(
+    initiative_event_create(
         initiative=promotion.initiative,
         actor=actor,
         kind=EventKind.PROMOTION_REVIEWED,

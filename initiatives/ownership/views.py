@@ -124,7 +124,9 @@ class PromotionRequestView(InitiativeMixin, ServiceFormView):
         return permissions.can_request_promotion(user, obj)
 
     def perform(self, form, obj):
-        services.promotion_request(initiative=obj, actor=self.request.user, **form.cleaned_data)
+        services.promotion_request_create(
+            initiative=obj, actor=self.request.user, **form.cleaned_data
+        )
         messages.success(self.request, "Governance has been asked to approve the promotion.")
 
 

@@ -167,7 +167,7 @@ class InitiativeViewSet(
         initiative = self.get_object()
         serializer = ownership_serializers.PromotionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        promotion = ownership_services.promotion_request(
+        promotion = ownership_services.promotion_request_create(
             initiative=initiative, actor=request.user, **serializer.validated_data
         )
         return Response(

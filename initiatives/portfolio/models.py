@@ -10,13 +10,12 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from initiatives.core.choices import (
+    TERMINAL_STAGES,
     EventKind,
     HealthStatus,
     RiskTier,
     Stage,
 )
-
-User = settings.AUTH_USER_MODEL
 
 # Addresses the portal itself uses under /initiatives/.
 RESERVED_SLUGS = frozenset({"new", "import"})
@@ -77,7 +76,7 @@ class Initiative(models.Model):
         BusinessUnit, on_delete=models.PROTECT, related_name="initiatives"
     )
     sponsor = models.ForeignKey(
-        User,
+        settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -97,13 +96,20 @@ class Initiative(models.Model):
         help_text="The readiness checklist that applies; empty means the default template.",
     )
     team_members = models.ManyToManyField(
-        User, through="TeamMembership", related_name="member_of_initiatives", blank=True
+        settings.AUTH_USER_MODEL,
+        through="TeamMembership",
+        related_name="member_of_initiatives",
+        blank=True,
     )
 
     # Ownership. The production owner is the named person; until they accept the handover
     # (`owner_accepted_at` is empty) their ownership is pending.
     production_owner = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_initiatives"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_initiatives",
     )
     owner_accepted_at = models.DateTimeField(null=True, blank=True)
     owner_confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -111,7 +117,11 @@ class Initiative(models.Model):
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="initiatives"
     )
     backup_owner = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="backup_initiatives"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="backup_initiatives",
     )
 
     # Derived from the health reports, kept by the scan and by every health push so that
@@ -169,6 +179,11 @@ class Initiative(models.Model):
         return reverse("initiative-detail", kwargs={"slug": self.slug})
 
     @property
+    def is_final(self) -> bool:
+        """Retired or cancelled: its stage no longer changes."""
+        return self.stage in TERMINAL_STAGES
+
+    @property
     def ownership_pending(self) -> bool:
         return self.production_owner_id is not None and self.owner_accepted_at is None
 
@@ -179,7 +194,9 @@ class TeamMembership(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="memberships")
     # PROTECT: people are deactivated, never deleted; a deletion would silently drop them
     # from every team they were on.
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -214,7 +231,7 @@ class StageTransition(models.Model):
     from_stage = models.CharField(max_length=16, choices=Stage.choices)
     to_stage = models.CharField(max_length=16, choices=Stage.choices)
     actor = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
@@ -238,7 +255,7 @@ class InitiativeEvent(models.Model):
     # PROTECT: deleting a person must not make the timeline anonymous (they are deactivated).
     # Empty only for what the portal itself did (the scan, an import without a person).
     actor = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     params = models.JSONField(

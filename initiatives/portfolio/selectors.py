@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -13,7 +14,7 @@ from initiatives.core.events import render_events
 from initiatives.core.people import display_name
 from initiatives.ownership.models import OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import Initiative, InitiativeEvent, StageTransition
-from initiatives.watch.models import Flag
+from initiatives.watch.selectors import open_flags
 
 User = get_user_model()
 
@@ -25,6 +26,13 @@ def initiative_list() -> QuerySet[Initiative]:
     return Initiative.objects.select_related(
         "business_unit", "sponsor", "production_owner", "owning_team", "backup_owner"
     )
+
+
+def initiative_by_slug(slug: str, queryset: QuerySet[Initiative] | None = None) -> Initiative:
+    """The initiative a URL names by its slug, from `queryset` (`initiative_list()` by
+    default); Http404 when there is none. Every page and endpoint under an initiative's
+    slug loads it here."""
+    return get_object_or_404(initiative_list() if queryset is None else queryset, slug=slug)
 
 
 def initiative_detail() -> QuerySet[Initiative]:
@@ -39,7 +47,7 @@ def initiative_detail() -> QuerySet[Initiative]:
             ),
         ),
         Prefetch("transitions", queryset=StageTransition.objects.select_related("actor")),
-        Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True)),
+        Prefetch("flags", queryset=open_flags()),
         Prefetch(
             "promotion_requests",
             queryset=PromotionRequest.objects.select_related("requested_by", "reviewed_by"),

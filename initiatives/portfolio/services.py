@@ -20,8 +20,8 @@ from initiatives.core.choices import (
     EventKind,
     Stage,
 )
-from initiatives.core.writes import lock_initiative, record_event, require, save
-from initiatives.health import status as health_status
+from initiatives.core.writes import initiative_event_create, lock_initiative, require, save
+from initiatives.health import services as health_services
 from initiatives.portfolio.gates import unmet_conditions
 from initiatives.portfolio.models import (
     BusinessUnit,
@@ -29,8 +29,6 @@ from initiatives.portfolio.models import (
     StageTransition,
     TeamMembership,
 )
-
-User = AbstractBaseUser
 
 # The fields a contributor may change with `initiative_update`. Stage and ownership have
 # their own services; audit fields are never written from input.
@@ -54,15 +52,15 @@ class TransitionRefused(ValidationError):
 @transaction.atomic
 def initiative_create(
     *,
-    actor: User,
+    actor: AbstractBaseUser,
     name: str,
     slug: str,
     business_unit: BusinessUnit,
     summary: str = "",
-    sponsor: User | None = None,
+    sponsor: AbstractBaseUser | None = None,
     risk_tier: str = "medium",
     target_production_date: date | None = None,
-    team_members: Iterable[User] = (),
+    team_members: Iterable[AbstractBaseUser] = (),
 ) -> Initiative:
     """Create an initiative in `idea`; the creator becomes its first contributor."""
     require(permissions.can_create_initiative(actor), "You may not create initiatives.")
@@ -81,7 +79,7 @@ def initiative_create(
     members = {actor.pk: actor, **{m.pk: m for m in team_members}}
     for member in members.values():
         save(TeamMembership(initiative=initiative, user=member), actor)
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.CREATED,
@@ -91,7 +89,11 @@ def initiative_create(
 
 @transaction.atomic
 def initiative_update(
-    *, initiative: Initiative, actor: User, data: dict, team_members: Iterable[User] | None = None
+    *,
+    initiative: Initiative,
+    actor: AbstractBaseUser,
+    data: dict,
+    team_members: Iterable[AbstractBaseUser] | None = None,
 ) -> Initiative:
     """Change the editable fields named in `data`; anything else in `data` is refused."""
     require(
@@ -110,7 +112,7 @@ def initiative_update(
     if team_members is not None:
         changed += _set_team(initiative, actor, team_members)
     if changed:
-        record_event(
+        initiative_event_create(
             initiative=initiative,
             actor=actor,
             kind=EventKind.EDITED,
@@ -119,18 +121,14 @@ def initiative_update(
     return initiative
 
 
-def _set_team(initiative: Initiative, actor: User, members: Iterable[User]) -> list[str]:
+def _set_team(
+    initiative: Initiative, actor: AbstractBaseUser, members: Iterable[AbstractBaseUser]
+) -> list[str]:
     wanted = {m.pk for m in members}
     current = dict(TeamMembership.objects.filter(initiative=initiative).values_list("user", "pk"))
     if wanted == set(current):
         return []
-    keeps_rights = (
-        actor.pk in wanted
-        or actor.is_superuser
-        or actor.pk == initiative.backup_owner_id
-        or (actor.pk == initiative.production_owner_id and initiative.owner_accepted_at)
-    )
-    if not keeps_rights:
+    if not permissions.keeps_team_rights(actor, initiative, members=wanted):
         raise ValidationError(
             {
                 "team_members": "You would remove yourself from the team and lose the right to "
@@ -154,7 +152,7 @@ def _set_team(initiative: Initiative, actor: User, members: Iterable[User]) -> l
 def initiative_transition(
     *,
     initiative: Initiative,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     to_stage: str,
     note: str = "",
     at: datetime | None = None,
@@ -199,8 +197,10 @@ def initiative_transition(
         reason=f"{note}: stage → {to_stage}" if imported else f"Stage → {to_stage}",
     )
     if to_stage == Stage.PRODUCTION:
-        health_status.refresh_status(initiative)  # the dashboards count it from now on
-    record_event(
+        health_services.health_status_refresh(
+            initiative=initiative
+        )  # the dashboards count it from now on
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.STAGE_CHANGED,

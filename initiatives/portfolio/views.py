@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views import View
 from django_filters.views import FilterView
 
@@ -38,7 +38,7 @@ class InitiativeListView(FilterView):
 
 class InitiativeDetailView(View):
     def get(self, request, slug):
-        initiative = get_object_or_404(selectors.initiative_detail(), slug=slug)
+        initiative = selectors.initiative_by_slug(slug, selectors.initiative_detail())
         user = request.user
         can_edit = permissions.can_edit_initiative(user, initiative)
         handovers = list(initiative.handovers.all())
@@ -83,7 +83,7 @@ class InitiativeDetailView(View):
 
 class InitiativeMixin:
     def load(self, request, slug):
-        return get_object_or_404(selectors.initiative_list(), slug=slug)
+        return selectors.initiative_by_slug(slug)
 
 
 class InitiativeCreateView(ServiceFormView):

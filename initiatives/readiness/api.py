@@ -1,4 +1,3 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -23,7 +22,7 @@ class ReadinessViewSet(ThrottleFirstMixin, viewsets.ViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
     def _initiative(self) -> Initiative:
-        return get_object_or_404(selectors.initiative_list(), slug=self.kwargs["initiative_slug"])
+        return selectors.initiative_by_slug(self.kwargs["initiative_slug"])
 
     def _respond(self, initiative) -> Response:
         return Response(serializers.ReadinessSerializer(checklist(initiative)).data)

@@ -27,7 +27,7 @@ ML_TEST_SCORE_BANDS = (
 )
 
 
-def next_stage(stage: str) -> str | None:
+def readiness_target(stage: str) -> str | None:
     """The stage whose requirements readiness is measured against."""
     return {
         Stage.IDEA: Stage.PILOT,
@@ -134,7 +134,7 @@ def checklist(initiative: Initiative, target: str | None = None) -> Readiness | 
     template = template_for(initiative)
     if template is None:
         return None
-    target = target or next_stage(initiative.stage)
+    target = target or readiness_target(initiative.stage)
     milestones = list(template.milestones.filter(active=True).order_by("order", "key"))
     records = {
         r.milestone_id: r

@@ -5,6 +5,7 @@ team, leaves the decision to another governance reviewer (`permissions.waiver_co
 A waiver request, once answered, stays on the record with its answer beside it.
 """
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from initiatives.core import permissions
 from initiatives.core.choices import CheckMode, EventKind, MilestoneStatus, WaiverDecision
-from initiatives.core.writes import User, lock_initiative, record_event, require, save
+from initiatives.core.writes import initiative_event_create, lock_initiative, require, save
 from initiatives.portfolio.models import Initiative
 from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone
 from initiatives.readiness.scoring import template_for
@@ -45,7 +46,7 @@ def _record(initiative: Initiative, milestone: ReadinessMilestone) -> MilestoneR
 def milestone_update(
     *,
     initiative: Initiative,
-    actor: User,
+    actor: AbstractBaseUser,
     key: str,
     status: str,
     evidence_url: str = "",
@@ -91,7 +92,7 @@ def milestone_update(
     record.updated_by = actor
     record.updated_at = timezone.now()
     save(record, actor)
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.MILESTONE_UPDATED,
@@ -104,7 +105,7 @@ def milestone_update(
 
 @transaction.atomic
 def milestone_waive(
-    *, initiative: Initiative, actor: User, key: str, justification: str
+    *, initiative: Initiative, actor: AbstractBaseUser, key: str, justification: str
 ) -> MilestoneRecord:
     """A governance reviewer waives a milestone for this initiative, saying why; never one
     who asked for the waiver or is on the team."""
@@ -126,7 +127,7 @@ def milestone_waive(
     record.updated_by = actor
     record.updated_at = timezone.now()
     save(record, actor, reason="Waived")
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.MILESTONE_UPDATED,
@@ -137,7 +138,7 @@ def milestone_waive(
     return record
 
 
-def _answer_waiver_request(record: MilestoneRecord, actor: User, decision: str) -> None:
+def _answer_waiver_request(record: MilestoneRecord, actor: AbstractBaseUser, decision: str) -> None:
     """Close the pending request, keeping who asked and why."""
     record.waiver_decision = decision
     record.waiver_decided_by = actor
@@ -146,7 +147,7 @@ def _answer_waiver_request(record: MilestoneRecord, actor: User, decision: str) 
 
 @transaction.atomic
 def milestone_waiver_request(
-    *, initiative: Initiative, actor: User, key: str, reason: str
+    *, initiative: Initiative, actor: AbstractBaseUser, key: str, reason: str
 ) -> MilestoneRecord:
     """The team asks governance to waive a milestone, saying why. The request waits on the
     governance queue; asking again replaces the reason."""
@@ -171,7 +172,7 @@ def milestone_waiver_request(
     record.waiver_decided_by = None
     record.waiver_decided_at = None
     save(record, actor, reason="Waiver requested")
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.MILESTONE_UPDATED,
@@ -184,7 +185,7 @@ def milestone_waiver_request(
 
 @transaction.atomic
 def milestone_waiver_decline(
-    *, initiative: Initiative, actor: User, key: str, comment: str
+    *, initiative: Initiative, actor: AbstractBaseUser, key: str, comment: str
 ) -> MilestoneRecord:
     """A governance reviewer declines a waiver request, saying why; the milestone stays. Never
     the reviewer who asked, nor one on the team."""
@@ -202,7 +203,7 @@ def milestone_waiver_decline(
         raise ValidationError({"comment": "Say why the waiver is declined."})
     _answer_waiver_request(record, actor, WaiverDecision.DECLINED)
     save(record, actor, reason=f"Waiver declined: {comment.strip()}")
-    record_event(
+    initiative_event_create(
         initiative=initiative,
         actor=actor,
         kind=EventKind.MILESTONE_UPDATED,

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,7 +24,7 @@ from initiatives.readiness.scoring import checklist
 
 
 def _initiative(slug):
-    return get_object_or_404(selectors.initiative_list(), slug=slug)
+    return selectors.initiative_by_slug(slug)
 
 
 class ReadinessView(View):

@@ -9,12 +9,13 @@ Every cell goes through `spreadsheet.neutralise`, so no cell runs as a formula.
 import csv
 from collections.abc import Iterator
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from initiatives.portfolio.models import Initiative
 from initiatives.transfer.parsing import COLUMNS, EXPORT_ONLY_COLUMNS
 from initiatives.transfer.spreadsheet import neutralise
+from initiatives.watch.selectors import open_flag_count
 
 EXPORT_COLUMNS = (*COLUMNS, *EXPORT_ONLY_COLUMNS)
 
@@ -63,8 +64,6 @@ def csv_lines(queryset: QuerySet[Initiative], base_url: str) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # a BOM, so spreadsheet programs read the file as UTF-8
     yield writer.writerow(EXPORT_COLUMNS)
-    rows = queryset.annotate(
-        open_flag_count=Count("flags", filter=Q(flags__resolved_at__isnull=True))
-    )
+    rows = queryset.annotate(open_flag_count=open_flag_count())
     for initiative in rows.iterator(chunk_size=CHUNK):
         yield writer.writerow(neutralise(cell) for cell in _row(initiative, base_url))

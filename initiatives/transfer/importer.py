@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from initiatives.core.choices import ConfirmationChannel, EventKind, HandoverStatus, RiskTier
-from initiatives.core.writes import record_event
+from initiatives.core.choices import EventKind, RiskTier
+from initiatives.core.writes import initiative_event_create
 from initiatives.core.writes import save as _save
-from initiatives.ownership.models import OwnershipConfirmation, OwnershipHandover
+from initiatives.ownership.services import handover_import
 from initiatives.portfolio.models import (
     BusinessUnit,
     Initiative,
@@ -83,7 +83,7 @@ def import_initiatives(
         if outcome == "unchanged":
             result.unchanged += 1
             continue
-        record_event(
+        initiative_event_create(
             initiative=existing[data["slug"]],
             actor=actor,
             kind=EventKind.IMPORTED,
@@ -112,6 +112,9 @@ TRACKED = (
     "owner_accepted_at",
     "owner_confirmed_at",
 )
+
+
+OWNER_FIELDS = ("production_owner", "owner_accepted_at", "owner_confirmed_at")
 
 
 def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, source, now) -> str:
@@ -163,7 +166,17 @@ def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, sou
             imported=True,
         )
         initiative.refresh_from_db()
-    _import_owner(initiative, data, actor, source, now)
+    if data["production_owner"] is not None:
+        # The ownership service records the owner as an accepted handover (locking the row
+        # afresh); the object in hand takes its result.
+        handover_import(
+            initiative=initiative,
+            actor=actor,
+            to_owner=data["production_owner"],
+            confirmed_at=_as_aware(data["owner_confirmed_at"]),
+            source=source,
+        )
+        initiative.refresh_from_db(fields=OWNER_FIELDS)
     existing[data["slug"]] = initiative
     if created:
         return "created"
@@ -174,78 +187,3 @@ def _import_row(data: dict, existing: dict, units: dict, teams: dict, actor, sou
 
 def _changed(initiative: Initiative, before: dict) -> bool:
     return any(getattr(initiative, field) != value for field, value in before.items())
-
-
-def _import_owner(initiative: Initiative, data: dict, actor, source: str, now) -> None:
-    """An imported owner already runs the system: their handover is recorded as accepted.
-
-    The acceptance is the importer's word, not the owner's: the handover says so, and the
-    history rows of the handover and of the initiative name the import as its source.
-    """
-    reason = f"Imported from {source}"
-    acceptance = f"Acceptance recorded by the import from {source}"
-    owner = data["production_owner"]
-    confirmed_at = _as_aware(data["owner_confirmed_at"])
-    if owner is None:
-        return
-    changed = False
-    if (
-        confirmed_at is not None
-        and confirmed_at != initiative.owner_confirmed_at  # an export repeats the stored one
-        and owner.pk == initiative.production_owner_id
-        and (initiative.owner_accepted_at is None)
-    ):
-        raise ValidationError(
-            {
-                "owner_confirmed_at": f"{owner.username} has not accepted the handover in the "
-                "portal yet, so no confirmation can be recorded for them."
-            }
-        )
-    if owner.pk == initiative.backup_owner_id:
-        raise ValidationError(
-            {
-                "production_owner": f"{owner.username} is this initiative's backup owner; "
-                "the production owner must be someone else."
-            }
-        )
-    if owner.pk != initiative.production_owner_id:
-        for pending in initiative.handovers.filter(status=HandoverStatus.PENDING):
-            pending.status = HandoverStatus.SUPERSEDED
-            pending.decided_at = now
-            _save(pending, actor, reason)
-        _save(
-            OwnershipHandover(
-                initiative=initiative,
-                from_owner=initiative.production_owner,
-                from_owner_accepted_at=initiative.owner_accepted_at,
-                from_backup_owner=initiative.backup_owner,
-                to_owner=owner,
-                owning_team=initiative.owning_team,
-                requested_at=confirmed_at or now,
-                note=reason,
-                status=HandoverStatus.ACCEPTED,
-                decided_at=confirmed_at or now,
-                decision_note=f"Recorded as accepted by the import from {source}, not "
-                "accepted by the owner in the portal.",
-                confirms_skills=True,
-                confirms_mandate=True,
-                confirms_budget=True,
-            ),
-            actor,
-            acceptance,
-        )
-        initiative.production_owner = owner
-        initiative.owner_accepted_at = confirmed_at or now
-        reason = acceptance
-        changed = True
-    if confirmed_at is not None and confirmed_at != initiative.owner_confirmed_at:
-        initiative.owner_confirmed_at = confirmed_at
-        OwnershipConfirmation.objects.create(
-            initiative=initiative,
-            owner=owner,
-            confirmed_at=confirmed_at,
-            channel=ConfirmationChannel.IMPORT,
-        )
-        changed = True
-    if changed:
-        _save(initiative, actor, reason)

@@ -51,6 +51,11 @@ class Flag(models.Model):
     def is_open(self) -> bool:
         return self.resolved_at is None
 
+    @property
+    def reason(self) -> str:
+        """Why the flag was raised, as its rule said (`initiatives.watch.rules`)."""
+        return self.facts.get("reason", "")
+
 
 class ScanRun(models.Model):
     """One run of the portfolio scan: when, as of when, and what it changed."""

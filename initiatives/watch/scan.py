@@ -14,7 +14,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from initiatives.core.choices import FlagKind
-from initiatives.health import status as health_status
+from initiatives.health import services as health_services
 from initiatives.outbox import planning
 from initiatives.portfolio.models import Initiative
 from initiatives.watch.models import Flag, ScanRun
@@ -102,7 +102,7 @@ def _reconcile(report: ScanReport) -> None:
         wanted = {kind: check(as_of) for kind, check in rules().items()}
         if not report.dry_run:
             statuses = ((i.pk, state.status) for i, state in production_health(as_of))
-            health_status.store_statuses(statuses)
+            health_services.health_statuses_store(statuses=statuses)
     # Whole rows: resolving writes a history record of each.
     open_flags = list(Flag.objects.filter(resolved_at__isnull=True))
     open_keys = {(f.kind, f.initiative_id) for f in open_flags}

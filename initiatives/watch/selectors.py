@@ -1,21 +1,33 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from initiatives.core.choices import FlagKind
 from initiatives.watch.models import Flag, ScanRun
 
 
+def open_flags() -> QuerySet[Flag]:
+    """The flags still open: the one definition the counts, lists and digests share."""
+    return Flag.objects.filter(resolved_at__isnull=True)
+
+
+def open_flag_counts_by_kind(flags: QuerySet[Flag] | None = None) -> dict[str, int]:
+    """{kind: count} of the open flags among `flags` (all flags by default); kinds without
+    an open flag are left out. One query."""
+    flags = open_flags() if flags is None else flags.filter(resolved_at__isnull=True)
+    return dict(flags.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+
+
+def open_flag_count() -> Count:
+    """An initiative annotation: how many open flags it carries."""
+    return Count("flags", filter=Q(flags__resolved_at__isnull=True))
+
+
 def open_flag_counts() -> list[tuple[str, str, int]]:
     """(label, kind, count) of open flags for every kind, zeros included, in one query."""
-    counts = dict(
-        Flag.objects.filter(resolved_at__isnull=True)
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
-    )
+    counts = open_flag_counts_by_kind()
     return [(kind.label, kind.value, counts.get(kind.value, 0)) for kind in FlagKind]
 
 

@@ -206,16 +206,18 @@ def test_services_store_ids_and_codes_never_sentences(initiative, contributor, o
 
 def test_an_event_cannot_be_recorded_as_a_finished_sentence(initiative, contributor):
     with pytest.raises(TypeError):
-        writes.record_event(
+        writes.initiative_event_create(
             initiative=initiative,
             actor=contributor,
             kind=EventKind.CREATED,
             message=f"{contributor.get_full_name()} created the initiative.",
         )
     with pytest.raises(TypeError):  # a person is kept by id, not as an object or a name
-        writes.record_event(
+        writes.initiative_event_create(
             initiative=initiative, actor=contributor, kind=EventKind.OWNER_NAMED, to_owner="Olga"
         )
     with pytest.raises(KeyError):  # the sentence could not be made: no stages
-        writes.record_event(initiative=initiative, actor=contributor, kind=EventKind.STAGE_CHANGED)
+        writes.initiative_event_create(
+            initiative=initiative, actor=contributor, kind=EventKind.STAGE_CHANGED
+        )
     assert not InitiativeEvent.objects.exists()

@@ -114,7 +114,7 @@ class StageTransitionFactory(factory.django.DjangoModelFactory):
 
 
 class InitiativeEventFactory(factory.django.DjangoModelFactory):
-    """A timeline entry written directly (the services write them through `record_event`)."""
+    """A timeline entry written directly (services write them with `initiative_event_create`)."""
 
     class Meta:
         model = InitiativeEvent

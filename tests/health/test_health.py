@@ -528,3 +528,31 @@ def test_a_health_report_cannot_be_deleted_without_a_trace(bot, monitored, staff
     assert admin.post(url, {"post": "yes"}).status_code == 403
     admin.post(REPORTS_ADMIN, {"action": "delete_selected", "_selected_action": [stored.pk]})
     assert HealthReport.objects.filter(pk=stored.pk).exists()
+
+
+# --- The metric registry agrees with the columns and the thresholds -------------------------
+
+
+def test_the_system_check_passes_when_metrics_columns_and_thresholds_agree():
+    call_command("check", "--fail-level", "ERROR")
+
+
+def test_a_metric_missing_from_the_default_thresholds_stops_the_system_check(settings):
+    from django.core.management.base import SystemCheckError
+
+    settings.PORTAL_HEALTH_THRESHOLDS = {
+        k: v for k, v in settings.PORTAL_HEALTH_THRESHOLDS.items() if k != "eval_score"
+    }
+    with pytest.raises(SystemCheckError, match="'eval_score' is in METRICS or PORTAL_HEALTH"):
+        call_command("check")
+
+
+def test_a_threshold_on_the_wrong_side_stops_the_system_check(settings):
+    from django.core.management.base import SystemCheckError
+
+    settings.PORTAL_HEALTH_THRESHOLDS = {
+        **settings.PORTAL_HEALTH_THRESHOLDS,
+        "error_rate": {"degraded_below": 0.01, "failing_below": 0.05},
+    }
+    with pytest.raises(SystemCheckError, match=r"PORTAL_HEALTH_THRESHOLDS\['error_rate'\]"):
+        call_command("check")

@@ -338,7 +338,7 @@ def test_a_governance_member_of_the_team_cannot_approve_a_promotion_a_teammate_r
 ):
     gina = UserFactory(username="gina", governance=True)
     initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor, gina])
-    promotion = services.promotion_request(initiative=initiative, actor=contributor)
+    promotion = services.promotion_request_create(initiative=initiative, actor=contributor)
     api = APIClient()
     api.force_authenticate(gina)
 
@@ -511,7 +511,7 @@ def test_a_reviewer_who_comes_too_late_reads_the_decision_instead_of_a_403(
     """Two reviewers had the queue open; the first approved. The second is told who decided,
     when and why, not "only a reviewer other than the requester may review this"."""
     initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
-    promotion = services.promotion_request(initiative=initiative, actor=contributor)
+    promotion = services.promotion_request_create(initiative=initiative, actor=contributor)
     second = UserFactory(username="second", first_name="Sam", last_name="Second", governance=True)
     page = reverse("promotion-review", kwargs={"pk": promotion.pk})
     services.promotion_review(
@@ -536,7 +536,7 @@ def test_the_promotion_review_form_leads_back_to_the_initiative_and_its_evidence
     contributor, reviewer, as_user
 ):
     initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
-    promotion = services.promotion_request(initiative=initiative, actor=contributor)
+    promotion = services.promotion_request_create(initiative=initiative, actor=contributor)
 
     html = as_user(reviewer).get(reverse("promotion-review", kwargs={"pk": promotion.pk}))
     html = html.content.decode()

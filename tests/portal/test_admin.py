@@ -250,7 +250,7 @@ def test_a_person_with_a_trail_cannot_be_deleted_even_outside_the_admin(initiati
 def test_deactivating_a_person_keeps_their_trail_and_ends_their_access(
     initiative, olga, staff, as_user
 ):
-    writes.record_event(
+    writes.initiative_event_create(
         initiative=initiative, actor=olga, kind=EventKind.EDITED, fields=["summary"]
     )
     get_user_model().objects.filter(pk=olga.pk).update(is_active=False)

@@ -27,6 +27,7 @@ from initiatives.models import (
     StageTransition,
     Team,
 )
+from initiatives.ownership.services import handover_start
 from initiatives.transfer.importer import import_initiatives
 from initiatives.transfer.parsing import COLUMNS, ImportFailed
 from tests.factories import (
@@ -595,7 +596,12 @@ def test_a_changed_owner_on_reimport_records_a_new_accepted_handover(ivan, olga)
     import_initiatives(inventory(FRAUD_SCORING), source="first.csv")
     fraud = Initiative.objects.get(slug="fraud-scoring")
     somebody = UserFactory(username="somebody")
-    pending = OwnershipHandoverFactory(initiative=fraud, to_owner=somebody)
+    pending = OwnershipHandoverFactory(
+        initiative=fraud,
+        to_owner=somebody,
+        from_owner=ivan,
+        from_owner_accepted_at=fraud.owner_accepted_at,
+    )
 
     import_initiatives(
         inventory(
@@ -618,6 +624,22 @@ def test_a_changed_owner_on_reimport_records_a_new_accepted_handover(ivan, olga)
     pending.refresh_from_db()
     assert pending.status == HandoverStatus.SUPERSEDED
     assert fraud.confirmations.order_by("confirmed_at").last().owner == olga
+
+
+def test_an_import_over_a_pending_handover_hands_over_from_the_owner_who_accepted(ivan, olga):
+    import_initiatives(inventory(FRAUD_SCORING), source="first.csv")
+    fraud = Initiative.objects.get(slug="fraud-scoring")
+    nominee = UserFactory(username="nominee")
+    pending = handover_start(initiative=fraud, actor=UserFactory(governance=True), to_owner=nominee)
+
+    import_initiatives(
+        inventory({**FRAUD_SCORING, "production_owner": "olga"}), source="second.csv"
+    )
+
+    imported = Initiative.objects.get(slug="fraud-scoring").handovers.get(to_owner=olga)
+    assert (imported.from_owner, imported.from_owner_accepted_at) == (ivan, at(2024, 1, 15, 14, 0))
+    pending.refresh_from_db()
+    assert pending.status == HandoverStatus.SUPERSEDED
 
 
 def test_a_later_confirmation_date_for_the_same_owner_is_recorded(ivan, olga):

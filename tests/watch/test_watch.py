@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.core.choices import BusinessCaseStatus, EmailKind, EmailStatus, FlagKind, Stage
@@ -474,6 +475,39 @@ def test_open_flags_show_on_the_initiative_page_and_count_on_the_portfolio(viewe
     assert "?flag=ownerless" in portfolio.content.decode()
     listing = client.get("/initiatives/", {"flag": "ownerless"})
     assert [i.slug for i in listing.context["object_list"]] == ["nobody"]
+
+
+def test_a_stalled_flag_says_why_on_the_initiative_page_and_in_the_governance_queue(
+    viewer, reviewer, as_user
+):
+    initiative = InitiativeFactory(
+        slug="poc", stage=Stage.POC, stage_entered_at=timezone.now() - timedelta(days=95)
+    )
+    scan.scan_portfolio()
+    why = "95 days in proof of concept (limit 90 days)"
+
+    page = as_user(viewer).get(initiative.get_absolute_url()).content.decode()
+    queue = as_user(reviewer).get(reverse("governance-queue")).content.decode()
+
+    assert f"since {timezone.now():%-d %b %Y}: {why}" in page
+    assert why in queue
+
+
+def test_a_stale_ownership_flag_says_why_on_the_initiative_page(viewer, as_user):
+    initiative = owned(slug="stale", confirmed_days_ago=100)
+    scan.scan_portfolio(as_of=NOW)
+
+    page = as_user(viewer).get(initiative.get_absolute_url()).content.decode()
+
+    assert "last confirmed 100 days ago (limit 90 days)" in page
+
+
+def test_a_retired_initiative_offers_no_stage_change(viewer, as_user):
+    initiative = InitiativeFactory(stage=Stage.RETIRED)
+
+    page = as_user(viewer).get(initiative.get_absolute_url()).content.decode()
+
+    assert "Change stage" not in page
 
 
 def test_a_flag_that_comes_back_within_the_interval_does_not_mail_the_owner_again(

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from initiatives.core.permissions import MACHINE_CLIENTS_GROUP
-from initiatives.health.models import HealthReporterGrant
+from initiatives.health.services import health_reporter_grant, health_reporter_revoke
 from initiatives.portfolio.models import Initiative
 
 
@@ -41,17 +41,16 @@ class Command(BaseCommand):
         for slug in slugs:
             # One by one, so each grant's history says the command did it.
             if revoke:
-                for grant in HealthReporterGrant.objects.filter(
-                    user=account, initiative=initiatives[slug]
-                ):
-                    grant._change_reason = "Revoked with grant_health_reporting"
-                    grant.delete()
+                health_reporter_revoke(
+                    initiative=initiatives[slug],
+                    client=account,
+                    reason="Revoked with grant_health_reporting",
+                )
                 self.stdout.write(f"{user} may no longer report on {slug}.")
             else:
-                if not HealthReporterGrant.objects.filter(
-                    user=account, initiative=initiatives[slug]
-                ).exists():
-                    grant = HealthReporterGrant(user=account, initiative=initiatives[slug])
-                    grant._change_reason = "Granted with grant_health_reporting"
-                    grant.save()
+                health_reporter_grant(
+                    initiative=initiatives[slug],
+                    client=account,
+                    reason="Granted with grant_health_reporting",
+                )
                 self.stdout.write(f"{user} may report health on {slug}.")

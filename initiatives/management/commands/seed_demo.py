@@ -203,7 +203,7 @@ class Command(BaseCommand):
         )
         # Asked by the team, so the demo's governance reviewers may decide it (nobody
         # decides their own request: the README's separation of duties).
-        ownership_services.promotion_request(
+        ownership_services.promotion_request_create(
             initiative=pilots[1], actor=_a_team_member(pilots[1]), note="Pilot met its targets."
         )
         felix_owned = pilots[2]
