@@ -1,4 +1,5 @@
-"""Business cases: derived figures, the form, versions, review, the API (PRODUCT.md 4)."""
+"""Business cases: derived figures, the form, versions, review, the API (README "Business
+cases")."""
 
 from decimal import Decimal
 from types import SimpleNamespace

@@ -1,4 +1,4 @@
-"""Operational health (PRODUCT.md section 6): status, regression, ingestion, flags."""
+"""Operational health (README "Operational health"): status, regression, ingestion, flags."""
 
 import json
 from datetime import timedelta

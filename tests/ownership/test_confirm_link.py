@@ -1,4 +1,4 @@
-"""The e-mailed "I still own this" link: valid, expired, reused, tampered (PRODUCT.md 3)."""
+"""The e-mailed "I still own this" link: valid, expired, reused, tampered (README "Ownership")."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""Ownership: handover, acceptance, decline, confirmation (PRODUCT.md section 3)."""
+"""Ownership: handover, acceptance, decline, confirmation (README "Ownership")."""
 
 from datetime import timedelta
 from types import SimpleNamespace

@@ -1,5 +1,5 @@
 """The Django admin cannot bypass a service: no revert from history, no edit of what services
-own, no deletion of people (PRODUCT.md section 12: the audit trail is kept for ever)."""
+own, no deletion of people (README "Audit": the audit trail is kept for ever)."""
 
 from datetime import datetime
 

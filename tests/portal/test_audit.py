@@ -1,4 +1,4 @@
-"""Audit trail (PRODUCT.md section 12): who, when, what changed from what, on every path."""
+"""Audit trail (README "Audit"): who, when, what changed from what, on every path."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""Who may do what, page by page and endpoint by endpoint (PRODUCT.md section 1).
+"""Who may do what, page by page and endpoint by endpoint (README "Permissions").
 
 Two tables below, one for the web UI and one for the API, give the status code every role
 gets for every view and method. Each cell is one test case. A refused write must leave the

@@ -1,4 +1,4 @@
-"""Stage transitions and their gates (PRODUCT.md section 2)."""
+"""Stage transitions and their gates (README "Stages and gates")."""
 
 from datetime import timedelta
 

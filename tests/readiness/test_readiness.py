@@ -1,4 +1,4 @@
-"""Readiness (PRODUCT.md section 5): templates, checklists, scores, waivers, the gate."""
+"""Readiness (README "Readiness"): templates, checklists, scores, waivers, the gate."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Importing an existing inventory from CSV (PRODUCT.md section 11).
+"""Importing an existing inventory from CSV (README "Import").
 
 The service (`import_initiatives`), the command (`import_initiatives FILE.csv`) and the
 administrators-only upload page. The whole file is validated first; any error is reported by row
