@@ -157,6 +157,7 @@ class BusinessCaseDetailView(View):
             .values_list("version", flat=True)
             .first()
         )
+        conflict = _review_conflict(request.user, case)
         return render(
             request,
             "initiatives/business_case_detail.html",
@@ -168,7 +169,8 @@ class BusinessCaseDetailView(View):
                 "review_form": review_form,
                 "can_review": permissions.can_review_business_case(request.user, case),
                 # A reviewer who wrote this version reads it and is told who decides.
-                "review_conflict": _review_conflict(request.user, case),
+                "review_conflict": conflict,
+                "deciders": permissions.case_deciders(case) if conflict else [],
                 "can_write": permissions.can_edit_business_case(request.user, initiative),
             },
         )

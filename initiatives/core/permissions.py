@@ -16,6 +16,7 @@ person handing over (if any) still does, so a system is never left without someo
 may act on it.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -375,3 +376,57 @@ def review_business_case_refusal(user: AnyUser, case: BusinessCase) -> tuple[int
         "Only a version submitted for review can be reviewed; this one is "
         f"{case.get_status_display().lower()}."
     )
+
+
+# --- Who may decide instead ------------------------------------------------------------------
+# A person refused by separation of duties is told whom to ask, by name.
+
+
+def _team_ids(initiative: Initiative) -> set[int]:
+    """Everyone on the initiative's team (see `team_filter`), as user ids. Two queries."""
+    ids = set(TeamMembership.objects.filter(initiative=initiative).values_list("user", flat=True))
+    ids |= set(
+        OwnershipHandover.objects.filter(
+            initiative=initiative, status=HandoverStatus.PENDING
+        ).values_list("from_owner", flat=True)
+    )
+    if initiative.owner_accepted_at is not None:
+        ids.add(initiative.production_owner_id)
+    ids.add(initiative.backup_owner_id)
+    return ids - {None}
+
+
+def reviewers_free_to_decide(
+    initiative: Initiative, *, not_ids: set[int], off_the_team: bool, limit: int = 5
+) -> list[AbstractBaseUser]:
+    """Active governance reviewers (superusers included) who may decide what the people in
+    `not_ids` may not: never those people, and nobody on the team where `off_the_team`."""
+    excluded = set(not_ids) | (_team_ids(initiative) if off_the_team else set())
+    reviewers = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=GOVERNANCE_GROUP))
+        .exclude(pk__in=excluded - {None})
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+    return list(reviewers[:limit])
+
+
+def case_deciders(case: BusinessCase) -> list[AbstractBaseUser]:
+    return reviewers_free_to_decide(
+        case.initiative, not_ids=case_author_ids(case), off_the_team=False
+    )
+
+
+def promotion_deciders(promotion: PromotionRequest) -> list[AbstractBaseUser]:
+    return reviewers_free_to_decide(
+        promotion.initiative, not_ids={promotion.requested_by_id}, off_the_team=True
+    )
+
+
+def waiver_deciders(
+    initiative: Initiative, record: MilestoneRecord | None
+) -> list[AbstractBaseUser]:
+    asked = {record.waiver_requested_by_id} if record is not None else set()
+    return reviewers_free_to_decide(initiative, not_ids=asked, off_the_team=True)

@@ -8,7 +8,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 
 from initiatives.core import permissions
-from initiatives.core.choices import ConfirmationChannel
+from initiatives.core.choices import ConfirmationChannel, PromotionStatus
 from initiatives.core.forms import add_service_error
 from initiatives.core.people import display_name
 from initiatives.core.views import ServiceFormView
@@ -159,7 +159,15 @@ class PromotionReviewView(ServiceFormView):
         return render(
             request,
             "initiatives/promotion_decided_elsewhere.html",
-            {"object": promotion, "conflict": reason if status == 403 else ""},
+            {
+                "object": promotion,
+                "conflict": reason if status == 403 else "",
+                "deciders": (
+                    permissions.promotion_deciders(promotion)
+                    if status == 403 and promotion.status == PromotionStatus.PENDING
+                    else []
+                ),
+            },
             status=409 if request.method == "POST" else 200,
         )
 

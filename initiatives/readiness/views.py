@@ -109,6 +109,11 @@ class MilestoneView(View):
                 "can_waive": self.can_waive,
                 "can_decide": self.can_decide,
                 "decide_conflict": self.decide_conflict,
+                "deciders": (
+                    permissions.waiver_deciders(self.initiative, record)
+                    if self.decide_conflict
+                    else []
+                ),
                 "can_request": self.can_request,
             },
         )

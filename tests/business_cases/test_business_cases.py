@@ -7,11 +7,13 @@ from types import SimpleNamespace
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from initiatives.business_cases import services as business_cases_services
 from initiatives.business_cases.figures import derive
 from initiatives.core.choices import BusinessCaseStatus, EmailKind, Stage
+from initiatives.core.people import display_name
 from initiatives.models import BusinessCase, EmailRecord
 from initiatives.outbox import sending, tasks
 from initiatives.portfolio import services as portfolio_services
@@ -284,6 +286,9 @@ def test_a_reviewer_who_wrote_a_case_cannot_approve_it_once_a_teammate_submits_i
     assert page.context["can_review"] is False
     assert "Another reviewer decides." in page.content.decode()
     assert "Record review" not in page.content.decode()
+    # Named, so the author knows whom to ask: the other reviewer, never the author.
+    assert [p.username for p in page.context["deciders"]] == ["reviewer"]
+    assert f"Who can decide: {escape(display_name(reviewer))}." in page.content.decode()
     refused = as_user(author).post(draft.get_absolute_url(), {"decision": "approve"})
     assert refused.status_code == 403
     api = APIClient()

@@ -357,6 +357,9 @@ def test_a_governance_member_of_the_team_cannot_approve_a_promotion_a_teammate_r
     assert page.status_code == 200  # read-only, with who decides
     assert "Another reviewer decides." in page.content.decode()
     assert "Record review" not in page.content.decode()
+    # By name: the reviewer off the team, never gina, never the requester.
+    assert [p.username for p in page.context["deciders"]] == ["reviewer"]
+
     assert (
         client.post(
             reverse("promotion-review", kwargs={"pk": promotion.pk}), {"decision": "approve"}
@@ -545,3 +548,15 @@ def test_the_promotion_review_form_leads_back_to_the_initiative_and_its_evidence
     assert f'<a href="{initiative.get_absolute_url()}">Cancel</a>' in html
     assert reverse("readiness", args=[initiative.slug]) in html
     assert reverse("business-case-list", args=[initiative.slug]) in html
+
+
+def test_when_nobody_is_free_to_decide_the_page_says_whom_to_ask(contributor, as_user):
+    """The only reviewer is on the team: nobody may decide, and the page says so plainly."""
+    gina = UserFactory(username="gina", governance=True)
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor, gina])
+    promotion = services.promotion_request_create(initiative=initiative, actor=contributor)
+
+    page = as_user(gina).get(reverse("promotion-review", kwargs={"pk": promotion.pk}))
+
+    assert page.context["deciders"] == []
+    assert "No governance reviewer is free to decide this" in page.content.decode()

@@ -7,6 +7,7 @@ the milestone page and the API, on the real database."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils.html import escape
 
 from initiatives.core.choices import MilestoneStatus, Stage, WaiverDecision
 from initiatives.core.people import display_name
@@ -284,12 +285,15 @@ def reviewer_on_team(pilot):
     return person
 
 
-def test_a_reviewer_cannot_grant_a_waiver_they_asked_for(pilot, reviewer_on_team, as_user):
+def test_a_reviewer_cannot_grant_a_waiver_they_asked_for(
+    pilot, reviewer_on_team, reviewer, as_user
+):
     asker = as_user(reviewer_on_team)
     assert ask(asker, pilot).status_code == 302
 
     page = asker.get(milestone_url(pilot)).content.decode()
     assert "Another reviewer decides." in page
+    assert f"Who can decide: {escape(display_name(reviewer))}." in page  # off the team, named
     assert "You asked for this waiver; another governance reviewer who is not on the team" in page
     assert 'value="waive"' not in page
     assert 'value="decline_waiver"' not in page
