@@ -36,5 +36,12 @@ class PromotionRequestForm(forms.Form):
 
 
 class PromotionReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    # Nothing preselected: a reviewer chooses, as on the business-case review.
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Required when rejecting: the team needs to know what to fix.",
+    )

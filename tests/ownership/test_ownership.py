@@ -560,3 +560,26 @@ def test_when_nobody_is_free_to_decide_the_page_says_whom_to_ask(contributor, as
 
     assert page.context["deciders"] == []
     assert "No governance reviewer is free to decide this" in page.content.decode()
+
+
+def test_the_promotion_review_preselects_no_decision_and_a_rejection_needs_a_comment(
+    contributor, reviewer, as_user
+):
+    initiative = InitiativeFactory(stage=Stage.PILOT, members=[contributor])
+    promotion = services.promotion_request_create(initiative=initiative, actor=contributor)
+    page = reverse("promotion-review", kwargs={"pk": promotion.pk})
+    client = as_user(reviewer)
+
+    html = client.get(page).content.decode()
+    assert 'type="radio" name="decision" value="approve"' in html
+    assert "checked" not in html  # no decision made for the reviewer
+    unchosen = client.post(page, {"comment": "Looks fine."})
+    assert unchosen.status_code == 200
+    assert unchosen.context["form"].errors["decision"] == ["This field is required."]
+    bare_rejection = client.post(page, {"decision": "reject", "comment": " "})
+    assert bare_rejection.status_code == 200
+    assert bare_rejection.context["form"].errors["comment"] == [
+        "Say why the promotion is rejected."
+    ]
+    promotion.refresh_from_db()
+    assert promotion.status == "pending"
