@@ -4,7 +4,9 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.views import View
 
 from initiatives.core import permissions
@@ -111,7 +113,9 @@ class OwnershipConfirmView(InitiativeMixin, View):
     def post(self, request, slug):
         initiative = self.load(request, slug)
         services.ownership_confirm(initiative=initiative, actor=request.user)
-        messages.success(request, "Thank you: your ownership is confirmed.")
+        initiative.refresh_from_db(fields=["owner_confirmed_at"])
+        due = date_format(timezone.localtime(initiative.next_confirmation_due), "j M Y")
+        messages.success(request, f"Ownership confirmed; next confirmation due {due}.")
         return HttpResponseRedirect(initiative.get_absolute_url())
 
 

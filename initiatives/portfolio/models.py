@@ -1,5 +1,7 @@
 """The portfolio's data and its invariants. Writes go through each domain's services."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -182,6 +184,14 @@ class Initiative(models.Model):
     def is_final(self) -> bool:
         """Retired or cancelled: its stage no longer changes."""
         return self.stage in TERMINAL_STAGES
+
+    @property
+    def next_confirmation_due(self):
+        """When the owner must next say "I still own this" (PORTAL_OWNERSHIP_CONFIRMATION_DAYS
+        after the last confirmation); None before any."""
+        if self.owner_confirmed_at is None:
+            return None
+        return self.owner_confirmed_at + timedelta(days=settings.PORTAL_OWNERSHIP_CONFIRMATION_DAYS)
 
     @property
     def ownership_pending(self) -> bool:

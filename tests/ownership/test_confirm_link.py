@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from initiatives.core.choices import ConfirmationChannel, Stage
 from initiatives.models import OwnershipConfirmation
@@ -44,6 +44,8 @@ def test_the_link_confirms_without_signing_in(client, initiative):
     assert "Thank you" in response.content.decode()
     initiative.refresh_from_db()
     assert initiative.owner_confirmed_at > timezone.now() - timedelta(minutes=1)
+    due = dateformat.format(timezone.localtime(initiative.next_confirmation_due), "j M Y")
+    assert f"next confirmation due {due}." in response.content.decode()
     confirmation = OwnershipConfirmation.objects.get()
     assert (confirmation.owner.username, confirmation.channel) == (
         "ines",

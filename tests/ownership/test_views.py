@@ -1,8 +1,12 @@
 """Ownership on the web pages: the named owner accepts on the handover page, and an accepted
 owner confirms with one button."""
 
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import dateformat, timezone
 
 from initiatives.ownership import services as ownership_services
 
@@ -49,5 +53,11 @@ def test_confirm_ownership_button(initiative, contributor, owner, as_user):
     response = as_user(owner).post(
         reverse("initiative-confirm-ownership", args=[initiative.slug]), follow=True
     )
-    assert "your ownership is confirmed" in response.content.decode()
+    initiative.refresh_from_db()
+    due = initiative.owner_confirmed_at + timedelta(
+        days=settings.PORTAL_OWNERSHIP_CONFIRMATION_DAYS
+    )
+    shown = dateformat.format(timezone.localtime(due), "j M Y")
+    # The date the owner must come back, not "the next confirmation period".
+    assert f"Ownership confirmed; next confirmation due {shown}." in response.content.decode()
     assert initiative.confirmations.count() == 2
