@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from initiatives.core import permissions
 from initiatives.core.choices import CheckMode, EventKind, MilestoneStatus, WaiverDecision
+from initiatives.core.people import display_name
 from initiatives.core.writes import initiative_event_create, lock_initiative, require, save
 from initiatives.portfolio.models import Initiative
 from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone
@@ -138,6 +140,18 @@ def milestone_waive(
     return record
 
 
+def _nothing_to_decline(record: MilestoneRecord) -> str:
+    """Why a decline found no request: none was made, or another reviewer answered first."""
+    if not record.waiver_decision:
+        return "No waiver has been requested for this milestone."
+    when = date_format(timezone.localtime(record.waiver_decided_at), "j M Y H:i")
+    return (
+        "Nothing was changed: the waiver request was already answered "
+        f"({record.get_waiver_decision_display().lower()} by "
+        f"{display_name(record.waiver_decided_by)} on {when})."
+    )
+
+
 def _answer_waiver_request(record: MilestoneRecord, actor: AbstractBaseUser, decision: str) -> None:
     """Close the pending request, keeping who asked and why."""
     record.waiver_decision = decision
@@ -198,7 +212,7 @@ def milestone_waiver_decline(
         permissions.waiver_conflict(actor, initiative, record),
     )
     if not record.waiver_pending:
-        raise ValidationError({"comment": "No waiver has been requested for this milestone."})
+        raise ValidationError({"comment": _nothing_to_decline(record)})
     if not comment.strip():
         raise ValidationError({"comment": "Say why the waiver is declined."})
     _answer_waiver_request(record, actor, WaiverDecision.DECLINED)

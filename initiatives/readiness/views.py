@@ -5,13 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.views import View
 
 from initiatives.core import permissions
 from initiatives.core.forms import add_service_error
-from initiatives.core.people import display_name
 from initiatives.portfolio import selectors
 from initiatives.readiness import services
 from initiatives.readiness.forms import (
@@ -118,20 +115,6 @@ class MilestoneView(View):
             },
         )
 
-    def _already_answered(self, action: str) -> str:
-        """Why a late grant or decline found nothing to answer: someone else answered first."""
-        record = self.item.record
-        if action not in ("waive", "decline_waiver") or not record or record.waiver_pending:
-            return ""
-        if not record.waiver_decision:
-            return ""
-        when = date_format(timezone.localtime(record.waiver_decided_at), "j M Y H:i")
-        who = display_name(record.waiver_decided_by) if record.waiver_decided_by else "someone"
-        return (
-            f"Nothing was changed: the waiver request was already answered "
-            f"({record.get_waiver_decision_display().lower()} by {who} on {when})."
-        )
-
     def initial(self) -> dict:
         record = self.item.record
         if not record:
@@ -163,11 +146,11 @@ class MilestoneView(View):
                 )
             except ValidationError as error:
                 add_service_error(form, error)
-                answered = self._already_answered(action)
-                if answered:
-                    # The decision form is gone from the page (the request is answered), so
-                    # the person is told here what became of it, not left with nothing.
-                    messages.error(request, answered)
+                record = self.item.record
+                if action == "decline_waiver" and not (record and record.waiver_pending):
+                    # The decline form is gone from the page (the request is answered), so
+                    # the service's reason is shown here, not dropped with the form.
+                    messages.error(request, " ".join(error.messages))
             else:
                 done = {
                     "update": "updated",
