@@ -10,8 +10,10 @@ portal never deactivates people that way.
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
@@ -19,6 +21,7 @@ from initiatives.accounts.models import ApiTokenRevocation
 from initiatives.accounts.services import api_tokens_revoke_all
 from initiatives.core import enqueue
 from initiatives.core.choices import HandoverStatus
+from initiatives.core.permissions import GOVERNANCE_GROUP
 from initiatives.identity.sessions import sessions_end
 from initiatives.ownership.services import handovers_cancel_for_leaver
 from initiatives.portfolio.models import Initiative
@@ -117,3 +120,66 @@ def _flag_ownerless_now(initiative_ids: list[int]) -> None:
             "Could not queue the ownerless check of initiatives %s; the next scan will.",
             initiative_ids,
         )
+
+
+# --- Sign-in through the provider -----------------------------------------------------------
+
+
+def username_from_claims(claims: dict) -> str:
+    """The portal username the provider's claims give (OIDC_USERNAME_CLAIM); "" when the
+    claim is missing or is no valid username (then nobody signs in)."""
+    value = claims.get(settings.OIDC_USERNAME_CLAIM)
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    field = get_user_model()._meta.get_field("username")
+    try:
+        field.run_validators(value.strip())
+    except ValidationError:
+        return ""
+    return value.strip()
+
+
+def provider_groups(claims: dict) -> set[str]:
+    """The person's groups at the provider (OIDC_GROUPS_CLAIM): a list, or one name."""
+    value = claims.get(settings.OIDC_GROUPS_CLAIM) or []
+    if isinstance(value, str):
+        value = [value]
+    return {str(group) for group in value}
+
+
+@transaction.atomic
+def person_from_provider(*, person: AbstractBaseUser | None, claims: dict) -> AbstractBaseUser:
+    """Create (`person` None) or update the person the provider vouches for with `claims`
+    (an ID token verified, and the userinfo): username, e-mail and name from the claims;
+    governance membership and staff status from their groups when OIDC_GOVERNANCE_GROUPS
+    and OIDC_ADMIN_GROUPS are set, added and removed on every sign-in. A superuser's staff
+    status is left alone: the break-glass administrator is managed in the portal.
+
+    A person created here has no usable password: they sign in through the provider.
+    """
+    User = get_user_model()
+    username = username_from_claims(claims)
+    if not username:
+        raise ValidationError({"username": f"The {settings.OIDC_USERNAME_CLAIM} claim is missing."})
+    if person is None:
+        person = User(username=username)
+        person.set_unusable_password()
+    given, family = claims.get("given_name"), claims.get("family_name")
+    if not (given or family) and isinstance(claims.get("name"), str):
+        given, _, family = claims["name"].strip().partition(" ")
+    name_fields = {"first_name": given, "last_name": family, "email": claims.get("email")}
+    for field_name, value in name_fields.items():
+        if isinstance(value, str) and value.strip():
+            limit = User._meta.get_field(field_name).max_length
+            setattr(person, field_name, value.strip()[:limit])
+    groups = provider_groups(claims)
+    if settings.OIDC_ADMIN_GROUPS and not person.is_superuser:
+        person.is_staff = bool(groups & set(settings.OIDC_ADMIN_GROUPS))
+    person.save()
+    if settings.OIDC_GOVERNANCE_GROUPS:
+        governance, _ = Group.objects.get_or_create(name=GOVERNANCE_GROUP)
+        if groups & set(settings.OIDC_GOVERNANCE_GROUPS):
+            person.groups.add(governance)
+        else:
+            person.groups.remove(governance)
+    return person
