@@ -1,5 +1,5 @@
-"""Identity: sign-in with the organisation's OpenID Connect provider (mozilla-django-oidc),
-password sign-in, and provisioning over SCIM.
+"""Identity: sign-in with the organisation's OpenID Connect provider (mozilla-django-oidc).
+Password sign-in (PORTAL_PASSWORD_SIGN_IN) is one of the portal's rules, in `portal.py`.
 
 Nothing here is needed for `make run`: with OIDC_ISSUER unset the portal signs people in
 with passwords only. With it set, the provider's endpoints and keys are discovered from
@@ -34,8 +34,6 @@ OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your organisation's 
 OIDC_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
 # Seconds to wait for the provider (discovery, keys, token, userinfo).
 OIDC_TIMEOUT_SECONDS = env.int("OIDC_TIMEOUT_SECONDS", default=10)
-# Password sign-in; off, only superusers (break-glass administrators) may use a password.
-PORTAL_PASSWORD_SIGN_IN = env.bool("PORTAL_PASSWORD_SIGN_IN", default=True)
 
 OIDC_ENABLED = bool(OIDC_ISSUER)
 if OIDC_ENABLED and urlparse(OIDC_ISSUER).scheme not in ("https", "http"):
