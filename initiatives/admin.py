@@ -20,6 +20,8 @@ from initiatives.core import permissions
 from initiatives.core.events import render_events
 from initiatives.health import services
 from initiatives.health.models import HealthReport, HealthReporterGrant, HealthThresholds
+from initiatives.identity import signals as identity_signals
+from initiatives.identity.services import person_deactivate
 from initiatives.outbox.models import EmailRecord
 from initiatives.ownership.models import OwnershipConfirmation, OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import (
@@ -320,10 +322,47 @@ admin.site.unregister(User)
 @admin.register(User)
 class PersonAdmin(UserAdmin):
     """People are deactivated (untick "active"), never deleted: a deletion would empty the
-    author of their timeline entries and history rows and drop their team memberships."""
+    author of their timeline entries and history rows and drop their team memberships.
+
+    Deactivating runs the leaver path (`initiatives.identity.services.person_deactivate`):
+    from the form, through the hook on the user's save, which this names the administrator
+    to; from the list, through the "Deactivate" action, which calls the service itself.
+    """
+
+    actions = ["deactivate"]
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        if change and not obj.is_active:
+            setattr(obj, identity_signals.DEACTIVATED_BY, request.user)
+            setattr(
+                obj,
+                identity_signals.DEACTIVATION_REASON,
+                f"Deactivated in the admin by {request.user.get_username()}.",
+            )
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Deactivate the selected people (they left)")
+    def deactivate(self, request, queryset):
+        done = 0
+        for person in queryset.filter(is_active=True).order_by("pk"):
+            if person.pk == request.user.pk:
+                self.message_user(request, "You cannot deactivate yourself.", messages.ERROR)
+                continue
+            departure = person_deactivate(
+                person=person,
+                by=request.user,
+                reason=f"Deactivated in the admin by {request.user.get_username()}.",
+            )
+            done += departure is not None
+        self.message_user(
+            request,
+            f"{done} person(s) deactivated: their sessions ended, API tokens revoked and "
+            "pending handovers cancelled; the systems they owned are checked for an owner now.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ApiTokenRevocation)

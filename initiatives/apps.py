@@ -19,8 +19,11 @@ class InitiativesConfig(AppConfig):
         # in the order their unmet conditions are listed.
         for module in GATE_MODULES:
             import_module(module)
-        # API tokens are revoked when a password changes or an account is deactivated.
+        # API tokens are revoked when a password changes.
         from initiatives.accounts import signals  # noqa: F401
 
         # The health metric registry, the model columns and the thresholds agree.
         from initiatives.health import checks  # noqa: F401
+
+        # Deactivating a person by any save runs the leaver path (identity/services.py).
+        from initiatives.identity import signals as identity_signals  # noqa: F401

@@ -165,7 +165,71 @@ def _metrics() -> list[Finding]:
     return []
 
 
-CHECKS = [_debug, _allowed_hosts, _database, _broker, _beat, _smtp, _base_url, _mailboxes, _metrics]
+def _identity() -> list[Finding]:
+    """An OpenID Connect configuration that cannot work, and a portal nobody can sign in to."""
+    if not settings.OIDC_ENABLED:
+        if not settings.PORTAL_PASSWORD_SIGN_IN:
+            return [
+                Finding(
+                    PROBLEM,
+                    "PORTAL_PASSWORD_SIGN_IN is off and no identity provider is configured "
+                    "(OIDC_ISSUER): only superusers can sign in. Set OIDC_ISSUER, or turn "
+                    "password sign-in back on.",
+                )
+            ]
+        return []
+    from initiatives.identity.oidc import ProviderUnavailable, provider_metadata
+
+    found = []
+    if not settings.OIDC_CLIENT_ID:
+        found.append(Finding(PROBLEM, "OIDC_ISSUER is set but OIDC_CLIENT_ID is not."))
+    if not settings.OIDC_CLIENT_SECRET:
+        found.append(
+            Finding(
+                PROBLEM,
+                "OIDC_CLIENT_SECRET is unset: the provider refuses to exchange sign-in codes "
+                "from a confidential client without it.",
+            )
+        )
+    try:
+        metadata = provider_metadata(fresh=True)
+    except ProviderUnavailable as error:
+        found.append(
+            Finding(PROBLEM, f"The identity provider (OIDC_ISSUER) cannot be used: {error}")
+        )
+    else:
+        signing = metadata.get("id_token_signing_alg_values_supported") or []
+        if signing and settings.OIDC_SIGN_ALGO not in signing:
+            found.append(
+                Finding(
+                    PROBLEM,
+                    f"The provider signs ID tokens with {', '.join(signing)}, not "
+                    f"OIDC_SIGN_ALGO={settings.OIDC_SIGN_ALGO}.",
+                )
+            )
+        if not metadata.get("end_session_endpoint"):
+            found.append(
+                Finding(
+                    WARNING,
+                    "The provider publishes no end-session endpoint: signing out of the "
+                    "portal leaves the provider's session open.",
+                )
+            )
+    return found
+
+
+CHECKS = [
+    _debug,
+    _allowed_hosts,
+    _database,
+    _broker,
+    _beat,
+    _smtp,
+    _base_url,
+    _mailboxes,
+    _metrics,
+    _identity,
+]
 
 
 def findings() -> list[Finding]:

@@ -1,26 +1,31 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from initiatives.accounts.views import PasswordChangeView, ProfileView
+from initiatives.identity import views as identity_views
 from ops import views as ops_views
-from portal.security import SignInForm
 
 urlpatterns = [
     # Operations: no sign-in (load balancers, orchestrators, Prometheus); see ops/views.py.
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
     path("metrics", ops_views.metrics_view, name="metrics"),
+    path("accounts/login/", identity_views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", identity_views.SignOutView.as_view(), name="logout"),
+    # The organisation's identity provider (OIDC_ISSUER): 404 when none is configured. The
+    # redirect URI to register at the provider is PORTAL_BASE_URL + /oidc/callback/.
     path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=SignInForm
-        ),
-        name="login",
+        "oidc/authenticate/",
+        login_not_required(identity_views.ProviderSignInView.as_view()),
+        name="oidc_authentication_init",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "oidc/callback/",
+        login_not_required(identity_views.ProviderCallbackView.as_view()),
+        name="oidc_authentication_callback",
+    ),
     path("accounts/profile/", ProfileView.as_view(), name="profile"),
     path("accounts/password/", PasswordChangeView.as_view(), name="password-change"),
     path("admin/", admin.site.urls),

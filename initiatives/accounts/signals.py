@@ -1,6 +1,7 @@
-"""A person's API tokens stop working when their password changes or they are deactivated.
+"""A person's API tokens stop working when their password changes (and when they are
+deactivated: the leaver path, `initiatives/identity/`, revokes them with the rest).
 
-One hook on the user model catches every path that does either (the admin's forms, a
+One hook on the user model catches every path that changes a password (the admin's forms, a
 `set_password` anywhere, `changepassword`, a script that saves the user), and calls one
 service, `api_tokens_revoke_all`, which records each revocation. A password hash that Django
 upgrades on sign-in (a stronger hasher, more iterations) is not a change of password.
@@ -22,14 +23,12 @@ def note_credential_change(sender, instance, raw=False, update_fields=None, **kw
     setattr(instance, _REASON, None)
     if raw or instance.pk is None:  # fixtures; a new account has no tokens yet
         return
-    if update_fields is not None and not {"password", "is_active"} & set(update_fields):
+    if update_fields is not None and "password" not in update_fields:
         return  # e.g. last_login on every sign-in: nothing to compare, no query
-    before = sender._default_manager.filter(pk=instance.pk).values("password", "is_active").first()
+    before = sender._default_manager.filter(pk=instance.pk).values("password").first()
     if before is None:
         return
-    if before["is_active"] and not instance.is_active:
-        setattr(instance, _REASON, ApiTokenRevocation.Reason.DEACTIVATED)
-    elif before["password"] != instance.password and not _is_upgrade(instance, before["password"]):
+    if before["password"] != instance.password and not _is_upgrade(instance, before["password"]):
         setattr(instance, _REASON, ApiTokenRevocation.Reason.PASSWORD_CHANGED)
 
 

@@ -35,6 +35,8 @@ class HandoverStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
     SUPERSEDED = "superseded", "Superseded"
+    # The person named was deactivated (they left) before they answered.
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class PromotionStatus(models.TextChoices):
@@ -58,6 +60,7 @@ class EventKind(models.TextChoices):
     OWNER_NAMED = "owner_named", "Owner named"
     HANDOVER_ACCEPTED = "handover_accepted", "Handover accepted"
     HANDOVER_DECLINED = "handover_declined", "Handover declined"
+    HANDOVER_CANCELLED = "handover_cancelled", "Handover cancelled"
     OWNERSHIP_CONFIRMED = "ownership_confirmed", "Ownership confirmed"
     PROMOTION_REQUESTED = "promotion_requested", "Promotion requested"
     PROMOTION_REVIEWED = "promotion_reviewed", "Promotion reviewed"
@@ -86,6 +89,7 @@ class EmailKind(models.TextChoices):
     OWNERLESS = "ownerless", "Ownerless"
     ESCALATION = "escalation", "Escalation to sponsor"
     DIGEST = "digest", "Weekly digest"
+    HANDOVER_CANCELLED = "handover_cancelled", "Handover cancelled"
 
 
 class EmailStatus(models.TextChoices):

@@ -14,6 +14,7 @@ from celery import Task
 TASK_MODULES = {
     "scan_portfolio": "initiatives.watch.tasks",
     "send_weekly_digest": "initiatives.watch.tasks",
+    "flag_ownerless_now": "initiatives.watch.tasks",
     "send_email": "initiatives.outbox.tasks",
     "sweep_emails": "initiatives.outbox.tasks",
 }

@@ -104,6 +104,11 @@ def _handover_declined(who: str, p: dict, names: Names) -> str:
     return f"{who} declined ownership: {p.get('note', '')}"
 
 
+def _handover_cancelled(who: str, p: dict, names: Names) -> str:
+    # Cancelled by the leaver path, whoever (or whatever: SCIM) deactivated the person.
+    return f"The handover to {names.person(p.get('to_owner'))} was cancelled: {p.get('note', '')}"
+
+
 def _ownership_confirmed(who: str, p: dict, names: Names) -> str:
     return f"{who} confirmed they still own the system."
 
@@ -166,6 +171,7 @@ RENDERERS: dict[str, Renderer] = {
     EventKind.OWNER_NAMED: _owner_named,
     EventKind.HANDOVER_ACCEPTED: _handover_accepted,
     EventKind.HANDOVER_DECLINED: _handover_declined,
+    EventKind.HANDOVER_CANCELLED: _handover_cancelled,
     EventKind.OWNERSHIP_CONFIRMED: _ownership_confirmed,
     EventKind.PROMOTION_REQUESTED: _promotion_requested,
     EventKind.PROMOTION_REVIEWED: _promotion_reviewed,

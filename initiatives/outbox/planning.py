@@ -80,6 +80,21 @@ def plan_handover_request(handover) -> PlannedEmail:
     )
 
 
+def plan_handover_cancelled(handover) -> PlannedEmail:
+    """The person who proposed `handover` hears that it was cancelled (the person named
+    left): nobody, when the handover was imported or its proposer has left too."""
+    proposer = handover.requested_by
+    active = proposer is not None and proposer.is_active
+    return PlannedEmail(
+        dedupe_key=f"handover-cancelled:{handover.pk}",
+        kind=EmailKind.HANDOVER_CANCELLED,
+        recipient=proposer.email if active else "",
+        recipient_user_id=proposer.pk if active else None,
+        initiative_id=handover.initiative_id,
+        handover_id=handover.pk,
+    )
+
+
 def reminder_period(opened_at: datetime, as_of: datetime) -> int:
     """0 for the first e-mail about a flag, then 1, 2, ... one per reminder interval."""
     interval = timedelta(days=settings.PORTAL_REMINDER_INTERVAL_DAYS)

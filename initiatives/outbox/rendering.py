@@ -23,6 +23,7 @@ SUBJECTS = {
     EmailKind.OWNERLESS: "{name} has no production owner",
     EmailKind.ESCALATION: "Nobody has confirmed ownership of {name}",
     EmailKind.DIGEST: "Weekly digest: open flags across the portfolio",
+    EmailKind.HANDOVER_CANCELLED: "Your handover of {name} was cancelled",
 }
 
 

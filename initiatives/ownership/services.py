@@ -222,6 +222,55 @@ def handover_decline(
     return handover
 
 
+@transaction.atomic
+def handovers_cancel_for_leaver(
+    *, person: AbstractBaseUser, actor: AbstractBaseUser | None, reason: str
+) -> list[OwnershipHandover]:
+    """Cancel every handover still waiting for `person`, who was deactivated (left) before
+    answering, and return them. Each initiative goes back to its arrangement from before the
+    handover, as after a decline; the cancellation is on its timeline, and the person who
+    proposed the handover is e-mailed (after commit, once) so they can name someone else.
+
+    Called by the leaver path (`initiatives.identity.services.person_deactivate`), not by a
+    page: nobody chooses to cancel a handover, the person's departure does.
+    """
+    # Initiatives locked in id order, so two leaver paths never wait on each other in a circle.
+    initiative_ids = sorted(
+        OwnershipHandover.objects.filter(to_owner=person, status=HandoverStatus.PENDING)
+        .values_list("initiative_id", flat=True)
+        .distinct()
+    )
+    cancelled = []
+    now = timezone.now()
+    for initiative_id in initiative_ids:
+        initiative = lock_initiative(Initiative(pk=initiative_id))
+        handover = (
+            initiative.handovers.select_for_update()
+            .filter(to_owner=person, status=HandoverStatus.PENDING)
+            .first()
+        )
+        if handover is None:  # answered or superseded since the ids were read
+            continue
+        handover.status = HandoverStatus.CANCELLED
+        handover.decided_at = now
+        handover.decision_note = reason
+        save(handover, actor, "Cancelled: the person named was deactivated")
+        initiative.production_owner = handover.from_owner
+        initiative.owner_accepted_at = handover.from_owner_accepted_at
+        initiative.backup_owner = handover.from_backup_owner
+        save(initiative, actor, reason="Handover cancelled: the person named was deactivated")
+        initiative_event_create(
+            initiative=initiative,
+            actor=actor,
+            kind=EventKind.HANDOVER_CANCELLED,
+            to_owner=person.pk,
+            note=reason,
+        )
+        cancelled.append(handover)
+    planning.queue([planning.plan_handover_cancelled(h) for h in cancelled])
+    return cancelled
+
+
 class LinkAlreadyUsed(ValidationError):
     """A single-use confirmation link whose confirmation has already happened."""
 

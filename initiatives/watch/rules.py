@@ -6,7 +6,7 @@ whole portfolio in one query, so the scan's query count does not grow with the p
 Later features add a kind with `@rule(FlagKind.X)` in their own module.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -112,7 +112,18 @@ def ownerless_condition(as_of: datetime) -> Q:
 
 @rule(FlagKind.OWNERLESS)
 def ownerless(as_of: datetime) -> dict[int, dict]:
-    rows = Initiative.objects.filter(ownerless_condition(as_of)).values_list(
+    return ownerless_among(as_of)
+
+
+def ownerless_among(
+    as_of: datetime, initiative_ids: Iterable[int] | None = None
+) -> dict[int, dict]:
+    """The ownerless rule, over the whole portfolio or only `initiative_ids` (the leaver
+    path judges just the systems of a person who left, without waiting for the scan)."""
+    initiatives = Initiative.objects.filter(ownerless_condition(as_of))
+    if initiative_ids is not None:
+        initiatives = initiatives.filter(pk__in=list(initiative_ids))
+    rows = initiatives.values_list(
         "pk", "stage", "production_owner__username", "production_owner__is_active"
     )
     facts = {}

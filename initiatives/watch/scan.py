@@ -18,7 +18,7 @@ from initiatives.health import services as health_services
 from initiatives.outbox import planning
 from initiatives.portfolio.models import Initiative
 from initiatives.watch.models import Flag, ScanRun
-from initiatives.watch.rules import production_health, rules, shared_health
+from initiatives.watch.rules import ownerless_among, production_health, rules, shared_health
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises scans.
 SCAN_LOCK_KEY = 0x0C0551
@@ -140,6 +140,43 @@ def _reconcile(report: ScanReport) -> None:
         bulk_update_with_history(
             to_resolve, Flag, ["resolved_at"], default_change_reason="Resolved by the scan"
         )
+
+
+def ownerless_flag_now(*, initiative_ids: list[int]) -> list[FlagChange]:
+    """Judge only `initiative_ids` by the ownerless rule now, open the flag on each it holds
+    for, and queue the e-mails the new flags call for (the sponsor and governance), as the
+    scan would: the leaver path's way of not waiting up to an hour for the next scan.
+
+    Takes the scan's lock, so it never interleaves with a scan; a flag already open stays as
+    it is (no second flag, no second e-mail). Returns the flags it opened.
+    """
+    as_of = timezone.now()
+    with transaction.atomic():
+        _lock()
+        found = ownerless_among(as_of, initiative_ids)
+        already = set(
+            Flag.objects.filter(
+                kind=FlagKind.OWNERLESS, resolved_at__isnull=True, initiative_id__in=list(found)
+            ).values_list("initiative_id", flat=True)
+        )
+        new = {pk: facts for pk, facts in found.items() if pk not in already}
+        if not new:
+            return []
+        bulk_create_with_history(
+            [
+                Flag(initiative_id=pk, kind=FlagKind.OWNERLESS, opened_at=as_of, facts=facts)
+                for pk, facts in new.items()
+            ],
+            Flag,
+            default_change_reason="Opened when the owner's account was deactivated",
+        )
+        opened = list(
+            Flag.objects.filter(
+                kind=FlagKind.OWNERLESS, resolved_at__isnull=True, initiative_id__in=list(new)
+            ).select_related("initiative__production_owner", "initiative__sponsor")
+        )
+        planning.queue(planning.plan_flag_emails(opened, as_of))
+    return [FlagChange(f.kind, f.initiative_id, f.initiative.slug, f.facts) for f in opened]
 
 
 def _emailed_flags() -> list[Flag]:

@@ -22,3 +22,9 @@ def scan_portfolio() -> dict:
 @shared_task(name="initiatives.tasks.send_weekly_digest")
 def send_weekly_digest() -> int:
     return scan.send_weekly_digest()
+
+
+@shared_task(name="initiatives.tasks.flag_ownerless_now")
+def flag_ownerless_now(initiative_ids: list[int]) -> int:
+    """The systems of a person who was just deactivated, judged at once (the leaver path)."""
+    return len(scan.ownerless_flag_now(initiative_ids=initiative_ids))

@@ -3,11 +3,13 @@ the Content-Security-Policy, sign-in locks (django-axes) and the proxies in fron
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.environment import BASE_DIR, DEBUG, VAR_DIR, env
+from portal.settings.identity import OIDC_ENABLED, OIDC_ISSUER
 from portal.settings.portal import (
     PORTAL_LOGIN_COOLOFF_MINUTES,
     PORTAL_LOGIN_FAILURE_LIMIT,
@@ -121,10 +123,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Axes first: it refuses a locked-out username or address before any password is checked.
 # It needs the request, which Django's sign-in form (portal and admin) passes to authenticate().
+# Passwords: Django's backend, refusing all but superusers when PORTAL_PASSWORD_SIGN_IN is
+# off. The provider's backend signs in people coming back from the provider (OIDC_ISSUER).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "initiatives.identity.backends.PasswordBackend",
 ]
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("initiatives.identity.backends.ProviderBackend")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portfolio"
 LOGOUT_REDIRECT_URL = "login"
@@ -210,6 +216,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+if OIDC_ENABLED:
+    # Signing out (a form) ends with a redirect to the provider's end-session page, which
+    # form-action governs too.
+    _issuer = urlparse(OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_issuer.scheme}://{_issuer.netloc}"
+    )
 
 # Brute-force protection on sign-in (django-axes). A username is locked after
 # PORTAL_LOGIN_FAILURE_LIMIT failures from anywhere (a distributed guess at one account),

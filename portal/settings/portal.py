@@ -113,6 +113,9 @@ PORTAL_SIGN_IN_LOG_DAYS = env.int("PORTAL_SIGN_IN_LOG_DAYS", default=90)
 PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
 # Days after it is made that an API token expires (shown on the profile page).
 PORTAL_API_TOKEN_DAYS = env.int("PORTAL_API_TOKEN_DAYS", default=365)
+# Password sign-in; off, only superusers (break-glass administrators) may sign in with a
+# password, everyone else through the identity provider (OIDC_ISSUER).
+PORTAL_PASSWORD_SIGN_IN = env.bool("PORTAL_PASSWORD_SIGN_IN", default=True)
 
 # --- Observability --------------------------------------------------------------------------
 # The bearer token Prometheus sends to /metrics; unset, /metrics is a 404 (metrics off).

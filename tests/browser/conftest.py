@@ -42,3 +42,12 @@ def browser_page():
                 connections.close_all()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory):
+    """A real OpenID Connect provider process (oidc-provider-mock) for the module's tests."""
+    from tests.support.identity_provider import identity_provider
+
+    with identity_provider(tmp_path_factory.mktemp("provider")) as running:
+        yield running
