@@ -136,6 +136,8 @@ def test_the_portfolio_shows_the_numbers_of_the_initiatives_it_counts(
     assert {t.key: t.count for t in summary.flags} == expected["flags"]
     assert {t.key: t.count for t in summary.health} == expected["health"]
     assert summary.production == expected["stages"]["production"]
+    assert [a.initiative.slug for a in summary.attention] == expected["attention"]
+    assert summary.attention_total == len(expected["attention"])
 
     page = response.content.decode()
     for rate in expected["rates"]:
@@ -157,10 +159,10 @@ def test_every_number_on_the_portfolio_links_to_a_list_of_that_many(
     page = client.get(portfolio_url(unit)).content.decode()
     links = counted_links(page)
 
-    # Funnel (6 in the list, 6 bars), total, 2 conversions × 2, 2 valley rows × 2, 7 flag
-    # kinds (list and bars), and the health tallies (list and bars).
+    # Needs attention (in all), funnel (6), total, 2 conversions × 2, 2 valley rows × 2, 5 flag
+    # kinds (health is counted by status), and the health tallies: no chart repeats them.
     health_tallies = len(dashboard_portfolio.EXPECTED[unit]["health"])
-    assert len(links) == 6 + 6 + 1 + 4 + 4 + 7 + 7 + 2 * health_tallies
+    assert len(links) == 1 + 6 + 1 + 4 + 4 + 5 + health_tallies
     for href, number in links:
         assert list_count(client, href) == number, href
         if unit:
