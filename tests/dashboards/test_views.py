@@ -446,11 +446,22 @@ def test_the_governance_queue_counts_what_waits_on_governance(work, people, as_u
     assert (queue.ownerless.total, slugs(queue.ownerless)) == (1, ["c-pilot-50"])
     assert (queue.stale.total, slugs(queue.stale)) == (1, ["c-prod-unchecked"])
     assert queue.stalled.total == 4
-    assert (queue.unhealthy.total, slugs(queue.unhealthy)) == (
-        2,
-        ["c-prod-failing", "r-prod-silent"],
-    )
-    for queue_list in (queue.ownerless, queue.stale, queue.stalled, queue.unhealthy):
+    assert (queue.case_missing.total, slugs(queue.case_missing)) == (1, ["c-pilot-150"])
+    assert (queue.regressions.total, slugs(queue.regressions)) == (0, [])
+    # The portfolio's health words: failing, then silent, then degraded.
+    assert [i.slug for i in queue.unhealthy.items] == [
+        "c-prod-failing",
+        "r-prod-silent",
+        "r-prod-degraded",
+    ]
+    for queue_list in (
+        queue.ownerless,
+        queue.stale,
+        queue.stalled,
+        queue.case_missing,
+        queue.regressions,
+        queue.unhealthy,
+    ):
         assert list_count(client, queue_list.url) == queue_list.total, queue_list.url
 
     page = response.content.decode()
@@ -461,7 +472,8 @@ def test_the_governance_queue_counts_what_waits_on_governance(work, people, as_u
         ("Ownerless", 1),
         ("Stale ownership", 1),
         ("Stalled", 4),
-        ("Production systems failing or silent", 2),
+        ("Business case missing", 1),
+        ("Production systems failing, silent or degraded", 3),
     ):
         assert f'{heading} <span class="muted">({total})</span>' in page
     assert "The platform team&#x27;s runbook covers it." in page
