@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -68,6 +69,7 @@ class MyWork:
     cases_to_review: list[BusinessCase] | None
     promotions_to_review: list[PromotionRequest] | None
     my_drafts: list[BusinessCase]
+    returned: list[BusinessCase]
     flags_on_mine: list[Flag]
     confirmation_days: int
     owned_url: str
@@ -81,8 +83,8 @@ def _confirmation_due(as_of: datetime) -> datetime:
 
 
 def my_work(user, *, as_of: datetime | None = None) -> MyWork:
-    """What `user` owns, must confirm, must accept and must review. A fixed number of
-    queries; each list is capped at LIST_LIMIT."""
+    """What `user` owns, must confirm, must accept, must revise (business cases returned for
+    changes) and must review. A fixed number of queries; each list is capped at LIST_LIMIT."""
     as_of = as_of or timezone.now()
     owned = (
         Initiative.objects.filter(Q(production_owner=user) | Q(backup_owner=user))
@@ -129,6 +131,7 @@ def my_work(user, *, as_of: datetime | None = None) -> MyWork:
             .select_related("initiative")
             .order_by("-updated_at")[:LIST_LIMIT]
         ),
+        returned=list(cases_returned_to(user)[:LIST_LIMIT]),
         flags_on_mine=list(
             Flag.objects.filter(mine, resolved_at__isnull=True)
             .select_related("initiative")
@@ -136,6 +139,23 @@ def my_work(user, *, as_of: datetime | None = None) -> MyWork:
         ),
         confirmation_days=settings.PORTAL_OWNERSHIP_CONFIRMATION_DAYS,
         owned_url=list_url(owned_by=user.get_username()),
+    )
+
+
+def cases_returned_to(user) -> QuerySet[BusinessCase]:
+    """Business-case versions returned for changes that `user` wrote or whose initiative's
+    team they are on, still the latest version (once revised, the new draft is the work),
+    the most recently returned first."""
+    newer = BusinessCase.objects.filter(
+        initiative=OuterRef("initiative"), version__gt=OuterRef("version")
+    )
+    team = Initiative.objects.filter(permissions.team_filter(user)).values("pk")
+    return (
+        BusinessCase.objects.filter(status=BusinessCaseStatus.CHANGES_REQUESTED)
+        .filter(permissions.case_authored_by(user) | Q(initiative__in=team))
+        .exclude(Exists(newer))
+        .select_related("initiative", "reviewed_by")
+        .order_by("-reviewed_at", "-pk")
     )
 
 
