@@ -11,6 +11,11 @@ from initiatives.transfer import views as transfer_views
 urlpatterns = [
     path("", dashboards_views.PortfolioView.as_view(), name="portfolio"),
     path("my-work/", dashboards_views.MyWorkView.as_view(), name="my-work"),
+    path(
+        "portfolio/readiness/",
+        dashboards_views.ReadinessMapView.as_view(),
+        name="readiness-map",
+    ),
     path("governance/", dashboards_views.GovernanceQueueView.as_view(), name="governance-queue"),
     path("initiatives/", portfolio_views.InitiativeListView.as_view(), name="initiative-list"),
     path(

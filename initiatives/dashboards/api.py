@@ -54,9 +54,23 @@ class DwellSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Initiatives in the stage now.")
     stalled = serializers.IntegerField(help_text="Of those, how many carry an open stalled flag.")
     limit_days = serializers.IntegerField(help_text="Days in the stage before it is stalled.")
-    median_days = serializers.FloatField(allow_null=True)
+    median_days = serializers.IntegerField(allow_null=True, help_text="Whole days.")
     worst_days = serializers.IntegerField(allow_null=True)
     url = serializers.CharField()
+
+
+class AttentionSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="initiative.slug")
+    name = serializers.CharField(source="initiative.name")
+    business_unit = serializers.CharField(source="initiative.business_unit.name")
+    stage = serializers.CharField(source="initiative.stage")
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="Why, most urgent first, as on the page."
+    )
+    since = serializers.DateTimeField(
+        allow_null=True, help_text="When its oldest open flag was raised."
+    )
+    url = serializers.CharField(source="initiative.get_absolute_url")
 
 
 class ScanSerializer(serializers.Serializer):
@@ -75,7 +89,18 @@ class PortfolioSummarySerializer(serializers.Serializer):
     valley = DwellSerializer(many=True)
     flags = TallySerializer(many=True)
     health = TallySerializer(many=True)
+    needs_attention = AttentionSerializer(
+        source="attention",
+        many=True,
+        help_text="The initiatives that most need attention, most urgent first (at most 10).",
+    )
+    needs_attention_total = serializers.IntegerField(source="attention_total")
+    needs_attention_url = serializers.CharField(source="attention_url")
+    needs_attention_api_url = serializers.SerializerMethodField()
     scan = ScanSerializer()
+
+    def get_needs_attention_api_url(self, summary) -> str:
+        return _api_url(summary["attention_url"])
 
 
 class PortfolioView(ThrottleFirstMixin, APIView):

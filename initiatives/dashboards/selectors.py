@@ -11,7 +11,20 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +42,12 @@ from initiatives.ownership.models import OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import Initiative
 from initiatives.readiness.models import MilestoneRecord
 from initiatives.watch.models import Flag, ScanRun
-from initiatives.watch.selectors import last_finished_scan, open_flag_count, scan_is_overdue
+from initiatives.watch.selectors import (
+    last_finished_scan,
+    open_flag_count,
+    open_flag_counts_by_kind,
+    scan_is_overdue,
+)
 
 # How many rows a dashboard list shows before it points to the full list.
 LIST_LIMIT = 50
@@ -51,6 +69,7 @@ class MyWork:
     cases_to_review: list[BusinessCase] | None
     promotions_to_review: list[PromotionRequest] | None
     my_drafts: list[BusinessCase]
+    returned: list[BusinessCase]
     flags_on_mine: list[Flag]
     confirmation_days: int
     owned_url: str
@@ -64,8 +83,8 @@ def _confirmation_due(as_of: datetime) -> datetime:
 
 
 def my_work(user, *, as_of: datetime | None = None) -> MyWork:
-    """What `user` owns, must confirm, must accept and must review. A fixed number of
-    queries; each list is capped at LIST_LIMIT."""
+    """What `user` owns, must confirm, must accept, must revise (business cases returned for
+    changes) and must review. A fixed number of queries; each list is capped at LIST_LIMIT."""
     as_of = as_of or timezone.now()
     owned = (
         Initiative.objects.filter(Q(production_owner=user) | Q(backup_owner=user))
@@ -112,6 +131,7 @@ def my_work(user, *, as_of: datetime | None = None) -> MyWork:
             .select_related("initiative")
             .order_by("-updated_at")[:LIST_LIMIT]
         ),
+        returned=list(cases_returned_to(user)[:LIST_LIMIT]),
         flags_on_mine=list(
             Flag.objects.filter(mine, resolved_at__isnull=True)
             .select_related("initiative")
@@ -119,6 +139,23 @@ def my_work(user, *, as_of: datetime | None = None) -> MyWork:
         ),
         confirmation_days=settings.PORTAL_OWNERSHIP_CONFIRMATION_DAYS,
         owned_url=list_url(owned_by=user.get_username()),
+    )
+
+
+def cases_returned_to(user) -> QuerySet[BusinessCase]:
+    """Business-case versions returned for changes that `user` wrote or whose initiative's
+    team they are on, still the latest version (once revised, the new draft is the work),
+    the most recently returned first."""
+    newer = BusinessCase.objects.filter(
+        initiative=OuterRef("initiative"), version__gt=OuterRef("version")
+    )
+    team = Initiative.objects.filter(permissions.team_filter(user)).values("pk")
+    return (
+        BusinessCase.objects.filter(status=BusinessCaseStatus.CHANGES_REQUESTED)
+        .filter(permissions.case_authored_by(user) | Q(initiative__in=team))
+        .exclude(Exists(newer))
+        .select_related("initiative", "reviewed_by")
+        .order_by("-reviewed_at", "-pk")
     )
 
 
@@ -177,18 +214,51 @@ class GovernanceQueue:
     ownerless: QueueList
     stale: QueueList
     stalled: QueueList
+    case_missing: QueueList
+    regressions: QueueList
     unhealthy: QueueList
 
 
-def _capped(queryset: QuerySet, url: str | None = None) -> QueueList:
-    return QueueList(items=list(queryset[:LIST_LIMIT]), total=queryset.count(), url=url)
+def _capped(queryset: QuerySet, url: str | None = None, total: int | None = None) -> QueueList:
+    items = list(queryset[:LIST_LIMIT])
+    if total is None:
+        total = len(items) if len(items) < LIST_LIMIT else queryset.count()
+    return QueueList(items=items, total=total, url=url)
 
 
-def _flagged(kinds: list[str]) -> QuerySet[Flag]:
+def _flagged(kind: str, *urgency) -> QuerySet[Flag]:
+    """Open flags of `kind`, the most urgent first: by `urgency`, then the longest open."""
     return (
-        Flag.objects.filter(resolved_at__isnull=True, kind__in=kinds)
+        Flag.objects.filter(resolved_at__isnull=True, kind=kind)
         .select_related("initiative__production_owner", "initiative__business_unit")
-        .order_by("opened_at", "pk")
+        .order_by(*urgency, "opened_at", "pk")
+    )
+
+
+# Production systems the queue lists, in the portfolio's health words, most urgent first.
+UNHEALTHY_ORDER = (HealthStatus.FAILING, HealthStatus.SILENT, HealthStatus.DEGRADED)
+
+
+def unhealthy_systems() -> QuerySet[Initiative]:
+    """Production systems failing, silent or degraded (the stored status the portfolio
+    counts), failing first, then silent, then degraded; within each the longest flagged
+    first. `flagged_since`: when the scan raised its open health flag (None if not yet)."""
+    health_flag = Flag.objects.filter(
+        initiative=OuterRef("pk"),
+        resolved_at__isnull=True,
+        kind__in=[FlagKind.HEALTH_SILENT, FlagKind.HEALTH_DEGRADED],
+    ).order_by("opened_at")
+    return (
+        Initiative.objects.filter(stage=Stage.PRODUCTION, health_status__in=UNHEALTHY_ORDER)
+        .select_related("production_owner", "business_unit")
+        .annotate(
+            urgency=Case(
+                *[When(health_status=s, then=Value(i)) for i, s in enumerate(UNHEALTHY_ORDER)],
+                output_field=IntegerField(),
+            ),
+            flagged_since=Subquery(health_flag.values("opened_at")[:1]),
+        )
+        .order_by("urgency", F("flagged_since").asc(nulls_last=True), "name", "pk")
     )
 
 
@@ -201,15 +271,19 @@ def _decided_elsewhere(queryset: QuerySet, conflict: Q) -> QuerySet:
 
 
 def governance_queue(user) -> GovernanceQueue:
-    """What waits on governance, oldest first: two queries per list, whatever the size.
+    """What waits on governance, the most urgent first: decisions by how long they have
+    waited, stalled work by days in its stage, stale ownership by days since it was last
+    confirmed, other flags by how long they have been open, production systems failing,
+    then silent, then degraded. Every flag kind the portfolio counts has its list. At most
+    two queries per list (the flags' totals are one query), whatever the size.
     Items `user` may not decide themselves are marked `decided_elsewhere`."""
-    unhealthy = (
-        Initiative.objects.filter(
-            stage=Stage.PRODUCTION, health_status__in=[HealthStatus.FAILING, HealthStatus.SILENT]
+    flag_totals = open_flag_counts_by_kind()
+
+    def flagged(kind: str, *urgency) -> QueueList:
+        return _capped(
+            _flagged(kind, *urgency), list_url(flag=kind), total=flag_totals.get(kind, 0)
         )
-        .select_related("production_owner", "business_unit")
-        .order_by("health_status", "name")
-    )
+
     return GovernanceQueue(
         cases=_capped(
             _decided_elsewhere(cases_awaiting_review(), permissions.case_authored_by(user))
@@ -222,14 +296,16 @@ def governance_queue(user) -> GovernanceQueue:
         waivers=_capped(
             _decided_elsewhere(waiver_requests(), permissions.waivers_in_conflict(user))
         ),
-        ownerless=_capped(_flagged([FlagKind.OWNERLESS]), list_url(flag=FlagKind.OWNERLESS)),
-        stale=_capped(
-            _flagged([FlagKind.STALE_OWNERSHIP]), list_url(flag=FlagKind.STALE_OWNERSHIP)
+        ownerless=flagged(FlagKind.OWNERLESS),
+        stale=flagged(
+            FlagKind.STALE_OWNERSHIP, F("initiative__owner_confirmed_at").asc(nulls_first=True)
         ),
-        stalled=_capped(_flagged([FlagKind.STALLED]), list_url(flag=FlagKind.STALLED)),
+        stalled=flagged(FlagKind.STALLED, "initiative__stage_entered_at"),
+        case_missing=flagged(FlagKind.BUSINESS_CASE_MISSING),
+        regressions=flagged(FlagKind.EVAL_REGRESSION),
         unhealthy=_capped(
-            unhealthy,
-            list_url(stage=Stage.PRODUCTION, health=[HealthStatus.FAILING, HealthStatus.SILENT]),
+            unhealthy_systems(),
+            list_url(stage=Stage.PRODUCTION, health=list(UNHEALTHY_ORDER)),
         ),
     )
 

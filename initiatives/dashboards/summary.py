@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from initiatives.core.choices import (
@@ -14,10 +15,30 @@ from initiatives.core.choices import (
     Stage,
 )
 from initiatives.dashboards.selectors import list_url
+from initiatives.portfolio.filtersets import HEALTH_FLAG_KINDS, needs_attention
 from initiatives.portfolio.lifecycle import FUNNEL, VALLEY, reached_condition
 from initiatives.portfolio.models import BusinessUnit, Initiative
+from initiatives.watch.models import Flag
 from initiatives.watch.rules import days_between, stalled_limits
 from initiatives.watch.selectors import open_flag_counts_by_kind, open_flags
+
+# The flag kinds the portfolio counts: health is counted by status, not by its flags.
+PORTFOLIO_FLAG_KINDS = [k for k in FlagKind if k not in HEALTH_FLAG_KINDS]
+
+# How many initiatives "needs attention" names before it links to the full list.
+ATTENTION_LIMIT = 10
+
+# Most urgent first: a production system down or blind, then a system nobody answers for,
+# a model getting worse, work stuck in the valley of death, then the paperwork.
+HEALTH_URGENCY = {HealthStatus.FAILING: 0, HealthStatus.SILENT: 1, HealthStatus.DEGRADED: 6}
+FLAG_URGENCY = {
+    FlagKind.OWNERLESS: 2,
+    FlagKind.EVAL_REGRESSION: 3,
+    FlagKind.STALLED: 4,
+    FlagKind.STALE_OWNERSHIP: 5,
+    FlagKind.BUSINESS_CASE_MISSING: 7,
+}
+_CALM = 99
 
 
 @dataclass(frozen=True)
@@ -51,10 +72,21 @@ class Dwell:
     count: int
     stalled: int
     limit_days: int
-    median_days: float | None
+    median_days: int | None
     worst_days: int | None
     url: str
     stalled_url: str
+
+
+@dataclass(frozen=True)
+class Attention:
+    """An initiative that needs attention, why (in the words of the flags and the health
+    status), and since when (its oldest open flag; None when only its health says so and no
+    scan has flagged it yet)."""
+
+    initiative: Initiative
+    reasons: list[str]
+    since: datetime | None
 
 
 @dataclass(frozen=True)
@@ -69,13 +101,17 @@ class PortfolioSummary:
     health: list[Tally]
     production: int
     url: str
+    attention: list[Attention] = field(default_factory=list)
+    attention_total: int = 0
+    attention_url: str = ""
     business_units: list[BusinessUnit] = field(default_factory=list)
 
 
-def _median_days(queryset: QuerySet[Initiative], count: int, as_of: datetime) -> float | None:
+def _median_days(queryset: QuerySet[Initiative], count: int, as_of: datetime) -> int | None:
     """The median whole days in stage of `queryset` (one stage), read as the middle one or
     two rows of the (stage, stage_entered_at) index: one query, nothing loaded but them.
-    Whole days, like the worst, so the median never exceeds the worst."""
+    Whole days, like the worst (the mean of two middle rows rounded down), so the median is
+    never a fraction and never exceeds the worst."""
     if count == 0:
         return None
     lo = (count - 1) // 2
@@ -85,14 +121,75 @@ def _median_days(queryset: QuerySet[Initiative], count: int, as_of: datetime) ->
         ]
     )
     days = [days_between(as_of, entered) for entered in middle]
-    return sum(days) / len(days)
+    return sum(days) // len(days)
+
+
+def _attention_words(initiative: Initiative, flags: list[Flag]) -> list[str]:
+    """Why an initiative needs attention: its health status in the words of the health
+    tallies, then each open flag by kind (the most urgent first) with the scan's reason."""
+    words = []
+    if initiative.stage == Stage.PRODUCTION and initiative.health_status in HEALTH_URGENCY:
+        health = f"Health {HealthStatus(initiative.health_status).label.lower()}"
+        reason = next((f.reason for f in flags if f.kind in HEALTH_FLAG_KINDS), "")
+        words.append(f"{health}: {reason}" if reason else health)
+    for flag in sorted(
+        (f for f in flags if f.kind in FLAG_URGENCY), key=lambda f: FLAG_URGENCY[f.kind]
+    ):
+        label = flag.get_kind_display()
+        words.append(f"{label}: {flag.reason}" if flag.reason else label)
+    return words
+
+
+def needing_attention(
+    initiatives: QuerySet[Initiative], limit: int = ATTENTION_LIMIT
+) -> list[Attention]:
+    """The `limit` initiatives among `initiatives` that most need attention (see
+    `portfolio.filtersets.needs_attention`), most urgent first (`HEALTH_URGENCY`,
+    `FLAG_URGENCY`), the longest-flagged, then the longest in its stage, first within a kind.
+    Two queries: the ranked rows,
+    then their open flags."""
+    open_flag = Q(flags__resolved_at__isnull=True)
+    flag_rank = Min(
+        Case(
+            *[When(open_flag, flags__kind=k, then=Value(r)) for k, r in FLAG_URGENCY.items()],
+            output_field=IntegerField(),
+        )
+    )
+    health_rank = Case(
+        *[
+            When(stage=Stage.PRODUCTION, health_status=s, then=Value(r))
+            for s, r in HEALTH_URGENCY.items()
+        ],
+        default=Value(_CALM),
+        output_field=IntegerField(),
+    )
+    rows = list(
+        initiatives.filter(needs_attention())
+        .select_related("business_unit")
+        .annotate(
+            urgency=Least(Coalesce(flag_rank, Value(_CALM)), health_rank),
+            flagged_since=Min("flags__opened_at", filter=open_flag),
+        )
+        .order_by(
+            "urgency",
+            F("flagged_since").asc(nulls_last=True),
+            "stage_entered_at",  # flagged together: the longest in its stage first
+            "name",
+            "pk",
+        )[:limit]
+    )
+    flags: dict[int, list[Flag]] = {}
+    for flag in open_flags().filter(initiative__in=[i.pk for i in rows]).order_by("opened_at"):
+        flags.setdefault(flag.initiative_id, []).append(flag)
+    return [Attention(i, _attention_words(i, flags.get(i.pk, [])), i.flagged_since) for i in rows]
 
 
 def portfolio_summary(
     *, business_unit: BusinessUnit | None = None, as_of: datetime | None = None
 ) -> PortfolioSummary:
     """The portfolio's numbers, optionally for one business unit, each with the URL of the
-    initiative list that it counts. Five queries, whatever the portfolio's size."""
+    initiative list that it counts, and the initiatives that most need attention. Eight
+    queries, whatever the portfolio's size."""
     as_of = as_of or timezone.now()
     unit = business_unit.name if business_unit else None
     initiatives = Initiative.objects.all()
@@ -110,6 +207,7 @@ def portfolio_summary(
         f"stalled_{s}": Count("pk", filter=Q(stage=s, pk__in=stalled.values("initiative_id")))
         for s in VALLEY
     }
+    aggregates["attention"] = Count("pk", filter=needs_attention())
     numbers = initiatives.aggregate(total=Count("pk"), **aggregates)
 
     flag_counts = open_flag_counts_by_kind(flags)
@@ -189,9 +287,12 @@ def portfolio_summary(
                 flag_counts.get(k.value, 0),
                 list_url(flag=k.value, business_unit=unit),
             )
-            for k in FlagKind
+            for k in PORTFOLIO_FLAG_KINDS
         ],
         health=health,
         production=production,
         url=list_url(business_unit=unit),
+        attention=needing_attention(initiatives) if numbers["attention"] else [],
+        attention_total=numbers["attention"],
+        attention_url=list_url(attention="true", business_unit=unit),
     )

@@ -2,12 +2,19 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
 from initiatives.core import permissions
+from initiatives.core.choices import Stage
 from initiatives.dashboards import selectors
 from initiatives.dashboards.summary import portfolio_summary
-from initiatives.portfolio.models import BusinessUnit
+from initiatives.portfolio.models import BusinessUnit, Initiative
+from initiatives.readiness.selectors import (
+    MEASURED_STAGES,
+    readiness_by_domain,
+    readiness_initiatives,
+)
 
 
 class BusinessUnitForm(forms.Form):
@@ -31,6 +38,46 @@ class PortfolioView(TemplateView):
             summary=portfolio_summary(business_unit=unit),
             scan=selectors.scan_state(),
             waiting=selectors.handovers_waiting(self.request.user).count(),
+            **kwargs,
+        )
+
+
+class ReadinessMapForm(BusinessUnitForm):
+    stage = forms.ChoiceField(
+        choices=[("", "Every stage"), *[(s, Stage(s).label) for s in MEASURED_STAGES]],
+        required=False,
+        label="Stage",
+    )
+
+
+class ReadinessMapView(TemplateView):
+    """Readiness across the portfolio: initiatives × domains, each cell the share of what the
+    initiative's next stage requires that is done or waived (a scorecard report)."""
+
+    template_name = "initiatives/readiness_map.html"
+    paginate_by = 25
+
+    def get_context_data(self, **kwargs):
+        form = ReadinessMapForm(self.request.GET or None)
+        initiatives = readiness_initiatives(Initiative.objects.all())
+        if form.is_valid():
+            if form.cleaned_data["business_unit"]:
+                initiatives = initiatives.filter(business_unit=form.cleaned_data["business_unit"])
+            if form.cleaned_data["stage"]:
+                initiatives = initiatives.filter(stage=form.cleaned_data["stage"])
+        paginator = Paginator(initiatives, self.paginate_by)
+        page = paginator.get_page(self.request.GET.get("page"))
+        domains, rows = readiness_by_domain(list(page.object_list))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            form=form,
+            domains=domains,
+            rows=rows,
+            page_obj=page,
+            paginator=paginator,
+            is_paginated=page.has_other_pages(),
+            query=query.urlencode(),
             **kwargs,
         )
 

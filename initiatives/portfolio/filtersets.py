@@ -16,6 +16,22 @@ from initiatives.portfolio.lifecycle import FUNNEL, reached_condition
 from initiatives.portfolio.models import BusinessUnit, Initiative
 from initiatives.watch.models import Flag
 
+# Health is counted once, by the stored health status (which every health report and every
+# scan write); the two health flag kinds say the same thing later, so the portfolio and
+# "needs attention" read the status, not these flags.
+HEALTH_FLAG_KINDS = (FlagKind.HEALTH_SILENT, FlagKind.HEALTH_DEGRADED)
+UNHEALTHY = (HealthStatus.FAILING, HealthStatus.SILENT, HealthStatus.DEGRADED)
+
+
+def needs_attention() -> Q:
+    """Initiatives that need attention: an open flag of a kind other than health, or a
+    production system whose health is failing, silent or degraded. The portfolio counts and
+    lists exactly these; `?attention=true` on the list and the API shows them all."""
+    open_flag = Flag.objects.filter(initiative=OuterRef("pk"), resolved_at=None).exclude(
+        kind__in=HEALTH_FLAG_KINDS
+    )
+    return Q(Exists(open_flag)) | Q(stage=Stage.PRODUCTION, health_status__in=UNHEALTHY)
+
 
 @extend_schema_field({"type": "boolean"})
 class YesNoFilter(django_filters.TypedChoiceFilter):
@@ -94,6 +110,11 @@ class InitiativeFilterSet(django_filters.FilterSet):
         label="Ever reached",
     )
     ownership_pending = YesNoFilter(method="filter_ownership_pending", label="Ownership pending")
+    attention = YesNoFilter(
+        method="filter_attention",
+        label="Needs attention",
+        help_text="An open flag, or a production system failing, silent or degraded.",
+    )
     ordering = InitiativeOrderingFilter(
         fields=(
             ("name", "name"),
@@ -141,3 +162,6 @@ class InitiativeFilterSet(django_filters.FilterSet):
     def filter_ownership_pending(self, queryset, name, value: bool):
         pending = Q(production_owner__isnull=False, owner_accepted_at__isnull=True)
         return queryset.filter(pending) if value else queryset.exclude(pending)
+
+    def filter_attention(self, queryset, name, value: bool):
+        return queryset.filter(needs_attention()) if value else queryset.exclude(needs_attention())

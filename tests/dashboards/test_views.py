@@ -136,6 +136,8 @@ def test_the_portfolio_shows_the_numbers_of_the_initiatives_it_counts(
     assert {t.key: t.count for t in summary.flags} == expected["flags"]
     assert {t.key: t.count for t in summary.health} == expected["health"]
     assert summary.production == expected["stages"]["production"]
+    assert [a.initiative.slug for a in summary.attention] == expected["attention"]
+    assert summary.attention_total == len(expected["attention"])
 
     page = response.content.decode()
     for rate in expected["rates"]:
@@ -157,10 +159,10 @@ def test_every_number_on_the_portfolio_links_to_a_list_of_that_many(
     page = client.get(portfolio_url(unit)).content.decode()
     links = counted_links(page)
 
-    # Funnel (6 in the list, 6 bars), total, 2 conversions × 2, 2 valley rows × 2, 7 flag
-    # kinds (list and bars), and the health tallies (list and bars).
+    # Needs attention (in all), funnel (6), total, 2 conversions × 2, 2 valley rows × 2, 5 flag
+    # kinds (health is counted by status), and the health tallies: no chart repeats them.
     health_tallies = len(dashboard_portfolio.EXPECTED[unit]["health"])
-    assert len(links) == 6 + 6 + 1 + 4 + 4 + 7 + 7 + 2 * health_tallies
+    assert len(links) == 1 + 6 + 1 + 4 + 4 + 5 + health_tallies
     for href, number in links:
         assert list_count(client, href) == number, href
         if unit:
@@ -444,11 +446,22 @@ def test_the_governance_queue_counts_what_waits_on_governance(work, people, as_u
     assert (queue.ownerless.total, slugs(queue.ownerless)) == (1, ["c-pilot-50"])
     assert (queue.stale.total, slugs(queue.stale)) == (1, ["c-prod-unchecked"])
     assert queue.stalled.total == 4
-    assert (queue.unhealthy.total, slugs(queue.unhealthy)) == (
-        2,
-        ["c-prod-failing", "r-prod-silent"],
-    )
-    for queue_list in (queue.ownerless, queue.stale, queue.stalled, queue.unhealthy):
+    assert (queue.case_missing.total, slugs(queue.case_missing)) == (1, ["c-pilot-150"])
+    assert (queue.regressions.total, slugs(queue.regressions)) == (0, [])
+    # The portfolio's health words: failing, then silent, then degraded.
+    assert [i.slug for i in queue.unhealthy.items] == [
+        "c-prod-failing",
+        "r-prod-silent",
+        "r-prod-degraded",
+    ]
+    for queue_list in (
+        queue.ownerless,
+        queue.stale,
+        queue.stalled,
+        queue.case_missing,
+        queue.regressions,
+        queue.unhealthy,
+    ):
         assert list_count(client, queue_list.url) == queue_list.total, queue_list.url
 
     page = response.content.decode()
@@ -459,7 +472,8 @@ def test_the_governance_queue_counts_what_waits_on_governance(work, people, as_u
         ("Ownerless", 1),
         ("Stale ownership", 1),
         ("Stalled", 4),
-        ("Production systems failing or silent", 2),
+        ("Business case missing", 1),
+        ("Production systems failing, silent or degraded", 3),
     ):
         assert f'{heading} <span class="muted">({total})</span>' in page
     assert "The platform team&#x27;s runbook covers it." in page

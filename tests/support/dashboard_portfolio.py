@@ -85,7 +85,10 @@ ROWS = [
     ),
 ]
 
-NO_FLAGS = dict.fromkeys(FlagKind.values, 0)
+# Health is counted by status: the portfolio's flag tallies leave the health flags out.
+NO_FLAGS = dict.fromkeys(
+    (k for k in FlagKind.values if k not in (FlagKind.HEALTH_SILENT, FlagKind.HEALTH_DEGRADED)), 0
+)
 
 # What the portfolio shows, for everything (None) and for each business unit.
 EXPECTED = {
@@ -110,10 +113,21 @@ EXPECTED = {
             "ownerless": 1,
             "stale_ownership": 1,
             "business_case_missing": 1,
-            "health_silent": 1,
-            "health_degraded": 2,
         },
         "health": {"healthy": 1, "degraded": 1, "failing": 1, "silent": 1, "unchecked": 1},
+        # Most urgent first: failing, silent, ownerless, stalled (longest in stage first),
+        # stale ownership, degraded.
+        "attention": [
+            "c-prod-failing",
+            "r-prod-silent",
+            "c-pilot-50",
+            "c-poc-200",
+            "c-pilot-150",
+            "r-pilot-130",
+            "r-poc-100",
+            "c-prod-unchecked",
+            "r-prod-degraded",
+        ],
     },
     "Retail": {
         "total": 11,
@@ -128,8 +142,9 @@ EXPECTED = {
         "conversions": [(9, 6), (6, 4)],
         "rates": ["66.7 %", "66.7 %"],
         "valley": [(3, 1, 40, 100), (2, 1, 80, 130)],
-        "flags": NO_FLAGS | {"stalled": 2, "health_silent": 1, "health_degraded": 1},
+        "flags": NO_FLAGS | {"stalled": 2},
         "health": {"healthy": 1, "degraded": 1, "failing": 0, "silent": 1},
+        "attention": ["r-prod-silent", "r-pilot-130", "r-poc-100", "r-prod-degraded"],
     },
     "Claims": {
         "total": 7,
@@ -150,9 +165,15 @@ EXPECTED = {
             "ownerless": 1,
             "stale_ownership": 1,
             "business_case_missing": 1,
-            "health_degraded": 1,
         },
         "health": {"healthy": 0, "degraded": 0, "failing": 1, "silent": 0, "unchecked": 1},
+        "attention": [
+            "c-prod-failing",
+            "c-pilot-50",
+            "c-poc-200",
+            "c-pilot-150",
+            "c-prod-unchecked",
+        ],
     },
 }
 
