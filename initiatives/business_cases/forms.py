@@ -173,7 +173,13 @@ class BusinessCaseForm(forms.ModelForm):
         accepted) even when it is no longer one of the organisation's."""
         super().__init__(*args, **kwargs)
         self.also_currency = also_currency
-        self.fields["currency"].choices = allowed_currency_choices(also_currency)
+        currency = self.fields["currency"]
+        currency.choices = allowed_currency_choices(also_currency)
+        currency.error_messages["invalid_choice"] = (
+            "%(value)s is not one of the organisation's currencies: "
+            + ", ".join(code for code, _ in currency.choices)
+            + "."
+        )
         for name in INPUT_FIELDS:
             field = self.fields[name]
             if isinstance(field, FigureField):
