@@ -74,7 +74,7 @@ class FigureField(forms.DecimalField):
         text = str(value).strip()
         if text in ("", "."):
             return None
-        if FIGURE.fullmatch(text) is None or text == ".":
+        if FIGURE.fullmatch(text) is None:
             code = (
                 "negative"
                 if text.startswith("-")
@@ -88,8 +88,8 @@ class FigureField(forms.DecimalField):
         return Decimal(re.sub(rf"[,{GROUP_SPACES}]", "", text))
 
     def prepare_value(self, value):
-        # Stored figures come back grouped and without trailing zeros: 120,000 and 1.5, not
-        # 120000.00 and 1.50. What a person typed (a string) comes back as typed.
+        # Stored figures come back grouped, whole ones without cents: 120,000 and 1,234.50,
+        # not 120000.00. What a person typed (a string) comes back as typed.
         if isinstance(value, Decimal):
             if value == 0 and not self.required:
                 return ""  # an optional figure left empty was stored as 0: show it empty
@@ -138,7 +138,10 @@ class BusinessCaseForm(forms.ModelForm):
 
     UNITS = {"capacity_hours": "hours", "team_fte": "FTE"}
 
-    currency = forms.ChoiceField(help_text="Every figure in this case is in this currency.")
+    # Offered as a list; checked by core.currencies (the same rule as the API), not as a choice.
+    currency = forms.CharField(
+        widget=forms.Select, help_text="Every figure in this case is in this currency."
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
     form_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
@@ -173,13 +176,7 @@ class BusinessCaseForm(forms.ModelForm):
         accepted) even when it is no longer one of the organisation's."""
         super().__init__(*args, **kwargs)
         self.also_currency = also_currency
-        currency = self.fields["currency"]
-        currency.choices = allowed_currency_choices(also_currency)
-        currency.error_messages["invalid_choice"] = (
-            "%(value)s is not one of the organisation's currencies: "
-            + ", ".join(code for code, _ in currency.choices)
-            + "."
-        )
+        self.fields["currency"].widget.choices = allowed_currency_choices(also_currency)
         for name in INPUT_FIELDS:
             field = self.fields[name]
             if isinstance(field, FigureField):
