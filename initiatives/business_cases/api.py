@@ -63,7 +63,11 @@ class BusinessCaseViewSet(
         initiative = self.initiative()
         if not RULES["edit"](request.user, initiative):
             raise PermissionDenied("Only the initiative's team may write its business case.")
-        serializer = serializers.BusinessCaseWriteSerializer(data=request.data)
+        # The currency the case is already in stays allowed (see PORTAL_CURRENCIES).
+        current = services.latest_inputs(initiative).get("currency")
+        serializer = serializers.BusinessCaseWriteSerializer(
+            data=request.data, context={"currency": current}
+        )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("revision", None)

@@ -1,10 +1,11 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from initiatives.api.serializers import StrictSerializerMixin
 from initiatives.business_cases.models import BusinessCase
 from initiatives.business_cases.services import INPUT_FIELDS
-from initiatives.core.currencies import currency_choices
+from initiatives.core.currencies import check_allowed_currency
 
 # A derived figure is none until the inputs it needs are filled in.
 NULLABLE_DECIMAL = {"type": "string", "format": "decimal", "nullable": True}
@@ -89,10 +90,14 @@ class BusinessCaseSerializer(serializers.ModelSerializer):
 class BusinessCaseWriteSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     """The inputs of a draft. `revision` (on update) is the revision you last read."""
 
-    currency = serializers.ChoiceField(
-        choices=currency_choices(),
+    currency = serializers.CharField(
         required=False,
-        help_text="Defaults to the latest version's, or PORTAL_DEFAULT_CURRENCY for a first case.",
+        max_length=3,
+        help_text=(
+            "One of the organisation's currencies (PORTAL_CURRENCIES), or the one the "
+            "initiative's case is already in. Defaults to the latest version's, or "
+            "PORTAL_DEFAULT_CURRENCY for a first case."
+        ),
     )
     revision = serializers.IntegerField(required=False, write_only=True)
     form_key = serializers.CharField(
@@ -102,6 +107,15 @@ class BusinessCaseWriteSerializer(StrictSerializerMixin, serializers.ModelSerial
     class Meta:
         model = BusinessCase
         fields = [*INPUT_FIELDS, "revision", "form_key"]
+
+    def validate_currency(self, value: str) -> str:
+        # On create, the initiative's latest version is the one whose currency stays allowed.
+        current = self.instance.currency if self.instance else self.context.get("currency")
+        try:
+            check_allowed_currency(value, current)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return value
 
     def validate(self, attrs):
         inputs = {k: v for k, v in attrs.items() if k in INPUT_FIELDS}

@@ -79,14 +79,21 @@ class BusinessCaseFormView(View):
                     reverse("business-case-edit", args=[slug, draft.version])
                 )
             initial = services.latest_inputs(self.initiative)
-            form = BusinessCaseForm(initial={**initial, "form_key": uuid.uuid4().hex})
+            form = self.form(initial={**initial, "form_key": uuid.uuid4().hex})
         else:
-            form = BusinessCaseForm(instance=self.case, initial={"revision": self.case.revision})
+            form = self.form(instance=self.case, initial={"revision": self.case.revision})
         return self.render(form)
+
+    def form(self, *args, **kwargs) -> BusinessCaseForm:
+        # The currency the case is already in stays offered, even if no longer the
+        # organisation's (PORTAL_CURRENCIES).
+        current = self.case.currency if self.case else None
+        current = current or services.latest_inputs(self.initiative).get("currency")
+        return BusinessCaseForm(*args, also_currency=current, **kwargs)
 
     def post(self, request, slug, version=None):
         instance = BusinessCase(initiative=self.initiative) if self.case is None else None
-        form = BusinessCaseForm(request.POST, instance=instance or BusinessCase(**_copy(self.case)))
+        form = self.form(request.POST, instance=instance or BusinessCase(**_copy(self.case)))
         submit = request.POST.get("action") == "submit"
         if form.is_valid():
             try:

@@ -185,3 +185,27 @@ def minutes(duration) -> str:
 def stage_label(value: str) -> str:
     """A stored stage ("poc") as people read it ("Proof of concept")."""
     return str(Stage(value).label) if value in Stage.values else value
+
+
+@register.filter
+def form_problems(form) -> list[dict]:
+    """Every problem of a bound form once, for the error summary at its top: the whole form's
+    first, then each field's in the form's order, with the id of the input to jump to (an
+    empty anchor for a problem of the whole form)."""
+    if not getattr(form, "is_bound", False) or not form.errors:
+        return []
+    problems = [{"anchor": "", "label": "", "message": e} for e in form.non_field_errors()]
+    for field in form:
+        if not field.errors:
+            continue
+        # A group of radio buttons or checkboxes: jump to the first of them.
+        grouped = field.use_fieldset and getattr(field.field.widget, "input_type", "")
+        anchor = f"{field.auto_id}_0" if grouped else field.id_for_label or field.auto_id
+        problems.append(
+            {
+                "anchor": "" if field.is_hidden else anchor,
+                "label": field.label,
+                "message": " ".join(field.errors),
+            }
+        )
+    return problems

@@ -69,6 +69,30 @@ PORTAL_HEALTH_MAX_BYTES = env.int("PORTAL_HEALTH_MAX_BYTES", default=1024 * 1024
 # --- Business cases and the import ----------------------------------------------------------
 # The currency a first business case starts in.
 PORTAL_DEFAULT_CURRENCY = env.str("PORTAL_DEFAULT_CURRENCY", default="EUR")
+
+
+def portal_currencies_from(raw: str, default_currency: str) -> list[str]:
+    """PORTAL_CURRENCIES as a list: comma-separated ISO 4217 codes, upper-cased, each once;
+    empty means the default currency plus USD, EUR and GBP. The default currency must be one
+    of them, or a first business case would start in a currency it may not use."""
+    codes = [code.strip().upper() for code in raw.split(",") if code.strip()]
+    codes = codes or [default_currency, "USD", "EUR", "GBP"]
+    unique = list(dict.fromkeys(codes))
+    if bad := [code for code in unique if len(code) != 3 or not code.isalpha()]:
+        raise ImproperlyConfigured(f"PORTAL_CURRENCIES: not ISO 4217 codes: {', '.join(bad)}")
+    if default_currency not in unique:
+        raise ImproperlyConfigured(
+            f"PORTAL_CURRENCIES ({', '.join(unique)}) must include PORTAL_DEFAULT_CURRENCY "
+            f"({default_currency})."
+        )
+    return unique
+
+
+# The currencies business cases are written in (form and API); a case already in another
+# currency keeps it. Comma-separated ISO 4217 codes.
+PORTAL_CURRENCIES = portal_currencies_from(
+    env.str("PORTAL_CURRENCIES", default=""), PORTAL_DEFAULT_CURRENCY
+)
 # Largest CSV file the import accepts, in bytes.
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 # Most rows the upload page imports within one web request; larger files go through the command.

@@ -135,18 +135,18 @@ def test_a_valid_submission_creates_version_1_submitted(pilotable, contributor, 
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"revenue_protected": "-5"}, "revenue_protected", "greater than or equal to 0"),
-        ({"build_cost": "100.555"}, "build_cost", "no more than 2 decimal places"),
+        ({"revenue_protected": "-5"}, "revenue_protected", "cannot be negative"),
+        ({"build_cost": "100.555"}, "build_cost", "At most two decimals"),
         (
             {"costs_reduced": "1000000000000"},
             "costs_reduced",
             "no more than 12 digits before the decimal point",
         ),
         ({"hourly_rate": "200000000000"}, "hourly_rate", "less than or equal to 100000000000"),
-        ({"team_fte": "lots"}, "team_fte", "Enter a number."),
-        ({"currency": "XYZ"}, "currency", "Select a valid choice."),
+        ({"team_fte": "lots"}, "team_fte", "Type a number such as 120000"),
+        ({"currency": "XYZ"}, "currency", "XYZ is not one of the organisation's currencies"),
         ({"currency": ""}, "currency", "This field is required."),
-        ({"revenue_protected": ""}, "revenue_protected", "This field is required."),
+        ({"build_cost": ""}, "build_cost", "This field is required."),
         (
             {"target_pilot_date": "2027-06-30", "target_production_date": "2027-01-15"},
             "target_production_date",
