@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Avg, Count, Max
 from django.utils import timezone
 
+from initiatives.core.choices import HealthStatus
 from initiatives.health.models import METRICS, HealthReport
 from initiatives.health.status import HealthState, health_of
 from initiatives.portfolio.models import Initiative
@@ -21,6 +22,11 @@ class HealthSummary:
     latest_at: datetime | None
     # (metric label, mean over the period) for each metric the reports carried.
     means: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        """The status as people read it ("Degraded"); empty when not judged."""
+        return HealthStatus(self.state.status).label if self.state.status else ""
 
 
 def health_summary(
