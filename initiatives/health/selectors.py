@@ -50,7 +50,5 @@ def health_summary(
         days=days,
         reports=totals["reports"],
         latest_at=totals["latest_at"],
-        means=[
-            (m.label, round(totals[m.name], 3)) for m in METRICS if totals[m.name] is not None
-        ],
+        means=[(m.label, round(totals[m.name], 3)) for m in METRICS if totals[m.name] is not None],
     )
