@@ -19,7 +19,6 @@ from initiatives.ownership import gates as ownership_gates
 from initiatives.ownership.models import OwnershipHandover, PromotionRequest
 from initiatives.portfolio.gates import gates_for
 from initiatives.portfolio.models import Initiative, TeamMembership
-
 from initiatives.readiness.selectors import Readiness, readiness_of
 from initiatives.watch.models import Flag
 from initiatives.watch.selectors import open_flags
