@@ -91,7 +91,8 @@ def test_promotion_review_shows_readiness_case_owner_health_flags_and_blockers(
     assert "Health degraded</strong>, open since" in html
     # What still blocks after approval: the gates but the approval itself.
     blockers = page.context["evidence"].blockers
-    assert blockers and all("approved the promotion" not in str(b) for b in blockers)
+    assert blockers
+    assert all("approved the promotion" not in str(b) for b in blockers)
     assert "Readiness milestone not done or waived" in html
     # No decision preselected; who decides is named.
     assert not re.search(r'name="decision"[^>]*checked', html)
