@@ -179,7 +179,7 @@ class BusinessCaseDetailView(View):
             # toward the next stage, and who owns the system.
             context["readiness"] = readiness_selectors.readiness_of(initiative)
             if previous is not None:
-                older = _case(initiative, previous)
+                older = context["previous_case"] = _case(initiative, previous)
                 context["changes"] = [
                     row for row in selectors.business_case_comparison(older, case) if row.changed
                 ]
