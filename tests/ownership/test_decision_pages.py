@@ -275,3 +275,25 @@ def test_handover_accepted_through_the_one_form(handover, as_user):
     assert answer.status_code == 302
     handover.refresh_from_db()
     assert handover.status == HandoverStatus.ACCEPTED
+
+
+def test_handover_evidence_reads_the_same_queries_however_many_flags_and_reports(
+    handover, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    handover.initiative.stage = Stage.PRODUCTION
+    handover.initiative.save(update_fields=["stage"])
+    with CaptureQueriesContext(connection) as first:
+        selectors.handover_evidence(handover)
+    FlagFactory(initiative=handover.initiative, kind=FlagKind.STALLED)
+    for days in range(10, 20):
+        HealthReportFactory(
+            initiative=handover.initiative, observed_at=timezone.now() - timedelta(days=days)
+        )
+
+    with django_assert_num_queries(len(first)):
+        evidence = selectors.handover_evidence(handover)
+    assert len(evidence.flags) == 2
+    assert evidence.health.reports == 17
