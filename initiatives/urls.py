@@ -94,6 +94,11 @@ urlpatterns = [
         name="business-case-edit",
     ),
     path(
+        "initiatives/<slug:slug>/business-case/v<int:version>/revise/",
+        business_cases_views.BusinessCaseReviseView.as_view(),
+        name="business-case-revise",
+    ),
+    path(
         "initiatives/<slug:slug>/readiness/",
         readiness_views.ReadinessView.as_view(),
         name="readiness",

@@ -277,3 +277,29 @@ def business_case_review(
             ]
         )
     return case
+
+
+@transaction.atomic
+def business_case_revise(*, case: BusinessCase, actor: AbstractBaseUser) -> BusinessCase:
+    """The way forward from a version returned for changes: a new draft copied from it, for
+    the team to change and submit. While a draft exists, that draft is returned instead of
+    a second one (two clicks on "Revise" make one draft)."""
+    initiative = lock_initiative(case.initiative)
+    require(
+        permissions.can_edit_business_case(actor, initiative),
+        "Only the initiative's team may revise its business case.",
+    )
+    case = BusinessCase.objects.get(pk=case.pk)  # its status as of the lock
+    if case.status != BusinessCaseStatus.CHANGES_REQUESTED:
+        raise ValidationError(
+            f"Version {case.version} was not returned for changes ({case.get_status_display()})"
+            "; only a returned version is revised."
+        )
+    draft = initiative.business_cases.filter(status=BusinessCaseStatus.DRAFT).first()
+    if draft is not None:
+        return draft
+    return business_case_create(
+        initiative=initiative,
+        actor=actor,
+        data={field: getattr(case, field) for field in INPUT_FIELDS},
+    )

@@ -16,6 +16,7 @@ from initiatives.core import permissions
 from initiatives.core.choices import BusinessCaseStatus
 from initiatives.core.forms import add_service_error
 from initiatives.portfolio import selectors as portfolio_selectors
+from initiatives.readiness import selectors as readiness_selectors
 
 
 def _initiative(slug):
@@ -165,22 +166,31 @@ class BusinessCaseDetailView(View):
             .first()
         )
         conflict = _review_conflict(request.user, case)
-        return render(
-            request,
-            "initiatives/business_case_detail.html",
-            {
-                "object": initiative,
-                "case": case,
-                "figures": case.figures,
-                "previous": previous,
-                "review_form": review_form,
-                "can_review": permissions.can_review_business_case(request.user, case),
-                # A reviewer who wrote this version reads it and is told who decides.
-                "review_conflict": conflict,
-                "deciders": permissions.case_deciders(case) if conflict else [],
-                "can_write": permissions.can_edit_business_case(request.user, initiative),
-            },
-        )
+        can_review = permissions.can_review_business_case(request.user, case)
+        can_write = permissions.can_edit_business_case(request.user, initiative)
+        context = {
+            "object": initiative,
+            "case": case,
+            "figures": case.figures,
+            "previous": previous,
+            "review_form": review_form,
+            "can_review": can_review,
+            # A reviewer who wrote this version reads it and is told who decides.
+            "review_conflict": conflict,
+            "deciders": permissions.case_deciders(case) if conflict or can_review else [],
+            "can_write": can_write,
+            "can_revise": can_write and case.status == BusinessCaseStatus.CHANGES_REQUESTED,
+        }
+        if can_review or conflict:
+            # Beside the decision: what changed since the previous version, the readiness
+            # toward the next stage, and who owns the system.
+            context["readiness"] = readiness_selectors.readiness_of(initiative)
+            if previous is not None:
+                older = context["previous_case"] = _case(initiative, previous)
+                context["changes"] = [
+                    row for row in selectors.business_case_comparison(older, case) if row.changed
+                ]
+        return render(request, "initiatives/business_case_detail.html", context)
 
     def post(self, request, slug, version):
         """The review (governance only)."""
@@ -213,6 +223,27 @@ def _review_conflict(user, case: BusinessCase) -> str:
     if case.status != BusinessCaseStatus.SUBMITTED or not permissions.is_governance(user):
         return ""
     return permissions.case_conflict(user, case)
+
+
+class BusinessCaseReviseView(View):
+    """ "Revise" on a version returned for changes: open a new draft copied from it (or the
+    draft that already exists)."""
+
+    def post(self, request, slug, version):
+        initiative = _initiative(slug)
+        case = _case(initiative, version)
+        if not permissions.can_edit_business_case(request.user, initiative):
+            raise PermissionDenied("Only the initiative's team may revise its business case.")
+        try:
+            draft = services.business_case_revise(case=case, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return HttpResponseRedirect(case.get_absolute_url())
+        messages.success(
+            request,
+            f"Draft version {draft.version} holds the figures to revise; change them and submit.",
+        )
+        return HttpResponseRedirect(reverse("business-case-edit", args=[slug, draft.version]))
 
 
 class BusinessCaseCompareView(View):

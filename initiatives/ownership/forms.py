@@ -16,7 +16,16 @@ class HandoverForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class HandoverAcceptForm(forms.Form):
+class HandoverAnswerForm(forms.Form):
+    """The named owner's answer: one form, so every field has its own id. Accepting needs the
+    three confirmations; declining needs a reason (the service says so, on the field)."""
+
+    # Nothing preselected, the approving choice first, as on every decision page.
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept ownership"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+        label="Your answer",
+    )
     confirms_skills = forms.BooleanField(
         required=False, label="My team has the skills to run this system in production."
     )
@@ -24,11 +33,12 @@ class HandoverAcceptForm(forms.Form):
         required=False, label="My team has the mandate to run it."
     )
     confirms_budget = forms.BooleanField(required=False, label="My team has the budget to run it.")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-
-class HandoverDeclineForm(forms.Form):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why you decline")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Comment",
+        help_text="Required when declining: say why, so the team can name someone else.",
+    )
 
 
 class PromotionRequestForm(forms.Form):
@@ -38,10 +48,12 @@ class PromotionRequestForm(forms.Form):
 class PromotionReviewForm(forms.Form):
     # Nothing preselected: a reviewer chooses, as on the business-case review.
     decision = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+        label="Your decision",
     )
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="Required when rejecting: the team needs to know what to fix.",
     )

@@ -4,6 +4,8 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
@@ -15,9 +17,9 @@ from initiatives.core.forms import add_service_error
 from initiatives.core.people import display_name
 from initiatives.core.views import ServiceFormView
 from initiatives.ownership import links, services
+from initiatives.ownership import selectors as ownership_selectors
 from initiatives.ownership.forms import (
-    HandoverAcceptForm,
-    HandoverDeclineForm,
+    HandoverAnswerForm,
     HandoverForm,
     PromotionRequestForm,
     PromotionReviewForm,
@@ -56,7 +58,9 @@ class HandoverAnswerView(View):
 
     def dispatch(self, request, pk):
         self.handover = get_object_or_404(
-            OwnershipHandover.objects.select_related("initiative", "requested_by", "to_owner"),
+            OwnershipHandover.objects.select_related(
+                "initiative", "requested_by", "to_owner", "from_owner"
+            ),
             pk=pk,
         )
         if self.handover.to_owner_id != request.user.pk:
@@ -71,42 +75,51 @@ class HandoverAnswerView(View):
             )
         return super().dispatch(request, pk)
 
-    def render(self, accept_form, decline_form):
+    def render(self, form):
+        handover = self.handover
         return render(
             self.request,
             self.template_name,
             {
-                "handover": self.handover,
-                "object": self.handover.initiative,
-                "accept_form": accept_form,
-                "decline_form": decline_form,
+                "handover": handover,
+                "object": handover.initiative,
+                "evidence": ownership_selectors.handover_evidence(handover),
+                "form": form,
+                "deciders": [handover.to_owner],
             },
         )
 
     def get(self, request, pk):
-        return self.render(HandoverAcceptForm(), HandoverDeclineForm())
+        return self.render(HandoverAnswerForm())
 
     def post(self, request, pk):
-        accept = request.POST.get("action") != "decline"
-        form = (HandoverAcceptForm if accept else HandoverDeclineForm)(request.POST)
+        data = request.POST.copy()
+        if not data.get("decision") and data.get("action") in ("accept", "decline"):
+            # A page opened before the answer became one form posts its button's `action`.
+            data["decision"] = data["action"]
+        form = HandoverAnswerForm(data)
         if form.is_valid():
+            answer = form.cleaned_data
             try:
-                if accept:
+                if answer["decision"] == "accept":
                     services.handover_accept(
-                        handover=self.handover, actor=request.user, **form.cleaned_data
+                        handover=self.handover,
+                        actor=request.user,
+                        confirms_skills=answer["confirms_skills"],
+                        confirms_mandate=answer["confirms_mandate"],
+                        confirms_budget=answer["confirms_budget"],
+                        note=answer["note"],
                     )
                     messages.success(request, "You now own this system in production.")
                 else:
                     services.handover_decline(
-                        handover=self.handover, actor=request.user, **form.cleaned_data
+                        handover=self.handover, actor=request.user, note=answer["note"]
                     )
                     messages.info(request, "You declined the handover.")
                 return HttpResponseRedirect(self.handover.initiative.get_absolute_url())
             except ValidationError as error:
                 add_service_error(form, error)
-        if accept:
-            return self.render(form, HandoverDeclineForm())
-        return self.render(HandoverAcceptForm(), form)
+        return self.render(form)
 
 
 class OwnershipConfirmView(InitiativeMixin, View):
@@ -135,6 +148,10 @@ class PromotionRequestView(InitiativeMixin, ServiceFormView):
 
 
 class PromotionReviewView(ServiceFormView):
+    """The promotion to production: its evidence, then the decision (a reviewer free to
+    decide) or what became of it. After approval it says who moves the stage, and what
+    still blocks the move."""
+
     form_class = PromotionReviewForm
     template_name = "initiatives/promotion_review.html"
 
@@ -155,40 +172,70 @@ class PromotionReviewView(ServiceFormView):
         if not permissions.is_governance(request.user):
             raise PermissionDenied(reason)
         # A reviewer who may not decide (separation of duties), or who comes too late (it is
-        # decided), reads the request and what became of it: never a 403 dead end.
+        # decided), reads the request, its evidence and what became of it: never a 403.
         if request.method == "POST":
             if status == 403:
                 raise PermissionDenied(reason)
             messages.error(request, reason)
+        deciders = (
+            permissions.promotion_deciders(promotion)
+            if status == 403 and promotion.status == PromotionStatus.PENDING
+            else []
+        )
         return render(
             request,
-            "initiatives/promotion_decided_elsewhere.html",
+            self.template_name,
             {
-                "object": promotion,
+                **self.evidence_context(promotion),
+                "form": None,
                 "conflict": reason if status == 403 else "",
-                "deciders": (
-                    permissions.promotion_deciders(promotion)
-                    if status == 403 and promotion.status == PromotionStatus.PENDING
-                    else []
-                ),
+                "deciders": deciders,
             },
             status=409 if request.method == "POST" else 200,
         )
 
+    def evidence_context(self, promotion: PromotionRequest) -> dict:
+        evidence = ownership_selectors.promotion_evidence(promotion)
+        return {"promotion": promotion, "initiative": evidence.initiative, "evidence": evidence}
+
     def context(self, obj, form):
-        return {"object": obj, "form": form, "back_to": obj.initiative}
+        return {
+            **self.evidence_context(obj),
+            "form": form,
+            "deciders": permissions.promotion_deciders(obj),
+        }
 
     def success_url(self, obj, result):
-        return obj.initiative.get_absolute_url()
+        # The decided page says what happens next.
+        return reverse("promotion-review", kwargs={"pk": obj.pk})
 
     def perform(self, form, obj):
-        services.promotion_review(
+        promotion = services.promotion_review(
             promotion=obj,
             actor=self.request.user,
             approve=form.cleaned_data["decision"] == "approve",
             comment=form.cleaned_data["comment"],
         )
-        messages.success(self.request, "Your review is recorded.")
+        if promotion.status != PromotionStatus.APPROVED:
+            messages.success(self.request, "The promotion is rejected; the team is told why.")
+            return promotion
+        initiative = obj.initiative
+        movers = ownership_selectors.stage_movers(initiative)
+        blockers = ownership_selectors.production_blockers(initiative)
+        who = ", ".join(display_name(p) for p in movers)
+        next_step = (
+            f"{who} may now move {initiative.name} to production"
+            if movers
+            else f"Nobody may move {initiative.name} yet: name a production owner"
+        )
+        still = (
+            f"; still blocking it: {len(blockers)} condition{pluralize(len(blockers))}, "
+            "listed below."
+            if blockers
+            else "."
+        )
+        messages.success(self.request, f"Promotion approved. {next_step}{still}")
+        return promotion
 
 
 @method_decorator(login_not_required, name="dispatch")

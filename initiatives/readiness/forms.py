@@ -51,3 +51,25 @@ class WaiverDeclineForm(forms.Form):
         max_length=4000,
         help_text="Why the milestone still applies. The team sees this on the initiative.",
     )
+
+
+class WaiverDecisionForm(forms.Form):
+    """Governance's decision on a milestone: waive it, or decline the team's request. A
+    reason is required either way (the services say so, on the comment)."""
+
+    decision = forms.ChoiceField(widget=forms.RadioSelect, label="Your decision")
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+        help_text="Required: why this initiative may go without the milestone (waive), or why "
+        "it still applies (decline). The team sees this on the initiative.",
+    )
+
+    def __init__(self, *args, request_pending: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Declining answers a request: without one, waiving is the only decision.
+        choices = [("waive", "Waive the milestone")]
+        if request_pending:
+            choices.append(("decline", "Decline the request"))
+        self.fields["decision"].choices = choices

@@ -1,4 +1,5 @@
-"""Reads of readiness across many initiatives (README "Readiness"), for other domains.
+"""Reads of readiness for other domains: one initiative's checklist (the decision pages show
+it as evidence) and readiness across many initiatives (README "Readiness").
 
 `readiness_by_domain` is the portfolio's scorecard: for each initiative, per domain, how many
 of the milestones its next stage requires are done or waived. It is counted in SQL, the
@@ -14,7 +15,13 @@ from django.db.models.functions import Coalesce
 from initiatives.core.choices import Stage
 from initiatives.portfolio.models import Initiative
 from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
-from initiatives.readiness.scoring import SATISFIED, is_required, readiness_target
+from initiatives.readiness.scoring import (
+    SATISFIED,
+    Readiness,
+    checklist,
+    is_required,
+    readiness_target,
+)
 
 # The stages readiness is measured in (`scoring.readiness_target` names a next stage).
 MEASURED_STAGES = [s for s in Stage.values if readiness_target(s)]
@@ -117,3 +124,10 @@ def readiness_by_domain(page: list[Initiative]) -> tuple[list[str], list[Readine
         total = Cell("Total", sum(c.required for c in cells), sum(c.satisfied for c in cells))
         rows.append(ReadinessRow(initiative, target, cells, total))
     return domains, rows
+
+
+def readiness_of(initiative: Initiative, target: str | None = None) -> Readiness | None:
+    """The initiative's checklist scored against `target` (default: its next stage), with
+    the missing milestones by name; None when no readiness template is set up. Two queries
+    (three when the initiative names its own template and it is not loaded)."""
+    return checklist(initiative, target)

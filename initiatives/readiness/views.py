@@ -11,12 +11,7 @@ from initiatives.core import permissions
 from initiatives.core.forms import add_service_error
 from initiatives.portfolio import selectors
 from initiatives.readiness import services
-from initiatives.readiness.forms import (
-    MilestoneForm,
-    WaiverDeclineForm,
-    WaiverForm,
-    WaiverRequestForm,
-)
+from initiatives.readiness.forms import MilestoneForm, WaiverDecisionForm, WaiverRequestForm
 from initiatives.readiness.scoring import checklist
 
 
@@ -72,13 +67,14 @@ class MilestoneView(View):
         return super().dispatch(request, slug, key)
 
     # action -> (form, service, who may). The team updates and asks for waivers;
-    # governance waives and declines requests.
+    # governance decides (`decide`: waive, or decline a request).
     ACTIONS = {
         "update": (MilestoneForm, services.milestone_update, "can_update"),
-        "waive": (WaiverForm, services.milestone_waive, "can_decide"),
         "request_waiver": (WaiverRequestForm, services.milestone_waiver_request, "can_request"),
-        "decline_waiver": (WaiverDeclineForm, services.milestone_waiver_decline, "can_decide"),
     }
+    # Pages opened before the decision became one form post these: action -> (decision, the
+    # field their reason came in).
+    OLD_DECISIONS = {"waive": ("waive", "justification"), "decline_waiver": ("decline", "comment")}
 
     @property
     def can_request(self) -> bool:
@@ -98,9 +94,9 @@ class MilestoneView(View):
                 "object": self.initiative,
                 "item": self.item,
                 "form": forms.get("update") or MilestoneForm(initial=self.initial()),
-                "waiver_form": forms.get("waive") or WaiverForm(),
                 "request_form": forms.get("request_waiver") or WaiverRequestForm(),
-                "decline_form": forms.get("decline_waiver") or WaiverDeclineForm(),
+                "decision_form": forms.get("decide")
+                or WaiverDecisionForm(request_pending=bool(record and record.waiver_pending)),
                 "waiver_requested": bool(record and record.waiver_pending),
                 "can_update": self.can_update,
                 "can_waive": self.can_waive,
@@ -108,7 +104,7 @@ class MilestoneView(View):
                 "decide_conflict": self.decide_conflict,
                 "deciders": (
                     permissions.waiver_deciders(self.initiative, record)
-                    if self.decide_conflict
+                    if self.decide_conflict or self.can_decide
                     else []
                 ),
                 "can_request": self.can_request,
@@ -131,12 +127,12 @@ class MilestoneView(View):
 
     def post(self, request, slug, key):
         action = request.POST.get("action", "update")
+        if action == "decide" or action in self.OLD_DECISIONS:
+            return self.decide(request, slug, key, action)
         if action not in self.ACTIONS:
             action = "update"
         form_class, service, rule = self.ACTIONS[action]
         if not getattr(self, rule):
-            if rule == "can_decide" and self.decide_conflict:
-                raise PermissionDenied(self.decide_conflict)
             raise PermissionDenied("You may not do this to this milestone.")
         form = form_class(request.POST)
         if form.is_valid():
@@ -146,18 +142,59 @@ class MilestoneView(View):
                 )
             except ValidationError as error:
                 add_service_error(form, error)
-                record = self.item.record
-                if action == "decline_waiver" and not (record and record.waiver_pending):
-                    # The decline form is gone from the page (the request is answered), so
-                    # the service's reason is shown here, not dropped with the form.
-                    messages.error(request, " ".join(error.messages))
             else:
                 done = {
                     "update": "updated",
-                    "waive": "waived",
                     "request_waiver": "sent to governance as a waiver request",
-                    "decline_waiver": "kept: the waiver request was declined",
                 }[action]
                 messages.success(request, f"“{self.item.milestone.title}” {done}.")
                 return HttpResponseRedirect(reverse("readiness", args=[slug]))
         return self.render({action: form})
+
+    def decide(self, request, slug, key, action):
+        """Governance's decision: waive the milestone, or decline the team's request."""
+        if not self.can_decide:
+            raise PermissionDenied(self.decide_conflict or "You may not do this to this milestone.")
+        data = request.POST.copy()
+        if action in self.OLD_DECISIONS:
+            decision, reason_field = self.OLD_DECISIONS[action]
+            data["decision"], data["comment"] = decision, data.get(reason_field, "")
+        # Declining stays a valid answer on a post: if another reviewer answered the request
+        # meanwhile, the service says so instead of "not one of the choices".
+        form = WaiverDecisionForm(data, request_pending=True)
+        if form.is_valid():
+            decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
+            try:
+                if decision == "waive":
+                    services.milestone_waive(
+                        initiative=self.initiative,
+                        actor=request.user,
+                        key=key,
+                        justification=comment,
+                    )
+                else:
+                    services.milestone_waiver_decline(
+                        initiative=self.initiative, actor=request.user, key=key, comment=comment
+                    )
+            except ValidationError as error:
+                add_service_error(form, _on_comment(error))
+                record = self.item.record
+                if decision == "decline" and not (record and record.waiver_pending):
+                    # The decline choice is gone from the page (the request is answered), so
+                    # the service's reason is shown here, not dropped with the choice.
+                    messages.error(request, " ".join(error.messages))
+            else:
+                done = "waived" if decision == "waive" else "kept: the waiver request was declined"
+                messages.success(request, f"“{self.item.milestone.title}” {done}.")
+                return HttpResponseRedirect(reverse("readiness", args=[slug]))
+        return self.render({"decide": form})
+
+
+def _on_comment(error: ValidationError) -> ValidationError:
+    """The waiver service names the reason `justification`; the decision form calls it the
+    comment."""
+    if hasattr(error, "error_dict") and "justification" in error.error_dict:
+        errors = dict(error.error_dict)
+        errors["comment"] = errors.pop("justification")
+        return ValidationError(errors)
+    return error

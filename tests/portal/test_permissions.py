@@ -418,12 +418,17 @@ WEB_TARGETS = {
     "handover-answer#accept": (
         "handover-answer",
         _handover,
-        lambda w: {"confirms_skills": "on", "confirms_mandate": "on", "confirms_budget": "on"},
+        lambda w: {
+            "decision": "accept",
+            "confirms_skills": "on",
+            "confirms_mandate": "on",
+            "confirms_budget": "on",
+        },
     ),
     "handover-answer#decline": (
         "handover-answer",
         _handover,
-        lambda w: {"action": "decline", "note": "No budget this year."},
+        lambda w: {"decision": "decline", "note": "No budget this year."},
     ),
     "promotion-review": (
         "promotion-review",

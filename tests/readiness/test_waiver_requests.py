@@ -112,9 +112,13 @@ def test_governance_declines_with_a_comment_and_the_request_stays_on_the_record(
     governance = as_user(reviewer)
     assert "Decline the request" in governance.get(milestone_url(pilot)).content.decode()
 
-    no_comment = governance.post(milestone_url(pilot), {"action": "decline_waiver", "comment": ""})
+    no_comment = governance.post(
+        milestone_url(pilot), {"action": "decide", "decision": "decline", "comment": ""}
+    )
     assert no_comment.status_code == 200
-    assert no_comment.context["decline_form"].errors["comment"] == ["This field is required."]
+    assert no_comment.context["decision_form"].errors["comment"] == [
+        "Say why the waiver is declined."
+    ]
     assert record(pilot).waiver_requested_at is not None  # still waiting
 
     declined = governance.post(
