@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from initiatives.core.choices import BusinessCaseStatus, PromotionStatus, Stage
 from initiatives.core.people import display_name
@@ -127,7 +128,7 @@ def test_the_refusal_names_what_is_missing_in_each_domain(pilot, contributor, ow
     PromotionRequestFactory(initiative=pilot, status=PromotionStatus.PENDING)
     response = client_for(contributor).post(stage_url(pilot), {"to_stage": "production"})
     refusal = refusal_section(response.content.decode())
-    assert f"{display_name(owner)} has not accepted the handover yet" in refusal
+    assert f"{escape(display_name(owner))} has not accepted the handover yet" in refusal
     assert "Submit draft version 1 of the business case for review" in refusal
     assert "The promotion request awaits a governance reviewer" in refusal
     assert f'href="{reverse("business-case-edit", args=["claims-triage", 1])}"' in refusal
