@@ -102,11 +102,16 @@ class InitiativeViewSet(
 
     @extend_schema(
         request=serializers.TransitionRequestSerializer,
-        responses={201: serializers.TransitionSerializer},
+        responses={
+            201: serializers.TransitionSerializer,
+            400: serializers.TransitionRefusedSerializer,
+        },
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, slug=None):
-        """Move the initiative to another stage; refused with every unmet condition."""
+        """Move the initiative to another stage; refused with every unmet condition, each
+        once: as sentences under `to_stage`, and with its domain and the page where it is
+        met under `unmet_conditions`."""
         initiative = self.get_object()
         serializer = serializers.TransitionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -115,7 +120,27 @@ class InitiativeViewSet(
                 initiative=initiative, actor=request.user, **serializer.validated_data
             )
         except services.TransitionRefused as refused:
-            return Response({"to_stage": refused.messages}, status=status.HTTP_400_BAD_REQUEST)
+            conditions = [
+                {
+                    "domain": condition.domain,
+                    "group": condition.group,
+                    "title": condition.title,
+                    "message": condition.message,
+                    "fix_url": request.build_absolute_uri(condition.fix_url)
+                    if condition.fix_url
+                    else "",
+                }
+                for condition in refused.unmet
+            ]
+            return Response(
+                {
+                    "to_stage": refused.messages,
+                    "unmet_conditions": serializers.UnmetConditionSerializer(
+                        conditions, many=True
+                    ).data,
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         return Response(
             serializers.TransitionSerializer(transition).data, status=status.HTTP_201_CREATED
         )

@@ -1,12 +1,18 @@
 """Stage gates (README "Stages and gates").
 
 A gate is a small function registered for the stage it guards. It returns the unmet
-conditions as sentences; an empty list means the gate is passed. Later features add their
-own conditions with `@gate(Stage.X)` in their own module, without touching the transition
-code. `unmet_conditions` runs every gate registered for the target stage.
+conditions, each an `Unmet` (what is missing, in which domain, and the page where it is
+fixed) or, from older gates, a plain sentence; an empty list means the gate is passed.
+Later features add their own conditions with `@gate(Stage.X)` in their own module, without
+touching the transition code. `unmet` runs every gate registered for the target stage and
+gives the structured conditions (for the page and the API); `unmet_conditions` gives the
+same conditions as sentences (for the importer, the API's messages and older callers).
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.urls import reverse
 
 from initiatives.core.choices import (
     STAGE_ORDER,
@@ -15,7 +21,60 @@ from initiatives.core.choices import (
 )
 from initiatives.portfolio.models import Initiative
 
-GateCheck = Callable[[Initiative], Iterable[str]]
+# The domains a refusal is grouped by, in the order a team usually works through them.
+STAGE_DOMAIN = "Stage"
+OWNERSHIP = "Ownership"
+BUSINESS_CASE = "Business case"
+READINESS = "Readiness"
+PROMOTION = "Promotion"
+OTHER = "Other conditions"
+DOMAIN_ORDER = (STAGE_DOMAIN, OWNERSHIP, BUSINESS_CASE, READINESS, PROMOTION)
+
+
+@dataclass(frozen=True)
+class Unmet:
+    """One unmet condition of a stage gate.
+
+    `message` is the whole sentence, readable on its own (the API's messages, the importer);
+    `title` is what the page shows under the domain's heading (and `group`'s, e.g. a
+    readiness domain), as a link to `fix_url`, the page where the condition is met.
+    """
+
+    domain: str
+    message: str
+    title: str = ""
+    fix_url: str = ""
+    group: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.title:
+            object.__setattr__(self, "title", self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class UnmetGroup:
+    """The conditions of one sub-heading of a domain (`name` is empty for none)."""
+
+    name: str
+    conditions: list[Unmet]
+
+
+@dataclass
+class UnmetDomain:
+    """A domain's unmet conditions, by sub-heading in the order they were found."""
+
+    name: str
+    groups: list[UnmetGroup]
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.conditions) for g in self.groups)
+
+
+GateCheck = Callable[[Initiative], Iterable["str | Unmet"]]
 
 _GATES: dict[str, list[GateCheck]] = {}
 
@@ -74,24 +133,60 @@ def reachable_stages(initiative: Initiative) -> list[str]:
     return [s for s in Stage.values if not move_problems(initiative, s, "(note)")]
 
 
-def unmet_conditions(initiative: Initiative, to_stage: str, note: str = "") -> list[str]:
-    """Every reason the move to `to_stage` would be refused; empty when it is allowed."""
+def unmet(initiative: Initiative, to_stage: str, note: str = "") -> list[Unmet]:
+    """Every reason the move to `to_stage` would be refused, each once; empty when allowed.
+
+    A move that is not allowed at all (a skipped stage, a missing note) is refused for that
+    alone, in the `Stage` domain; otherwise every gate of the target stage is asked.
+    """
     problems = move_problems(initiative, to_stage, note)
     if problems:
-        return problems
+        return [Unmet(domain=STAGE_DOMAIN, message=problem) for problem in problems]
     if is_backward(initiative.stage, to_stage) or to_stage == Stage.CANCELLED:
         return []
-    reasons: list[str] = []
+    found: dict[str, Unmet] = {}
     for check in gates_for(to_stage):
-        reasons.extend(check(initiative))
-    return reasons
+        for condition in check(initiative):
+            if not isinstance(condition, Unmet):  # a gate that still answers sentences
+                condition = Unmet(domain=OTHER, message=str(condition))
+            found.setdefault(condition.message, condition)  # each condition once
+    return list(found.values())
+
+
+def unmet_conditions(initiative: Initiative, to_stage: str, note: str = "") -> list[str]:
+    """Every reason the move to `to_stage` would be refused, as sentences; empty when it is
+    allowed. The same conditions as `unmet`, for callers that show text."""
+    return [condition.message for condition in unmet(initiative, to_stage, note)]
+
+
+def grouped(conditions: Iterable[Unmet]) -> list[UnmetDomain]:
+    """The conditions by domain (in `DOMAIN_ORDER`, unknown domains after) and, inside a
+    domain, by group in the order the groups first appear."""
+    domains: dict[str, dict[str, list[Unmet]]] = {}
+    for condition in conditions:
+        domains.setdefault(condition.domain, {}).setdefault(condition.group, []).append(condition)
+
+    def position(name: str) -> int:
+        return DOMAIN_ORDER.index(name) if name in DOMAIN_ORDER else len(DOMAIN_ORDER)
+
+    return [
+        UnmetDomain(name, [UnmetGroup(group, items) for group, items in groups.items()])
+        for name, groups in sorted(domains.items(), key=lambda item: position(item[0]))
+    ]
 
 
 # --- The foundation's gates ------------------------------------------------------------------
 
 
 @gate(Stage.PILOT)
-def owner_named(initiative: Initiative) -> list[str]:
+def owner_named(initiative: Initiative) -> list[Unmet]:
     if initiative.production_owner_id is None:
-        return ["Name a production owner."]
+        return [
+            Unmet(
+                domain=OWNERSHIP,
+                message="Name a production owner.",
+                title="Name a production owner",
+                fix_url=reverse("initiative-handover", args=[initiative.slug]),
+            )
+        ]
     return []

@@ -3,8 +3,10 @@ they do not know, so nobody can set stage, ownership or audit fields through the
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
+from initiatives.api.schema import MESSAGES, ValidationErrorExtension
 from initiatives.api.serializers import (
     InitiativeUrlField,
     NamedRelatedField,
@@ -115,6 +117,56 @@ class TransitionSerializer(serializers.ModelSerializer):
 class TransitionRequestSerializer(StrictSerializerMixin, serializers.Serializer):
     to_stage = serializers.ChoiceField(choices=Stage.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class UnmetConditionSerializer(serializers.Serializer):
+    """One condition a stage change did not meet, and the page where it is met."""
+
+    domain = serializers.CharField(
+        help_text="What it is about: Stage, Ownership, Business case, Readiness, Promotion "
+        "(or Other conditions)."
+    )
+    group = serializers.CharField(
+        help_text="A heading inside the domain (a readiness domain, e.g. Security); empty "
+        "when there is none."
+    )
+    title = serializers.CharField(help_text="The condition in a few words, as the page shows it.")
+    message = serializers.CharField(
+        help_text="The condition as a sentence: the same text as in `to_stage`."
+    )
+    fix_url = serializers.CharField(
+        help_text="Absolute address of the portal page where the condition is met (a "
+        "milestone, the business case form, naming an owner); empty when there is none."
+    )
+
+
+class TransitionRefusedSerializer(serializers.Serializer):
+    """400 from a stage change (documented by the extension below)."""
+
+    class Meta:
+        ref_name = "TransitionRefused"
+
+
+class TransitionRefusedExtension(OpenApiSerializerExtension):
+    """The API's one error format for bad input (`ValidationError`), plus the refused
+    conditions with their domain and the page where each is met."""
+
+    target_class = TransitionRefusedSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        schema = ValidationErrorExtension(None).map_serializer(auto_schema, direction)
+        condition = auto_schema.resolve_serializer(UnmetConditionSerializer, direction).ref
+        schema["description"] = (
+            "Bad input (as every `ValidationError`), or a refused move: `to_stage` lists every "
+            "unmet condition once, as sentences, and `unmet_conditions` the same conditions "
+            "with their domain and the page where each is met."
+        )
+        schema["properties"] = {
+            **schema["properties"],
+            "to_stage": MESSAGES,
+            "unmet_conditions": {"type": "array", "items": condition},
+        }
+        return schema
 
 
 class EventSerializer(serializers.ModelSerializer):

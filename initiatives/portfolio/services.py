@@ -22,7 +22,7 @@ from initiatives.core.choices import (
 )
 from initiatives.core.writes import initiative_event_create, lock_initiative, require, save
 from initiatives.health import services as health_services
-from initiatives.portfolio.gates import unmet_conditions
+from initiatives.portfolio.gates import OTHER, Unmet, unmet
 from initiatives.portfolio.models import (
     BusinessUnit,
     Initiative,
@@ -43,7 +43,14 @@ EDITABLE_FIELDS = (
 
 
 class TransitionRefused(ValidationError):
-    """A stage change that fails its gates; `messages` lists every unmet condition."""
+    """A stage change that fails its gates: `messages` lists every unmet condition as a
+    sentence, `unmet` the same conditions with their domain and where each is fixed."""
+
+    def __init__(self, reasons: list[Unmet] | list[str]) -> None:
+        self.unmet = [
+            r if isinstance(r, Unmet) else Unmet(domain=OTHER, message=str(r)) for r in reasons
+        ]
+        super().__init__([condition.message for condition in self.unmet])
 
 
 # --- Initiatives ----------------------------------------------------------------------------
@@ -170,9 +177,9 @@ def initiative_transition(
             actor is not None and permissions.can_change_stage(actor, initiative),
             "Only the initiative's team may change its stage.",
         )
-        reasons = unmet_conditions(initiative, to_stage, note)
-        if reasons:
-            raise TransitionRefused(reasons)
+        conditions = unmet(initiative, to_stage, note)
+        if conditions:
+            raise TransitionRefused(conditions)
     elif to_stage not in Stage.values:
         raise ValidationError({"stage": f"'{to_stage}' is not a stage."})
     at = at or timezone.now()

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views import View
 from django_filters.views import FilterView
@@ -6,12 +7,19 @@ from django_filters.views import FilterView
 from initiatives.business_cases import selectors as business_cases_selectors
 from initiatives.core import permissions
 from initiatives.core.choices import HandoverStatus, PromotionStatus, Stage
+from initiatives.core.forms import add_service_error
 from initiatives.core.views import ServiceFormView
 from initiatives.health import status as health_status
 from initiatives.portfolio import selectors, services
 from initiatives.portfolio.filtersets import InitiativeFilterSet
 from initiatives.portfolio.forms import InitiativeForm, TransitionForm
-from initiatives.portfolio.gates import is_backward, reachable_stages, unmet_conditions
+from initiatives.portfolio.gates import (
+    STAGE_DOMAIN,
+    grouped,
+    is_backward,
+    reachable_stages,
+    unmet,
+)
 from initiatives.readiness.scoring import checklist
 
 
@@ -138,9 +146,14 @@ class InitiativeEditView(InitiativeMixin, ServiceFormView):
 
 
 class InitiativeTransitionView(InitiativeMixin, ServiceFormView):
+    """The stage form. A move the gates refuse is shown once, at the top: every unmet
+    condition grouped by domain, each a link to the page where it is met; the other stages'
+    needs stay below (so a refused stage is never listed twice)."""
+
     form_class = TransitionForm
     template_name = "initiatives/transition_form.html"
     denied_message = "Only the initiative's team may change its stage."
+    refusal: dict | None = None
 
     def allowed(self, user, obj):
         return permissions.can_change_stage(user, obj)
@@ -152,17 +165,41 @@ class InitiativeTransitionView(InitiativeMixin, ServiceFormView):
 
     def context(self, obj, form):
         # What each reachable stage would need, so nobody has to guess before submitting.
-        blockers = {
-            Stage(stage).label: unmet_conditions(obj, stage, "(note)")
+        refused_stage = self.refusal["stage"] if self.refusal else None
+        needs = [
+            {
+                "stage": stage,
+                "label": Stage(stage).label,
+                "domains": grouped(unmet(obj, stage, "(note)")),
+            }
             for stage in reachable_stages(obj)
-        }
-        return {"object": obj, "form": form, "blockers": blockers}
+            if stage != refused_stage
+        ]
+        return {"object": obj, "form": form, "needs": needs, "refusal": self.refusal}
 
-    def perform(self, form, obj):
-        transition = services.initiative_transition(
-            initiative=obj,
-            actor=self.request.user,
-            to_stage=form.cleaned_data["to_stage"],
-            note=form.cleaned_data["note"],
-        )
-        messages.success(self.request, f"Moved to {transition.get_to_stage_display()}.")
+    def post(self, request, **kwargs):
+        form = self.form_class(request.POST, **self.get_form_kwargs(self.object))
+        if form.is_valid():
+            to_stage = form.cleaned_data["to_stage"]
+            try:
+                transition = services.initiative_transition(
+                    initiative=self.object,
+                    actor=request.user,
+                    to_stage=to_stage,
+                    note=form.cleaned_data["note"],
+                )
+            except services.TransitionRefused as refused:
+                if all(condition.domain == STAGE_DOMAIN for condition in refused.unmet):
+                    # The move itself (a skipped stage, a missing note): the form says why.
+                    add_service_error(form, refused)
+                else:
+                    self.refusal = {
+                        "stage": to_stage,
+                        "label": Stage(to_stage).label,
+                        "count": len(refused.unmet),
+                        "domains": grouped(refused.unmet),
+                    }
+            else:
+                messages.success(request, f"Moved to {transition.get_to_stage_display()}.")
+                return HttpResponseRedirect(self.object.get_absolute_url())
+        return render(request, self.template_name, self.context(self.object, form))

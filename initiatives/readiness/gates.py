@@ -1,16 +1,41 @@
+"""Readiness's stage gates: every milestone the template requires for the stage, done or
+waived (pilot's milestones count for production too). The checklist's "Required for pilot"
+label is this rule. Each missing milestone is its own condition, grouped under its readiness
+domain and linked to the milestone's page, where the team records it or asks for a waiver."""
+
+from django.urls import reverse
+
 from initiatives.core.choices import Stage
-from initiatives.portfolio.gates import gate
+from initiatives.portfolio.gates import READINESS, Unmet, gate
 from initiatives.portfolio.models import Initiative
 from initiatives.readiness.scoring import checklist
 
 
-@gate(Stage.PRODUCTION)
-def readiness_complete(initiative: Initiative) -> list[str]:
-    """Every milestone production requires is done or waived; each missing one is named."""
-    readiness = checklist(initiative, target=Stage.PRODUCTION)
+def missing_milestones(initiative: Initiative, target: str) -> list[Unmet]:
+    """Each milestone `target` requires that is neither done nor waived (two queries)."""
+    readiness = checklist(initiative, target=target)
     if readiness is None:
         return []
     return [
-        f"Readiness milestone not done or waived: {item.milestone.domain} — {item.milestone.title}"
+        Unmet(
+            domain=READINESS,
+            message=f"Readiness milestone not done or waived: {item.milestone.domain} — "
+            f"{item.milestone.title}",
+            title=item.milestone.title,
+            group=item.milestone.domain,
+            fix_url=reverse("milestone", args=[initiative.slug, item.milestone.key]),
+        )
         for item in readiness.missing
     ]
+
+
+@gate(Stage.PILOT)
+def pilot_milestones_complete(initiative: Initiative) -> list[Unmet]:
+    """Every milestone required for pilot is done or waived; each missing one is named."""
+    return missing_milestones(initiative, Stage.PILOT)
+
+
+@gate(Stage.PRODUCTION)
+def readiness_complete(initiative: Initiative) -> list[Unmet]:
+    """Every milestone production requires is done or waived; each missing one is named."""
+    return missing_milestones(initiative, Stage.PRODUCTION)

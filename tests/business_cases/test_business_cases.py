@@ -17,7 +17,12 @@ from initiatives.core.people import display_name
 from initiatives.models import BusinessCase, EmailRecord
 from initiatives.outbox import sending, tasks
 from initiatives.portfolio import services as portfolio_services
-from tests.factories import BusinessCaseFactory, InitiativeFactory, UserFactory
+from tests.factories import (
+    BusinessCaseFactory,
+    InitiativeFactory,
+    UserFactory,
+    complete_readiness,
+)
 from tests.support.forms import business_case_form
 
 pytestmark = pytest.mark.django_db
@@ -411,6 +416,7 @@ def test_pilot_gate_is_met_by_a_submitted_case(pilotable, contributor, owner):
     pilotable.stage = Stage.POC
     pilotable.production_owner = owner
     pilotable.save()
+    complete_readiness(pilotable, required_for=Stage.PILOT)  # the pilot gate's other half
     submitted(pilotable, contributor)
     portfolio_services.initiative_transition(
         initiative=pilotable, actor=contributor, to_stage=Stage.PILOT

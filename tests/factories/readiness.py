@@ -42,9 +42,13 @@ class MilestoneRecordFactory(factory.django.DjangoModelFactory):
     status = MilestoneStatus.NOT_STARTED
 
 
-def complete_readiness(initiative, status=MilestoneStatus.DONE) -> int:
-    """Mark every active milestone of the initiative's template done (with evidence)."""
+def complete_readiness(initiative, status=MilestoneStatus.DONE, required_for=None) -> int:
+    """Mark every active milestone of the initiative's template done (with evidence), or only
+    those required for `required_for` (e.g. `Stage.PILOT`: what the pilot gate asks)."""
     template = initiative.readiness_template or ReadinessTemplate.objects.get(is_default=True)
+    milestones = template.milestones.filter(active=True)
+    if required_for is not None:
+        milestones = milestones.filter(required_for=required_for)
     records = [
         MilestoneRecord(
             initiative=initiative,
@@ -54,6 +58,6 @@ def complete_readiness(initiative, status=MilestoneStatus.DONE) -> int:
             justification="Waived in the test." if status == MilestoneStatus.WAIVED else "",
             check_mode="manual" if status == MilestoneStatus.DONE else "",
         )
-        for milestone in template.milestones.filter(active=True)
+        for milestone in milestones
     ]
     return len(MilestoneRecord.objects.bulk_create(records))

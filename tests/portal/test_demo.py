@@ -13,7 +13,13 @@ from initiatives.core.permissions import (
     can_review_promotion,
     is_governance,
 )
-from initiatives.models import BusinessCase, Initiative, OwnershipHandover, PromotionRequest
+from initiatives.models import (
+    BusinessCase,
+    Initiative,
+    MilestoneRecord,
+    OwnershipHandover,
+    PromotionRequest,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +80,21 @@ def test_the_person_the_readme_signs_in_as_can_decide_what_waits_for_review(caps
     assert waiting_promotions.exists()
     assert all(can_review_business_case(demo, case) for case in waiting_cases)
     assert all(can_review_promotion(demo, promotion) for promotion in waiting_promotions)
+
+
+def test_every_demo_system_in_pilot_or_production_has_what_the_pilot_gate_asks_of_readiness():
+    """The checklist's "Required for pilot" is enforced, so the demo's pilots and live
+    systems show those milestones done or waived, as if they had passed the gate."""
+    from initiatives.readiness.gates import missing_milestones
+
+    call_command("seed_demo", force=True)
+    beyond_poc = Initiative.objects.filter(stage__in=(Stage.PILOT, Stage.PRODUCTION))
+    assert beyond_poc.count() >= 10
+    for initiative in beyond_poc:
+        assert missing_milestones(initiative, Stage.PILOT) == [], initiative.slug
+    # A waiver on pilot's list, and a proof of concept part of the way through it.
+    assert MilestoneRecord.objects.filter(
+        status="waived", milestone__required_for=Stage.PILOT
+    ).exists()
+    poc = Initiative.objects.filter(stage=Stage.POC).order_by("pk").first()
+    assert len(missing_milestones(poc, Stage.PILOT)) == 6

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from initiatives.core.choices import Stage
 from initiatives.models import Initiative, StageTransition
-from tests.factories import BusinessUnitFactory, InitiativeFactory
+from tests.factories import BusinessUnitFactory, InitiativeFactory, complete_readiness
 from tests.support.clients import api_client_for
 
 pytestmark = pytest.mark.django_db
@@ -120,11 +120,30 @@ def test_list_query_count_does_not_grow_with_initiatives(
 
 def test_transition_refused_lists_the_reasons_under_to_stage(contributor):
     initiative = InitiativeFactory(stage=Stage.POC, members=[contributor])
+    complete_readiness(initiative, required_for=Stage.PILOT)
     response = api_client_for(contributor).post(
         f"/api/v1/initiatives/{initiative.slug}/transition/", {"to_stage": "pilot"}, format="json"
     )
     assert response.status_code == 400
-    assert response.json() == {"to_stage": ["Name a production owner.", "Submit a business case."]}
+    body = response.json()
+    assert body["to_stage"] == ["Name a production owner.", "Submit a business case."]
+    base = "http://testserver/initiatives/" + initiative.slug
+    assert body["unmet_conditions"] == [
+        {
+            "domain": "Ownership",
+            "group": "",
+            "title": "Name a production owner",
+            "message": "Name a production owner.",
+            "fix_url": f"{base}/owner/",
+        },
+        {
+            "domain": "Business case",
+            "group": "",
+            "title": "Write the business case",
+            "message": "Submit a business case.",
+            "fix_url": f"{base}/business-case/new/",
+        },
+    ]
     assert not StageTransition.objects.exists()
 
 

@@ -44,7 +44,9 @@ def test_pilot_gate_refuses_without_a_named_owner(contributor):
         portfolio_services.initiative_transition(
             initiative=initiative, actor=contributor, to_stage=Stage.PILOT
         )
-    assert refused.value.messages == ["Name a production owner.", "Submit a business case."]
+    messages = refused.value.messages
+    assert messages[:2] == ["Name a production owner.", "Submit a business case."]
+    assert len([m for m in messages if m.startswith("Readiness milestone")]) == 9
     initiative.refresh_from_db()
     assert initiative.stage == Stage.POC
     assert not StageTransition.objects.exists()

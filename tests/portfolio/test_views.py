@@ -72,12 +72,18 @@ def test_a_refused_stage_change_lists_every_reason_on_the_form(contributor, owne
         {"to_stage": "production", "note": "Ready, we think"},
     )
     assert response.status_code == 200
-    errors = [e for e in response.context["form"].non_field_errors() if "Readiness" not in e]
-    assert list(errors) == [
-        "A governance reviewer has not approved a business case.",
-        "The production owner has not accepted the handover yet.",
-        "A governance reviewer has not approved the promotion to production.",
+    refusal = response.context["refusal"]
+    assert refusal["label"] == "Production"
+    assert [d.name for d in refusal["domains"]] == [
+        "Ownership",
+        "Business case",
+        "Readiness",
+        "Promotion",
     ]
+    assert refusal["count"] == 27  # 24 milestones, the case, the acceptance, the approval
+    # Listed once: in the refusal, not also as the form's errors nor under "each move needs".
+    assert not response.context["form"].non_field_errors()
+    assert "production" not in [need["stage"] for need in response.context["needs"]]
     assert "Ready, we think" in response.content.decode()
     assert not StageTransition.objects.exists()
 
@@ -85,11 +91,13 @@ def test_a_refused_stage_change_lists_every_reason_on_the_form(contributor, owne
 def test_the_stage_page_says_what_each_move_needs(contributor, as_user):
     initiative = InitiativeFactory(stage=Stage.POC, members=[contributor])
     response = as_user(contributor).get(reverse("initiative-transition", args=[initiative.slug]))
-    assert response.context["blockers"]["Pilot"] == [
-        "Name a production owner.",
-        "Submit a business case.",
+    needs = {need["label"]: need["domains"] for need in response.context["needs"]}
+    assert [d.name for d in needs["Pilot"]] == ["Ownership", "Business case", "Readiness"]
+    assert [c.message for c in needs["Pilot"][0].groups[0].conditions] == [
+        "Name a production owner."
     ]
-    assert response.context["blockers"]["Idea"] == []
+    assert sum(d.count for d in needs["Pilot"]) == 11  # the owner, the case, 9 milestones
+    assert needs["Idea"] == []
 
 
 def test_names_are_escaped_everywhere(viewer, as_user):
