@@ -1,8 +1,7 @@
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import template
 from django.utils.html import format_html, format_html_join
 
+from initiatives.core import formats
 from initiatives.core.choices import Stage
 from initiatives.core.people import display_name
 
@@ -17,19 +16,14 @@ def person(user, empty: str = "—") -> str:
 
 @register.filter
 def money(value, currency: str = "") -> str:
-    """1234567.5 → "1,234,567.50 EUR"; exact, from the Decimal."""
-    if value is None or value == "":
-        return "—"
-    text = f"{Decimal(value).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
-    return f"{text} {currency}".strip()
+    """Money in whole units, the currency first: 1234567.5 → "EUR 1,234,568"."""
+    return formats.money(value, currency)
 
 
 @register.filter
 def percent(value) -> str:
-    """A fraction as a percentage: 0.4567 → "45.7 %"."""
-    if value is None:
-        return "—"
-    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)} %"
+    """A fraction as a percentage: 0.4567 → "45.7 %" (every rate: error, pass, ROI)."""
+    return formats.percent(value)
 
 
 @register.filter
@@ -185,3 +179,33 @@ def minutes(duration) -> str:
 def stage_label(value: str) -> str:
     """A stored stage ("poc") as people read it ("Proof of concept")."""
     return str(Stage(value).label) if value in Stage.values else value
+
+
+@register.filter
+def day(value, empty: str = formats.EMPTY) -> str:
+    """A date (or the day of a timestamp, in the portal's time zone): "28 Feb 2027"."""
+    return formats.day(value, empty)
+
+
+@register.filter
+def when(value, empty: str = formats.EMPTY) -> str:
+    """A timestamp with its time zone: "28 Feb 2027 14:05 UTC"."""
+    return formats.when(value, empty)
+
+
+@register.filter
+def iso(value) -> str:
+    """A timestamp for a `<time datetime>` attribute, without microseconds."""
+    return formats.iso(value)
+
+
+@register.filter
+def hours(value) -> str:
+    """Hours with thousands separators: 1200 → "1,200 h"."""
+    return formats.hours(value)
+
+
+@register.filter
+def number(value, places: int = 0) -> str:
+    """A count or measure with thousands separators: 3600000 → "3,600,000"."""
+    return formats.number(value, places)
