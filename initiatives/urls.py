@@ -19,6 +19,11 @@ urlpatterns = [
         name="initiative-export",
     ),
     path(
+        "initiatives/export-for-import.csv",
+        transfer_views.InitiativeExportForImportView.as_view(),
+        name="initiative-export-for-import",
+    ),
+    path(
         "initiatives/new/", portfolio_views.InitiativeCreateView.as_view(), name="initiative-create"
     ),
     path("initiatives/import/", transfer_views.ImportView.as_view(), name="initiative-import"),
