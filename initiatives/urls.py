@@ -63,6 +63,7 @@ urlpatterns = [
         name="ownership-confirm",
     ),
     path("emails/", outbox_views.EmailListView.as_view(), name="email-list"),
+    path("emails/<int:pk>/", outbox_views.EmailDetailView.as_view(), name="email-detail"),
     path(
         "emails/<int:pk>/send-again/",
         outbox_views.EmailSendAgainView.as_view(),

@@ -26,8 +26,17 @@ SUBJECTS = {
 }
 
 
-def render(record: EmailRecord) -> EmailMultiAlternatives:
+# Shown in the e-mail log instead of the owner's personal confirmation link: the log is for
+# reading what was said, not for following another person's link.
+HIDDEN_LINK = "(the recipient's personal confirmation link)"
+
+
+def render(record: EmailRecord, *, for_log: bool = False) -> EmailMultiAlternatives:
+    """The e-mail `record` stands for, rendered now from its kind and what it points at.
+    `for_log`: as the e-mail log shows it, without the recipient's personal link."""
     context = _context(record)
+    if for_log and "confirm_url" in context:
+        context["confirm_url"] = HIDDEN_LINK
     name = record.initiative.name if record.initiative else ""
     # A header is one line, whatever an older record's name holds.
     subject = " ".join(("[Crossing] " + SUBJECTS[record.kind].format(name=name)).split())
