@@ -69,6 +69,8 @@ def when(value: datetime | None, empty: str = EMPTY) -> str:
     """A timestamp with its time zone: "28 Feb 2027 14:05 UTC"."""
     if _blank(value):
         return empty
+    if not isinstance(value, datetime):  # a plain date has no time to show
+        return day(value, empty)
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return django_date_format(value, WHEN_FORMAT)

@@ -122,3 +122,7 @@ def test_business_case_page_shows_roi_as_a_percentage(reviewer):
     roi = case.figures.roi_3y
     assert formats.percent(roi) in page
     assert formats.percent(roi).endswith(" %")
+
+
+def test_a_plain_date_given_as_a_timestamp_shows_as_a_date():
+    assert render("{{ d|when }}", d=date(2027, 2, 28)) == "28 Feb 2027"

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from initiatives.core.choices import EmailKind, EmailStatus, FlagKind, Stage
 from tests.factories import EmailRecordFactory, FlagFactory, InitiativeFactory, UserFactory
-from tests.support.clients import client_for
+from tests.support.clients import api_client_for, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +152,10 @@ def test_the_log_takes_the_same_queries_for_3_or_30_emails(
 # session, user, governance group, count, page of e-mails, initiatives with e-mails, session
 # refresh (one query and two savepoints)
 LOG_QUERIES = 9
+
+
+def test_the_api_filters_by_person_as_the_page_does(three_emails, reviewer):
+    body = api_client_for(reviewer).get(reverse("api:email-list"), {"recipient": "lovelace"})
+    assert body.status_code == 200
+    shown = {row["id"] for row in body.json()["results"]}
+    assert shown == {three_emails["ada-fraud"].pk, three_emails["ada-churn"].pk}
