@@ -55,7 +55,6 @@ class EmailListView(ListView):
             recipient=self.request.GET.get("recipient", ""),
             filtered=any(chosen.values()),
             filter_query=query.urlencode(),
-            status_query=urlencode({"status": status}) if status else "",
             **kwargs,
         )
 
