@@ -24,6 +24,11 @@ urlpatterns = [
         name="initiative-export",
     ),
     path(
+        "initiatives/export-for-import.csv",
+        transfer_views.InitiativeExportForImportView.as_view(),
+        name="initiative-export-for-import",
+    ),
+    path(
         "initiatives/new/", portfolio_views.InitiativeCreateView.as_view(), name="initiative-create"
     ),
     path("initiatives/import/", transfer_views.ImportView.as_view(), name="initiative-import"),
@@ -63,6 +68,7 @@ urlpatterns = [
         name="ownership-confirm",
     ),
     path("emails/", outbox_views.EmailListView.as_view(), name="email-list"),
+    path("emails/<int:pk>/", outbox_views.EmailDetailView.as_view(), name="email-detail"),
     path(
         "emails/<int:pk>/send-again/",
         outbox_views.EmailSendAgainView.as_view(),

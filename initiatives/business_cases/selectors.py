@@ -1,9 +1,10 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
 from initiatives.business_cases.models import BusinessCase
+from initiatives.core.choices import BusinessCaseStatus
 from initiatives.portfolio.models import Initiative
 
 
@@ -82,3 +83,23 @@ def business_case_summary(initiative: Initiative) -> dict:
     recent = list(business_cases().filter(initiative=initiative)[:20])
     approved = (c for c in recent if c.status == "approved")
     return {"latest_case": recent[0] if recent else None, "current_case": next(approved, None)}
+
+
+def current_cases(initiative_ids) -> dict[int, BusinessCase]:
+    """Each initiative's current business case, by initiative id: its latest approved
+    version, else its latest version of any status. One query for any number of initiatives;
+    an initiative without a case is absent."""
+    choice = (
+        BusinessCase.objects.filter(initiative=OuterRef("initiative"))
+        .annotate(
+            approved_first=Case(
+                When(status=BusinessCaseStatus.APPROVED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("approved_first", "-version")
+        .values("pk")[:1]
+    )
+    cases = BusinessCase.objects.filter(initiative_id__in=initiative_ids, pk=Subquery(choice))
+    return {case.initiative_id: case for case in cases}

@@ -29,7 +29,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from initiatives.core.choices import HealthStatus, Stage
-from initiatives.health.models import METRIC_LABELS, METRIC_NAMES, HealthReport
+from initiatives.health.models import METRIC_LABELS, METRIC_NAMES, METRICS, HealthReport
 from initiatives.portfolio.models import Initiative
 
 # Each metric's label, from the registry (`initiatives.health.models.METRICS`).
@@ -71,8 +71,7 @@ def classify(
             continue
         for bound, limit in thresholds[metric].items():
             level, direction = bound.split("_")
-            past = value < limit if direction == "below" else value > limit
-            if past:
+            if _past(value, direction, limit):
                 reason = f"{LABELS[metric].lower()} {value:g} is {direction} {limit:g}"
                 (failing if level == "failing" else degraded).append(reason)
     if failing:
@@ -80,6 +79,23 @@ def classify(
     if degraded:
         return HealthStatus.DEGRADED, [r for r in degraded if r not in failing]
     return HealthStatus.HEALTHY, []
+
+
+def _past(value: float, direction: str, limit: float) -> bool:
+    """Whether `value` is on the worse side of a threshold ("below" or "above" it)."""
+    return value < limit if direction == "below" else value > limit
+
+
+def metric_level(value: float | None, limits: dict[str, float]) -> str:
+    """ "failing", "degraded" or "" for one metric's value against its thresholds
+    (`{"degraded_below": 99.5, "failing_below": 99.0}`). Pure; the rule `classify` applies."""
+    if value is None:
+        return ""
+    for level in ("failing", "degraded"):
+        for bound, limit in limits.items():
+            if bound.startswith(f"{level}_") and _past(value, bound.split("_")[1], limit):
+                return level
+    return ""
 
 
 def is_regression(latest: float | None, count: int, mean: float | None, mean_sq: float | None):
@@ -100,6 +116,7 @@ class HealthState:
     eval_regression: bool = False
     eval_baseline: float | None = None
     eval_allowed_drop: float | None = None
+    thresholds: dict = field(default_factory=dict)
 
 
 def _latest(metric: str, as_of: datetime) -> Subquery:
@@ -159,9 +176,8 @@ def with_health(queryset: QuerySet[Initiative], as_of: datetime) -> QuerySet[Ini
 def state_of(initiative: Initiative, as_of: datetime) -> HealthState:
     """The health of an initiative annotated by `with_health`."""
     latest = {m: getattr(initiative, f"latest_{m}") for m in METRIC_NAMES}
-    status, reasons = classify(
-        latest, initiative.health_latest_at, thresholds_for(initiative), as_of
-    )
+    thresholds = thresholds_for(initiative)
+    status, reasons = classify(latest, initiative.health_latest_at, thresholds, as_of)
     regressed, baseline, allowed = is_regression(
         latest["eval_score"],
         initiative.baseline_count or 0,
@@ -176,6 +192,7 @@ def state_of(initiative: Initiative, as_of: datetime) -> HealthState:
         eval_regression=regressed,
         eval_baseline=baseline,
         eval_allowed_drop=allowed,
+        thresholds=thresholds,
     )
 
 
@@ -208,3 +225,84 @@ def series(initiative: Initiative, days: int = 90, as_of: datetime | None = None
         .annotate(reports=Count("pk"), **{m: Avg(m) for m in METRIC_NAMES})
         .order_by("day")
     )
+
+
+# How each metric is drawn: rates (stored as a share, 0-1) are shown as percentages;
+# availability is already a percentage. A metric with natural bounds keeps them as its fixed
+# scale, so a chart never magnifies a 0.1-point wobble into a cliff.
+PERCENT_OF_ONE = frozenset({"error_rate", "data_quality_pass_rate"})
+PERCENT_OF_HUNDRED = frozenset({"availability"})
+FIXED_SCALE = frozenset({"availability", "error_rate", "data_quality_pass_rate", "eval_score"})
+UNITS = {"latency_p95_ms": "ms", "data_freshness_hours": "h"}
+JUDGED = frozenset({HealthStatus.HEALTHY, HealthStatus.DEGRADED, HealthStatus.FAILING})
+
+
+@dataclass
+class MetricChart:
+    """One metric's chart on the initiative page: its daily means, its scale, its threshold
+    lines and the level of its latest value. `unit` is "%", "ms", "h" or ""."""
+
+    metric: str
+    label: str
+    unit: str
+    points: list[tuple]  # (day, value) oldest first, in stored units
+    low: float
+    high: float
+    degraded: float | None
+    failing: float | None
+    worse: str  # "below" or "above": which side of a threshold is worse
+    level: str  # "failing", "degraded" or "" (the latest value against the thresholds)
+    latest: float | None
+    shown_as_percent: float = 1.0  # multiply stored values by this to show them
+
+    def show(self, value: float | None) -> str:
+        """A value as the chart labels it: 99.5 → "99.5 %", 0.012 → "1.2 %", 850 → "850 ms"."""
+        if value is None:
+            return "—"
+        if self.unit == "%":
+            return f"{value * self.shown_as_percent:,.1f} %"
+        if self.metric == "eval_score":
+            return f"{value:.3f}"
+        return f"{value:,.0f} {self.unit}".strip() if value >= 10 else f"{value:.2g} {self.unit}"
+
+
+def charts(rows: list[dict], state: HealthState) -> list[MetricChart]:
+    """A chart of every metric from `series` rows and the initiative's health `state`
+    (its effective thresholds and latest values). Pure: no query."""
+    result = []
+    for metric in METRICS:
+        limits = state.thresholds.get(metric.name, {})
+        points = [
+            (row["day"], row[metric.name]) for row in rows if row.get(metric.name) is not None
+        ]
+        degraded = next((v for k, v in limits.items() if k.startswith("degraded_")), None)
+        failing = next((v for k, v in limits.items() if k.startswith("failing_")), None)
+        if metric.name in FIXED_SCALE:
+            low, high = float(metric.low), float(metric.high)
+        else:  # from zero to a little above the highest value or threshold
+            marks = [v for _, v in points] + [x for x in (degraded, failing) if x is not None]
+            low, high = 0.0, (max(marks) * 1.1 if marks and max(marks) > 0 else 1.0)
+        latest = state.latest.get(metric.name)
+        unit = (
+            "%"
+            if metric.name in PERCENT_OF_ONE | PERCENT_OF_HUNDRED
+            else UNITS.get(metric.name, "")
+        )
+        result.append(
+            MetricChart(
+                metric=metric.name,
+                label=metric.label.split(" (")[0],
+                unit=unit,
+                points=points,
+                low=low,
+                high=high,
+                degraded=degraded,
+                failing=failing,
+                worse=metric.worse,
+                # Outside production (or when silent) the values are not judged.
+                level=metric_level(latest, limits) if state.status in JUDGED else "",
+                latest=latest,
+                shown_as_percent=100.0 if metric.name in PERCENT_OF_ONE else 1.0,
+            )
+        )
+    return result

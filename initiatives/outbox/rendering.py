@@ -27,8 +27,17 @@ SUBJECTS = {
 }
 
 
-def render(record: EmailRecord) -> EmailMultiAlternatives:
+# Shown in the e-mail log instead of the owner's personal confirmation link: the log is for
+# reading what was said, not for following another person's link.
+HIDDEN_LINK = "(the recipient's personal confirmation link)"
+
+
+def render(record: EmailRecord, *, for_log: bool = False) -> EmailMultiAlternatives:
+    """The e-mail `record` stands for, rendered now from its kind and what it points at.
+    `for_log`: as the e-mail log shows it, without the recipient's personal link."""
     context = _context(record)
+    if for_log and "confirm_url" in context:
+        context["confirm_url"] = HIDDEN_LINK
     name = record.initiative.name if record.initiative else ""
     # A header is one line, whatever an older record's name holds.
     subject = " ".join(("[Crossing] " + SUBJECTS[record.kind].format(name=name)).split())
@@ -42,11 +51,28 @@ def render(record: EmailRecord) -> EmailMultiAlternatives:
     return message
 
 
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def ordinal(number: int) -> str:
+    """2 → "second": how a count of reminders reads in a sentence."""
+    return ORDINALS[number - 1] if 1 <= number <= len(ORDINALS) else f"{number}th"
+
+
+def to_governance(record: EmailRecord) -> bool:
+    """The copy for the governance mailbox (a team, not a person)."""
+    return record.recipient.lower() == settings.GOVERNANCE_EMAIL.lower()
+
+
 def _context(record: EmailRecord) -> dict:
     initiative = record.initiative
+    governance = to_governance(record)
     context = {
         "record": record,
-        "recipient_name": display_name(record.recipient_user, empty="colleague"),
+        "to_governance": governance,
+        "recipient_name": "governance team"
+        if governance
+        else display_name(record.recipient_user, empty="colleague"),
         "initiative": initiative,
         "flag": record.flag,
         "portal_url": absolute_url("/"),
@@ -63,9 +89,20 @@ def _context(record: EmailRecord) -> dict:
     if record.business_case is not None:
         context["case"] = record.business_case
         context["case_url"] = absolute_url(record.business_case.get_absolute_url())
+    if initiative is not None:
+        context["sponsor_name"] = display_name(initiative.sponsor, empty="")
     if record.kind == EmailKind.STALE_OWNERSHIP:
         context["confirm_url"] = absolute_url(
             reverse("ownership-confirm", args=[confirmation_token(initiative)])
+        )
+        # The rule that decides it (`planning.plan_flag_emails`), said in the e-mail.
+        escalate_after = settings.PORTAL_ESCALATE_AFTER_REMINDERS
+        context.update(
+            reminder_interval_days=settings.PORTAL_REMINDER_INTERVAL_DAYS,
+            escalate_after=ordinal(escalate_after),
+            escalated=record.reminder >= escalate_after
+            and initiative.sponsor is not None
+            and initiative.sponsor.is_active,
         )
     if record.kind == EmailKind.DIGEST:
         context.update(digest_context())

@@ -6,14 +6,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import View
-from django.views.generic import ListView
+from django.views.generic import DetailView, ListView
 
 from initiatives.core import permissions
-from initiatives.core.choices import (
-    EmailStatus,
-)
-from initiatives.outbox import services
+from initiatives.core.choices import EmailKind, EmailStatus
+from initiatives.outbox import rendering, services
+from initiatives.outbox.filtersets import EmailRecordFilterSet
 from initiatives.outbox.models import EmailRecord
+from initiatives.portfolio.models import Initiative
 
 
 class EmailListView(ListView):
@@ -31,19 +31,60 @@ class EmailListView(ListView):
         queryset = EmailRecord.objects.select_related(
             "initiative", "resent_by", "recipient_user"
         ).order_by("-created_at", "-pk")
-        status = self.request.GET.get("status")
-        if status in EmailStatus.values:
-            queryset = queryset.filter(status=status)
-        return queryset
+        # The API's filterset: kind, person (recipient), initiative and status.
+        self.filterset = EmailRecordFilterSet(self.request.GET, queryset=queryset)
+        return self.filterset.qs if self.filterset.is_valid() else queryset.none()
 
     def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        chosen = getattr(self.filterset.form, "cleaned_data", {})
         status = self.request.GET.get("status", "")
         return super().get_context_data(
+            filter=self.filterset,
             statuses=EmailStatus.choices,
+            kinds=EmailKind.choices,
+            # Only initiatives that have e-mails: the choice never leads to an empty list.
+            initiatives=Initiative.objects.filter(emails__isnull=False)
+            .distinct()
+            .order_by("name")
+            .values_list("slug", "name"),
             status=status,
-            status_query=urlencode({"status": status}) if status else "",
+            kind=self.request.GET.get("kind", ""),
+            initiative=self.request.GET.get("initiative", ""),
+            recipient=self.request.GET.get("recipient", ""),
+            filtered=any(chosen.values()),
+            filter_query=query.urlencode(),
             **kwargs,
         )
+
+
+class EmailDetailView(DetailView):
+    """One e-mail as its recipient read it: subject and text, rendered from the record
+    (governance only, as the log)."""
+
+    template_name = "initiatives/email_detail.html"
+    context_object_name = "email"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Refused before the lookup: nobody else learns which e-mails exist.
+        if not permissions.can_see_email_log(request.user):
+            raise PermissionDenied("Only governance reviewers may read the e-mail log.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return EmailRecord.objects.select_related(
+            "initiative__production_owner",
+            "recipient_user",
+            "resent_by",
+            "flag",
+            "handover",
+            "business_case",
+        )
+
+    def get_context_data(self, **kwargs):
+        message = rendering.render(self.object, for_log=True)
+        return super().get_context_data(subject=message.subject, body=message.body, **kwargs)
 
 
 class EmailSendAgainView(View):

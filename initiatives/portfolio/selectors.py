@@ -6,9 +6,8 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from django.utils.formats import date_format
 
+from initiatives.core import formats
 from initiatives.core.choices import RiskTier, Stage
 from initiatives.core.events import render_events
 from initiatives.core.people import display_name
@@ -116,9 +115,9 @@ def initiative_history(initiative: Initiative, limit: int = HISTORY_LIMIT) -> li
         if attname in choices and value in choices[attname]:
             return str(choices[attname][value])
         if isinstance(value, datetime):
-            return date_format(timezone.localtime(value), "j M Y H:i")
+            return formats.when(value)
         if isinstance(value, date):
-            return date_format(value, "j M Y")
+            return formats.day(value)
         return _display(value)
 
     entries = []

@@ -55,6 +55,8 @@ class InitiativeDetailView(View):
         pending_promotion = next(
             (p for p in promotions if p.status == PromotionStatus.PENDING), None
         )
+        health = health_status.health_of(initiative)
+        health_series = health_status.series(initiative, days=90)
         return render(
             request,
             "initiatives/initiative_detail.html",
@@ -68,9 +70,10 @@ class InitiativeDetailView(View):
                 "open_flags": list(initiative.flags.all()),  # prefetched: open ones only
                 **business_cases_selectors.business_case_summary(initiative),
                 "readiness": checklist(initiative),
-                "health": health_status.health_of(initiative),
-                "health_series": health_status.series(initiative, days=90),
+                "health": health,
+                "health_series": health_series,
                 "health_labels": health_status.LABELS,
+                "health_charts": health_status.charts(health_series, health),
                 "history": selectors.initiative_history(initiative),
                 "can_edit": can_edit,
                 "can_name_owner": permissions.can_name_owner(user, initiative),

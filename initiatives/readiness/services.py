@@ -10,9 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
-from initiatives.core import permissions
+from initiatives.core import formats, permissions
 from initiatives.core.choices import CheckMode, EventKind, MilestoneStatus, WaiverDecision
 from initiatives.core.people import display_name
 from initiatives.core.writes import initiative_event_create, lock_initiative, require, save
@@ -144,7 +143,7 @@ def _nothing_to_decline(record: MilestoneRecord) -> str:
     """Why a decline found no request: none was made, or another reviewer answered first."""
     if not record.waiver_decision:
         return "No waiver has been requested for this milestone."
-    when = date_format(timezone.localtime(record.waiver_decided_at), "j M Y H:i")
+    when = formats.when(record.waiver_decided_at)
     return (
         "Nothing was changed: the waiver request was already answered "
         f"({record.get_waiver_decision_display().lower()} by "

@@ -1,8 +1,7 @@
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import template
 from django.utils.html import format_html, format_html_join
 
+from initiatives.core import formats
 from initiatives.core.choices import Stage
 from initiatives.core.people import display_name
 
@@ -17,19 +16,14 @@ def person(user, empty: str = "—") -> str:
 
 @register.filter
 def money(value, currency: str = "") -> str:
-    """1234567.5 → "1,234,567.50 EUR"; exact, from the Decimal."""
-    if value is None or value == "":
-        return "—"
-    text = f"{Decimal(value).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
-    return f"{text} {currency}".strip()
+    """Money in whole units, the currency first: 1234567.5 → "EUR 1,234,568"."""
+    return formats.money(value, currency)
 
 
 @register.filter
 def percent(value) -> str:
-    """A fraction as a percentage: 0.4567 → "45.7 %"."""
-    if value is None:
-        return "—"
-    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)} %"
+    """A fraction as a percentage: 0.4567 → "45.7 %" (every rate: error, pass, ROI)."""
+    return formats.percent(value)
 
 
 @register.filter
@@ -209,3 +203,157 @@ def form_problems(form) -> list[dict]:
             }
         )
     return problems
+
+
+@register.filter
+def day(value, empty: str = formats.EMPTY) -> str:
+    """A date (or the day of a timestamp, in the portal's time zone): "28 Feb 2027"."""
+    return formats.day(value, empty)
+
+
+@register.filter
+def when(value, empty: str = formats.EMPTY) -> str:
+    """A timestamp with its time zone: "28 Feb 2027 14:05 UTC"."""
+    return formats.when(value, empty)
+
+
+@register.filter
+def iso(value) -> str:
+    """A timestamp for a `<time datetime>` attribute, without microseconds."""
+    return formats.iso(value)
+
+
+@register.filter
+def hours(value) -> str:
+    """Hours with thousands separators: 1200 → "1,200 h"."""
+    return formats.hours(value)
+
+
+@register.filter
+def number(value, places: int = 0) -> str:
+    """A count or measure with thousands separators: 3600000 → "3,600,000"."""
+    return formats.number(value, places)
+
+
+@register.simple_tag
+def health_chart(chart, width: int = 320, height: int = 176):
+    """One metric's daily means (a `health.status.MetricChart`) as inline SVG, drawn by the
+    portal itself: a fixed scale where the metric has one, dashed lines at the degraded and
+    failing thresholds, axis labels, the chart marked when its latest value fails; and, for
+    people who cannot see it, the same numbers as a caption and a table."""
+    left, right, top, bottom = 68, 8, 10, 38  # room for the axes' labels
+    plot_w, plot_h = width - left - right, height - top - bottom
+    base = top + plot_h
+    span = (chart.high - chart.low) or 1.0
+
+    def y(value: float) -> float:
+        clamped = min(max(value, chart.low), chart.high)
+        return top + plot_h - plot_h * ((clamped - chart.low) / span)
+
+    direction = "below" if chart.worse == "below" else "above"
+    thresholds = [
+        (level, limit)
+        for level, limit in (("degraded", chart.degraded), ("failing", chart.failing))
+        if limit is not None
+    ]
+    limits_text = ", ".join(
+        f"{level} {direction} {chart.show(limit)}" for level, limit in thresholds
+    )
+    if not chart.points:
+        return format_html(
+            '<figure class="chart health-chart"><figcaption><strong>{}</strong>: no data. '
+            "Thresholds: {}.</figcaption></figure>",
+            chart.label,
+            limits_text or "none",
+        )
+    first, last = chart.points[0][0], chart.points[-1][0]
+    days = max((last - first).days, 1)
+
+    def x(day) -> float:
+        return left + plot_w * ((day - first).days / days)
+
+    values = [value for _, value in chart.points]
+    line = " ".join(f"{x(day):.1f},{y(value):.1f}" for day, value in chart.points)
+    dots = format_html_join(
+        "",
+        '<circle class="dot" cx="{}" cy="{}" r="2"/>',
+        ((f"{x(day):.1f}", f"{y(value):.1f}") for day, value in chart.points[-1:]),
+    )
+    lines = format_html_join(
+        "",
+        '<line class="threshold threshold-{}" x1="{}" y1="{}" x2="{}" y2="{}"/>',
+        (
+            (level, left, f"{y(limit):.1f}", width - right, f"{y(limit):.1f}")
+            for level, limit in thresholds
+        ),
+    )
+    middle = (chart.low + chart.high) / 2
+    ticks = format_html_join(
+        "",
+        '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>',
+        (
+            (left - 4, f"{y(value) + 3:.1f}", chart.show(value))
+            for value in (chart.high, middle, chart.low)
+        ),
+    )
+    latest = chart.latest if chart.latest is not None else values[-1]
+    summary = (
+        f"{chart.label}: latest {chart.show(latest)}"
+        f"{f' ({chart.level})' if chart.level else ''}; "
+        f"lowest {chart.show(min(values))}, highest {chart.show(max(values))} over "
+        f"{len(values)} days with reports, {formats.day(first)} to {formats.day(last)}."
+        + (f" Thresholds: {limits_text}." if limits_text else "")
+    )
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td></tr>",
+        ((formats.day(day), chart.show(value)) for day, value in reversed(chart.points)),
+    )
+    # format_html escapes every value; the look is in classes and presentation attributes,
+    # not style attributes, which the Content-Security-Policy would refuse.
+    return format_html(
+        '<figure class="chart health-chart{level_class}" data-metric="{metric}">'
+        '<figcaption class="chart-title"><strong>{label}</strong>{badge}</figcaption>'
+        '<svg role="img" aria-label="{summary}" width="{width}" height="{height}" '
+        'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet">'
+        '<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{base}"/>'
+        '<line class="axis" x1="{left}" y1="{base}" x2="{end}" y2="{base}"/>'
+        "{ticks}{lines}"
+        '<polyline class="series" fill="none" stroke-width="1.5" points="{line}"/>{dots}'
+        '<text class="tick" x="{left}" y="{ty_day}">{first}</text>'
+        '<text class="tick" x="{end}" y="{ty_day}" text-anchor="end">{last}</text>'
+        '<text class="axis-label" x="{mid_x}" y="{ty_axis}" text-anchor="middle">'
+        "Day (daily mean)</text>"
+        '<text class="axis-label" x="10" y="{mid_y}" text-anchor="middle" '
+        'transform="rotate(-90 10 {mid_y})">{label}{unit}</text>'
+        "</svg>"
+        '<p class="chart-note">{summary}</p>'
+        "<details><summary>Daily values</summary>"
+        '<table class="table"><thead><tr><th scope="col">Day</th><th scope="col">{label}</th>'
+        "</tr></thead><tbody>{rows}</tbody></table></details></figure>",
+        level_class=f" level-{chart.level}" if chart.level else "",
+        metric=chart.metric,
+        label=chart.label,
+        unit=f" ({chart.unit})" if chart.unit else "",
+        badge=format_html(' <span class="badge health-{0}">{0}</span>', chart.level)
+        if chart.level
+        else "",
+        summary=summary,
+        width=width,
+        height=height,
+        left=left,
+        top=top,
+        base=base,
+        end=width - right,
+        ticks=ticks,
+        lines=lines,
+        line=line,
+        dots=dots,
+        first=formats.day(first),
+        last=formats.day(last),
+        ty_day=base + 14,
+        ty_axis=height - 4,
+        mid_x=left + plot_w / 2,
+        mid_y=top + plot_h / 2,
+        rows=rows,
+    )

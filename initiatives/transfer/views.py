@@ -10,17 +10,20 @@ from initiatives.core import permissions
 from initiatives.core.views import ServiceFormView
 from initiatives.portfolio import selectors
 from initiatives.portfolio.filtersets import InitiativeFilterSet
-from initiatives.transfer.export import csv_lines
+from initiatives.transfer.export import csv_lines, csv_lines_for_people
 from initiatives.transfer.forms import ImportForm
 from initiatives.transfer.importer import import_initiatives
 from initiatives.transfer.parsing import COLUMNS, ImportFailed
 
 
 class InitiativeExportView(FilterView):
-    """Exactly the rows the list shows for the same query string, as CSV, every page."""
+    """Exactly the rows the list shows for the same query string, as CSV, every page: the
+    file for people (names, labels, the current business case's money)."""
 
     filterset_class = InitiativeFilterSet
     queryset = selectors.initiative_list()
+    lines = staticmethod(csv_lines_for_people)
+    filename = "initiatives"
 
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset(self.get_filterset_class())
@@ -33,11 +36,19 @@ class InitiativeExportView(FilterView):
             )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = StreamingHttpResponse(
-            csv_lines(filterset.qs, settings.PORTAL_BASE_URL),
+            self.lines(filterset.qs, settings.PORTAL_BASE_URL),
             content_type="text/csv; charset=utf-8",
         )
-        response["Content-Disposition"] = f'attachment; filename="initiatives-{stamp}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}-{stamp}.csv"'
         return response
+
+
+class InitiativeExportForImportView(InitiativeExportView):
+    """The same rows in the importer's layout (usernames, stored codes, exact timestamps),
+    so a file can be edited and imported back without changing anything."""
+
+    lines = staticmethod(csv_lines)
+    filename = "initiatives-for-import"
 
 
 class ImportView(ServiceFormView):

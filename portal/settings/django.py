@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "initiatives.core.context_processors.roles",
+                "initiatives.core.context_processors.section",
             ],
         },
     },

@@ -10,10 +10,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from initiatives.core import formats
 from initiatives.models import ApiTokenInfo, ApiTokenRevocation
 from tests.factories import AuthTokenFactory, UserFactory
 
@@ -293,5 +294,5 @@ def test_a_password_set_by_a_script_revokes_tokens_too(viewer):
 
 
 def shown(moment) -> str:
-    """A moment as every page shows it ("30 Nov 2026 04:32", in the portal's time zone)."""
-    return dateformat.format(timezone.localtime(moment), "j M Y H:i")
+    """A moment as every page shows it ("30 Nov 2026 04:32 UTC", in the portal's time zone)."""
+    return formats.when(moment)

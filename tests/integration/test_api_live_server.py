@@ -18,9 +18,10 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from initiatives.accounts import services
+from initiatives.core import formats
 from initiatives.models import ApiTokenInfo, HealthReport
 from tests.factories import HealthReporterGrantFactory, InitiativeFactory, UserFactory
 from tests.support.components import configured_redis_url, gunicorn_server, require_postgresql
@@ -115,7 +116,7 @@ def test_token_from_the_profile_page_through_its_whole_life(server):
     assert [i["slug"] for i in body["results"]] == ["fraud-scoring"]
     info = ApiTokenInfo.objects.get(name="reporting job")
     assert info.last_used_at is not None
-    shown = dateformat.format(timezone.localtime(info.last_used_at), "j M Y H:i")
+    shown = formats.when(info.last_used_at)
     assert shown in person.get("/accounts/profile/")  # as every page shows a moment
 
     # The allowance is counted in Redis, shared by both server processes: exactly USER_RATE

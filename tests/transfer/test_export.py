@@ -32,11 +32,13 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support import dashboard_portfolio
+from tests.support.exports import people_rows, slug_of
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("initiative-list")
-EXPORT = reverse("initiative-export")
+# The importer's layout; the file for people is tested in test_export_for_people.py.
+EXPORT = reverse("initiative-export-for-import")
 
 
 class _Links(HTMLParser):
@@ -176,8 +178,11 @@ def test_each_filter_lists_and_exports_exactly_its_initiatives(
     assert listed == expected
     assert f"{len(expected)} initiative" in response.content.decode()
 
-    exported = csv_rows(client.get(link(response, "Export these")))
-    assert sorted(row["slug"] for row in exported) == sorted(expected)
+    exported = people_rows(client.get(link(response, "Export these")))
+    assert sorted(slug_of(row) for row in exported) == sorted(expected)
+    # The same rows in the importer's layout.
+    for_import = csv_rows(client.get(f"{EXPORT}?{query}"))
+    assert sorted(row["slug"] for row in for_import) == sorted(expected)
 
 
 @pytest.mark.parametrize(
@@ -331,10 +336,10 @@ def test_the_export_has_every_page_of_a_search_with_quotes_percent_underscore_an
     listed = [
         i.slug for i in every_page(client, f"{LIST}?{urlsplit(link(response, 'Name')).query}")
     ]
-    exported = csv_rows(client.get(link(response, "Export these")))
+    exported = people_rows(client.get(link(response, "Export these")))
     assert len(listed) == 30
-    assert sorted(row["slug"] for row in exported) == sorted(listed)
-    assert all(SEARCH in row["summary"] for row in exported)
+    assert sorted(slug_of(row) for row in exported) == sorted(listed)
+    assert all(SEARCH in row["Summary"] for row in exported)
 
 
 def test_the_export_follows_the_lists_order(thirty, viewer, as_user):
