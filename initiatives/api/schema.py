@@ -13,6 +13,7 @@ from django.conf import settings
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from rest_framework import serializers
 
 MESSAGES = {"type": "array", "items": {"type": "string"}}
@@ -80,6 +81,7 @@ ERROR_EXAMPLES = {
     "415": {"detail": 'Unsupported media type "text/plain" in request.'},
     "429": {"detail": "Request was throttled. Expected available in 42 seconds."},
 }
+SHARED_ERRORS = {"Error", "ValidationError"}
 REQUIRED = "This field is required."
 BAD_CHOICE = "Select a valid choice. That choice is not one of the available choices."
 
@@ -96,7 +98,7 @@ def error_example(code: str, *, field: str = "", parameter: str = "") -> dict:
     if code == "413":
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return {"detail": f"The request body is larger than the {limit:,} bytes allowed."}
-    return ERROR_EXAMPLES[code]
+    return ERROR_EXAMPLES.get(code, {"detail": "What is wrong with the request."})
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -150,10 +152,10 @@ class CrossingAutoSchema(AutoSchema):
         return [_tag_for(self.path)]
 
     def _example_400(self) -> dict:
-        serializer = (
-            self.get_request_serializer() if self.method in ("POST", "PUT", "PATCH") else None
-        )
-        fields = getattr(serializer, "fields", {})
+        serializer = None
+        if self.method in ("POST", "PUT", "PATCH"):
+            serializer = force_instance(self.get_request_serializer())
+        fields = serializer.fields if isinstance(serializer, serializers.Serializer) else {}
         required = [name for name, f in fields.items() if f.required and not f.read_only]
         if required:
             return error_example("400", field=required[0])
@@ -194,11 +196,14 @@ class CrossingAutoSchema(AutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(serializer, code)
         for code, response in responses.items():
-            if not code.isdigit() or int(code) < 400 or code not in {*ERROR_EXAMPLES, "400", "413"}:
+            if not code.isdigit() or int(code) < 400:
                 continue
             example = self._example_400() if code == "400" else error_example(code)
             for media in response.get("content", {}).values():
-                media.setdefault("example", example)
+                # Only the two shared shapes; an endpoint with an error body of its own (the
+                # health push) documents its own examples.
+                if media.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1] in SHARED_ERRORS:
+                    media.setdefault("example", example)
         return dict(sorted(responses.items()))
 
 

@@ -303,15 +303,22 @@ def test_every_operation_is_grouped_under_one_resource_in_the_documented_order(s
 def test_every_error_response_has_an_example_of_its_documented_shape(schema):
     from jsonschema import Draft202012Validator
 
+    shared = {"#/components/schemas/Error", "#/components/schemas/ValidationError"}
+    own_shapes = set()
     for path, method, operation in operations(schema):
         for code, response in operation["responses"].items():
             if int(code) < 400:
                 continue
             media = response["content"]["application/json"]
+            if media["schema"].get("$ref") not in shared:
+                own_shapes.add(f"{method} {path} {code}")
+                continue
             body = media["example"]
             assert "additionalProp1" not in str(body), f"{method} {path} {code}"
             validator = Draft202012Validator({**media["schema"], **schema})
             assert validator.is_valid(body), f"{method} {path} {code}: {body}"
+    # The health push names each bad report of a batch by its index: a shape of its own.
+    assert own_shapes == {"POST /api/v1/initiatives/{initiative_slug}/health/reports/ 400"}
 
 
 def test_error_examples_are_what_the_api_really_answers(client, schema):
@@ -325,7 +332,9 @@ def test_error_examples_are_what_the_api_really_answers(client, schema):
 
     bad_filter = client.get("/api/v1/initiatives/", {"stage": "moon"})
     assert bad_filter.status_code == 400
-    assert shape(example(listing, "400")) == shape(bad_filter.json())
+    [(parameter, messages)] = example(listing, "400").items()
+    assert parameter in {p["name"] for p in listing["parameters"] if p["in"] == "query"}
+    assert shape({parameter: messages}) == shape({parameter: bad_filter.json()["stage"]})
 
     not_found = client.get("/api/v1/initiatives/no-such-initiative/")
     assert example(paths["/api/v1/initiatives/{slug}/"]["get"], "404") == not_found.json()
