@@ -102,3 +102,20 @@ def test_the_accessibility_check_finds_a_real_problem(live_server, browser_page)
 
     assert any(line.startswith("button-name (critical) #nameless") for line in found), found
     assert any(line.startswith("color-contrast (serious) #faint") for line in found), found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_colours_follow_the_systems_light_or_dark_setting(live_server, browser_page):
+    page = browser_page
+    page.goto(live_server.url + "/accounts/login/")
+    colours = (
+        "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]"
+    )
+
+    page.emulate_media(color_scheme="light")
+    light_background, light_text = page.evaluate(colours)
+    page.emulate_media(color_scheme="dark")
+    dark_background, dark_text = page.evaluate(colours)
+
+    assert (light_background, light_text) == ("rgb(245, 246, 248)", "rgb(29, 35, 48)")
+    assert (dark_background, dark_text) == ("rgb(17, 21, 28)", "rgb(228, 232, 239)")
