@@ -1,5 +1,6 @@
-"""The profile page: the signed-in person's API tokens, made, listed and revoked, and the
-ones revoked lately (by them, or because their password changed)."""
+"""The profile page: the signed-in person's API tokens, made (the new key shown once, with a
+copy button), listed with their expiry and last use, and revoked; and the ones revoked lately
+(by them, or because their password changed)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 from knox.models import AuthToken
@@ -21,9 +23,15 @@ class ProfileView(View):
     template_name = "accounts/profile.html"
 
     def render(self, request, form, new_key=None, status=200):
-        tokens = (
+        now = timezone.now()
+        tokens = list(
             AuthToken.objects.filter(user=request.user).select_related("info").order_by("-created")
         )
+        for token in tokens:
+            # knox deletes an expired token only when it is next presented; until then the
+            # list says it no longer works.
+            token.expired = token.expiry is not None and token.expiry <= now
+            token.last_used_at = getattr(getattr(token, "info", None), "last_used_at", None)
         revocations = request.user.api_token_revocations.all()[:10]
         response = render(
             request,

@@ -296,3 +296,57 @@ def test_a_password_set_by_a_script_revokes_tokens_too(viewer):
 def shown(moment) -> str:
     """A moment as every page shows it ("30 Nov 2026 04:32 UTC", in the portal's time zone)."""
     return formats.when(moment)
+
+
+# --- What the list says about each token ----------------------------------------------------
+
+
+def test_profile_lists_each_tokens_expiry_and_last_use_in_words(viewer):
+    now = timezone.now()
+    used = AuthTokenFactory(user=viewer, expiry=timedelta(days=20))  # knox: a lifetime
+    ApiTokenInfo.objects.create(token=used, name="nightly export", last_used_at=now)
+    unused = AuthTokenFactory(user=viewer, expiry=timedelta(days=5))
+    ApiTokenInfo.objects.create(token=unused, name="new script")
+    lapsed = AuthTokenFactory(user=viewer, expiry=-timedelta(hours=1))
+    ApiTokenInfo.objects.create(token=lapsed, name="old job", last_used_at=now - timedelta(days=3))
+    ApiTokenRevocation.objects.create(
+        user=viewer,
+        token_key="deadbeef",
+        name="leaked one",
+        created=now - timedelta(days=9),
+        reason=ApiTokenRevocation.Reason.BY_OWNER,
+    )
+    client = signed_in(viewer)
+
+    with CaptureQueriesContext(connection) as three_tokens:
+        page = client.get(PROFILE).content.decode()
+
+    assert f'<td class="last-used">{shown(now)}</td>' in token_row(client, "nightly export")
+    assert "never used" not in token_row(client, "nightly export")
+    assert f'<td class="expires">{shown(used.expiry)}</td>' in token_row(client, "nightly export")
+    assert '<td class="last-used">never used</td>' in token_row(client, "new script")
+    lapsed_row = token_row(client, "old job")
+    assert f'<span class="badge bad">expired</span> {shown(lapsed.expiry)}' in lapsed_row
+    assert "expired" not in token_row(client, "nightly export")
+    revoked = re.search(r"<tr>\s*<td>leaked one</td>.*?</tr>", page, re.S).group(0)
+    assert '<span class="badge">revoked</span>' in revoked
+    assert "Revoked by its owner" in revoked
+
+    # The tokens and their details are one query, however many tokens there are.
+    for name in ("a", "b", "c"):
+        ApiTokenInfo.objects.create(token=AuthTokenFactory(user=viewer), name=name)
+    with CaptureQueriesContext(connection) as six_tokens:
+        client.get(PROFILE)
+    assert len(six_tokens) == len(three_tokens)
+
+
+def test_new_token_is_shown_once_beside_a_copy_button(viewer):
+    page = signed_in(viewer)
+    response = page.post(PROFILE, {"action": "create", "name": "monitoring job"})
+    html = response.content.decode()
+    key = KEY.search(html).group(1)
+
+    assert f'<code class="token" id="new-token-key" data-testid="new-token">{key}</code>' in html
+    assert 'data-copy="new-token-key"' in html
+    assert "js/copy.js" in html  # a script file of the portal's own: the CSP refuses inline
+    assert 'data-copy="new-token-key"' not in page.get(PROFILE).content.decode()

@@ -264,3 +264,91 @@ def test_schema_lists_the_v1_endpoints(viewer):
         "/api/v1/promotion-requests/{id}/review/",
     ):
         assert path in paths
+
+
+# --- Grouped by resource, with real error examples (the docs page shows both) ----------------
+
+
+def example(operation: dict, code: str):
+    return operation["responses"][code]["content"]["application/json"]["example"]
+
+
+def shape(body):
+    """What a client relies on in an error body: its keys, and lists of strings or a string."""
+    if isinstance(body, dict):
+        return {key: shape(value) for key, value in body.items()}
+    if isinstance(body, list):
+        return [shape(item) for item in body[:1]]
+    return type(body).__name__
+
+
+def test_every_operation_is_grouped_under_one_resource_in_the_documented_order(schema):
+    order = [tag["name"] for tag in schema["tags"]]
+    assert order[:5] == ["Initiatives", "Business cases", "Readiness", "Ownership", "Health"]
+    by_tag: dict[str, set[str]] = {}
+    for path, method, operation in operations(schema):
+        assert len(operation["tags"]) == 1, f"{method} {path}"
+        by_tag.setdefault(operation["tags"][0], set()).add(f"{method} {path}")
+    assert set(by_tag) == set(order)
+    assert "POST /api/v1/initiatives/{initiative_slug}/business-cases/" in by_tag["Business cases"]
+    assert "GET /api/v1/initiatives/{initiative_slug}/readiness/" in by_tag["Readiness"]
+    assert "POST /api/v1/handovers/{id}/accept/" in by_tag["Ownership"]
+    assert "POST /api/v1/initiatives/{slug}/promotion-request/" in by_tag["Ownership"]
+    assert "GET /api/v1/flags/" in by_tag["Flags"]
+    assert "GET /api/v1/emails/" in by_tag["E-mails"]
+    assert "GET /api/v1/portfolio/" in by_tag["Portfolio"]
+    assert "POST /api/v1/initiatives/{slug}/transition/" in by_tag["Initiatives"]
+
+
+def test_every_error_response_has_an_example_of_its_documented_shape(schema):
+    from jsonschema import Draft202012Validator
+
+    shared = {"#/components/schemas/Error", "#/components/schemas/ValidationError"}
+    own_shapes = set()
+    for path, method, operation in operations(schema):
+        for code, response in operation["responses"].items():
+            if int(code) < 400:
+                continue
+            media = response["content"]["application/json"]
+            if media["schema"].get("$ref") not in shared:
+                own_shapes.add(f"{method} {path} {code}")
+                continue
+            body = media["example"]
+            assert "additionalProp1" not in str(body), f"{method} {path} {code}"
+            validator = Draft202012Validator({**media["schema"], **schema})
+            assert validator.is_valid(body), f"{method} {path} {code}: {body}"
+    # The health push names each bad report of a batch by its index: a shape of its own.
+    assert own_shapes == {"POST /api/v1/initiatives/{initiative_slug}/health/reports/ 400"}
+
+
+def test_error_examples_are_what_the_api_really_answers(client, schema):
+    paths = schema["paths"]
+    create = paths["/api/v1/initiatives/"]["post"]
+    listing = paths["/api/v1/initiatives/"]["get"]
+
+    missing_name = client.post("/api/v1/initiatives/", {"slug": "x"}, format="json")
+    assert missing_name.status_code == 400
+    assert example(create, "400") == {"name": [missing_name.json()["name"][0]]}
+
+    bad_filter = client.get("/api/v1/initiatives/", {"stage": "moon"})
+    assert bad_filter.status_code == 400
+    [(parameter, messages)] = example(listing, "400").items()
+    assert parameter in {p["name"] for p in listing["parameters"] if p["in"] == "query"}
+    assert shape({parameter: messages}) == shape({parameter: bad_filter.json()["stage"]})
+
+    not_found = client.get("/api/v1/initiatives/no-such-initiative/")
+    assert example(paths["/api/v1/initiatives/{slug}/"]["get"], "404") == not_found.json()
+
+    anonymous = APIClient().get("/api/v1/initiatives/")
+    assert anonymous.status_code == 401
+    assert example(listing, "401") == anonymous.json()
+
+    text = client.post("/api/v1/initiatives/", "name=x", content_type="text/plain")
+    assert text.status_code == 415
+    assert example(create, "415") == text.json()
+
+    refused = client.post("/api/v1/emails/1/send-again/")  # the e-mail log is governance's
+    assert refused.status_code == 403
+    assert shape(example(paths["/api/v1/emails/{id}/send-again/"]["post"], "403")) == shape(
+        refused.json()
+    )
