@@ -1,6 +1,7 @@
 from django.urls import path
 
 from initiatives.business_cases import views as business_cases_views
+from initiatives.core import views as core_views
 from initiatives.dashboards import views as dashboards_views
 from initiatives.outbox import views as outbox_views
 from initiatives.ownership import views as ownership_views
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", dashboards_views.PortfolioView.as_view(), name="portfolio"),
     path("my-work/", dashboards_views.MyWorkView.as_view(), name="my-work"),
     path("governance/", dashboards_views.GovernanceQueueView.as_view(), name="governance-queue"),
+    path("people/search/", core_views.PeopleSearchView.as_view(), name="people-search"),
     path("initiatives/", portfolio_views.InitiativeListView.as_view(), name="initiative-list"),
     path(
         "initiatives/export.csv",
