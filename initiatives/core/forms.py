@@ -48,6 +48,23 @@ class PeopleSelect(PersonSelect, forms.SelectMultiple):
     allow_multiple_selected = True
 
 
+class PersonFilterSelect(PersonSelect):
+    """A filter by person on a list page (`?owner=<username>`): people offered by name, the
+    value a username, so the address stays what the API takes. The people are read when the
+    select is drawn (the API never draws it); a username in the address that is no longer
+    offered (someone who has left) stays chosen rather than silently dropped."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"data-value-field": "username", **(attrs or {})})
+
+    def optgroups(self, name, value, attrs=None):
+        people = [(p.username, person_label(p)) for p in people_to_name()]
+        known = {username for username, _ in people}
+        kept = [(v, v) for v in value if v and v not in known]
+        self.choices = [("", "Anyone"), *kept, *people]
+        return super().optgroups(name, value, attrs)
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     """One person, offered by name ("First Last (username)") among `people_to_name()`.
     Anyone else sent by hand (a machine client, someone who has left) is a field error."""

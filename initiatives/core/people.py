@@ -23,6 +23,16 @@ def display_name(user, empty: str = "Crossing") -> str:
     return user.get_full_name() or user.get_username()
 
 
+def names_by_username(usernames: Iterable[str]) -> dict[str, str]:
+    """{username: name as pages show it} for these usernames; unknown ones are left out.
+    One query (none for no username)."""
+    usernames = {u for u in usernames if u}
+    if not usernames:
+        return {}
+    people = get_user_model().objects.filter(username__in=usernames)
+    return {p.username: display_name(p) for p in people}
+
+
 def person_label(user) -> str:
     """How a person is offered in a picker: "First Last (username)", so two people with one
     name can be told apart; the username alone for someone without a name."""

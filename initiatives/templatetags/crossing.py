@@ -1,6 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from initiatives.core.choices import Stage
@@ -152,12 +153,17 @@ def sort_header(context, field: str, label: str):
     query["ordering"] = f"-{field}" if current == field else field
     query.pop("page", None)
     arrow = {"ascending": " ▲", "descending": " ▼"}.get(direction, "")
+    # aria-sort tells a screen reader how the list is sorted; the hidden words say what the
+    # link will do, which the arrow only shows to the eye.
+    action = "sort the other way" if direction else "sort by this column"
     return format_html(
-        '<th scope="col"{aria}><a href="?{query}">{label}{arrow}</a></th>',
+        '<th scope="col"{aria}><a href="?{query}">{label}<span aria-hidden="true">{arrow}'
+        '</span><span class="visually-hidden"> ({action})</span></a></th>',
         aria=format_html(' aria-sort="{}"', direction) if direction else "",
         query=query.urlencode(),
         label=label,
         arrow=arrow,
+        action=action,
     )
 
 
@@ -185,3 +191,12 @@ def minutes(duration) -> str:
 def stage_label(value: str) -> str:
     """A stored stage ("poc") as people read it ("Proof of concept")."""
     return str(Stage(value).label) if value in Stage.values else value
+
+
+@register.filter
+def days_since(moment, now=None) -> int | str:
+    """Whole days from `moment` until `now` (the page's now, so every row counts alike): a
+    stage entered yesterday afternoon → 1. "—" without a moment."""
+    if moment is None:
+        return "—"
+    return max(((now or timezone.now()) - moment).days, 0)
