@@ -97,8 +97,9 @@ class InitiativeFilterSet(django_filters.FilterSet):
     )
     owned_by = django_filters.CharFilter(
         method="filter_owned_by",
-        label="Owner or backup owner (username)",
-        help_text="What My work lists as the systems a person owns.",
+        label="Owner or backup owner",
+        help_text="A username: what My work lists as the systems a person owns.",
+        widget=PersonFilterSelect,
     )
     flag = django_filters.ChoiceFilter(
         choices=FlagKind.choices, method="filter_flag", label="Open flag"

@@ -233,7 +233,8 @@ def unidecode_ascii(text: str) -> str:
 
 # Words that say nothing about which initiative a name means.
 _NAME_NOISE = frozenset({"the", "and", "for", "with", "from", "ai", "ml", "of", "a", "an", "to"})
-SIMILAR_NAME_RATIO = 0.8
+SIMILAR_NAME_RATIO = 0.8  # two words, one a typo of the other
+SIMILAR_NAME_WHOLE_RATIO = 0.9  # two whole names ("claimstriage", "claims triage")
 SIMILAR_CANDIDATES = 50
 
 
@@ -252,7 +253,8 @@ def similar_initiatives(name: str, *, exclude_pk: int | None = None) -> list[Ini
     The database narrows the candidates to names sharing a word, or the start of one (a
     typo later in a word still matches): case-insensitive `icontains`, which SQLite and
     PostgreSQL both run, capped at `SIMILAR_CANDIDATES` rows. Python then compares those
-    few names, normalised (case, accents, punctuation, filler words), with difflib."""
+    few names, normalised (case, accents, punctuation, filler words): close when every word
+    of each has a match in the other (`_same_words`) or the whole names nearly agree."""
     wanted = _normalised(name)
     if not wanted:
         return []
@@ -268,7 +270,26 @@ def similar_initiatives(name: str, *, exclude_pk: int | None = None) -> list[Ini
         candidates = candidates.exclude(pk=exclude_pk)
     scored = []
     for initiative in candidates.order_by("-shared", "name")[:SIMILAR_CANDIDATES]:
-        ratio = SequenceMatcher(None, wanted, _normalised(initiative.name)).ratio()
-        if ratio >= SIMILAR_NAME_RATIO:
+        theirs = _normalised(initiative.name)
+        ratio = SequenceMatcher(None, wanted, theirs).ratio()
+        if ratio >= SIMILAR_NAME_WHOLE_RATIO or _same_words(wanted, theirs):
             scored.append((ratio, initiative))
     return [initiative for _, initiative in sorted(scored, key=lambda s: -s[0])]
+
+
+def _same_words(one: str, other: str) -> bool:
+    """Every word of each name has a match in the other: the same stem (first five
+    letters: "matcher", "matching") or a typo away ("matchng"). Words of one or two letters
+    ("v2") are left out unless nothing else is left."""
+    a = [w for w in one.split() if len(w) > 2] or one.split()
+    b = [w for w in other.split() if len(w) > 2] or other.split()
+
+    def match(x: str, y: str) -> bool:
+        if len(x) >= 5 and len(y) >= 5 and x[:5] == y[:5]:
+            return True
+        return SequenceMatcher(None, x, y).ratio() >= SIMILAR_NAME_RATIO
+
+    def covered(xs: list[str], ys: list[str]) -> bool:
+        return all(any(match(x, y) for y in ys) for x in xs)
+
+    return bool(a and b) and covered(a, b) and covered(b, a)
