@@ -78,7 +78,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
         choices=Stage.choices, widget=forms.CheckboxSelectMultiple
     )
     business_unit = django_filters.ModelChoiceFilter(
-        queryset=BusinessUnit.objects.all(), to_field_name="name"
+        queryset=BusinessUnit.objects.all(), to_field_name="name", empty_label="Any"
     )
     risk_tier = django_filters.MultipleChoiceFilter(
         choices=RiskTier.choices, label="Risk tier", widget=forms.CheckboxSelectMultiple
@@ -102,7 +102,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
         widget=PersonFilterSelect,
     )
     flag = django_filters.ChoiceFilter(
-        choices=FlagKind.choices, method="filter_flag", label="Open flag"
+        choices=FlagKind.choices, method="filter_flag", label="Open flag", empty_label="Any"
     )
     health = django_filters.MultipleChoiceFilter(
         choices=[*HealthStatus.choices, ("unchecked", "Not yet checked")],
@@ -115,6 +115,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
         choices=[(s, Stage(s).label) for s in FUNNEL],
         method="filter_reached",
         label="Ever reached",
+        empty_label="Any",
     )
     ownership_pending = YesNoFilter(method="filter_ownership_pending", label="Ownership pending")
     ordering = InitiativeOrderingFilter(

@@ -25,7 +25,11 @@ class InitiativeForm(forms.ModelForm):
     # Set by the script while the slug is the one it proposed from the name: the portal then
     # makes it unique rather than refusing it as taken.
     slug_proposed = forms.CharField(required=False, widget=forms.HiddenInput)
-    confirm_similar = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_similar = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="Mine is a different initiative: save it anyway",
+    )
 
     class Meta:
         model = Initiative
@@ -88,13 +92,8 @@ class InitiativeForm(forms.ModelForm):
         if name and (not self.instance.pk or name != self.instance.name):
             self.similar = selectors.similar_initiatives(name, exclude_pk=self.instance.pk)
         if self.similar and not cleaned.get("confirm_similar"):
-            field = self.fields["confirm_similar"]
-            field.widget = forms.CheckboxInput()
-            field.label = (
-                "Mine is a different initiative: save it anyway"
-                if self.instance.pk
-                else "Mine is a different initiative: create it anyway"
-            )
+            # Shown only now: a box to tick before anyone was warned would be noise.
+            self.fields["confirm_similar"].widget = forms.CheckboxInput()
             links = format_html_join(
                 ", ",
                 '<a href="{}">{}</a>',

@@ -153,17 +153,14 @@ def sort_header(context, field: str, label: str):
     query["ordering"] = f"-{field}" if current == field else field
     query.pop("page", None)
     arrow = {"ascending": " ▲", "descending": " ▼"}.get(direction, "")
-    # aria-sort tells a screen reader how the list is sorted; the hidden words say what the
-    # link will do, which the arrow only shows to the eye.
-    action = "sort the other way" if direction else "sort by this column"
+    # aria-sort tells a screen reader how the list is sorted; the arrow is for the eye only.
     return format_html(
         '<th scope="col"{aria}><a href="?{query}">{label}<span aria-hidden="true">{arrow}'
-        '</span><span class="visually-hidden"> ({action})</span></a></th>',
+        "</span></a></th>",
         aria=format_html(' aria-sort="{}"', direction) if direction else "",
         query=query.urlencode(),
         label=label,
         arrow=arrow,
-        action=action,
     )
 
 

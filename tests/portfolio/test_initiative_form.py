@@ -131,6 +131,7 @@ def test_a_close_name_is_warned_about_then_created_once_confirmed(viewer, as_use
     assert "Close to an existing initiative:" in html
     assert f'<a href="{existing.get_absolute_url()}">Invoice matching</a>' in html
     assert 'type="checkbox" name="confirm_similar"' in html
+    assert "Mine is a different initiative: save it anyway" in html
     assert Initiative.objects.count() == 1
 
     confirmed = client.post(CREATE, form_data(name="Invoice matcher", confirm_similar="on"))
