@@ -3,7 +3,12 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from initiatives.core.choices import Stage
-from initiatives.core.forms import IsoDateInput, PeopleChoiceField, PersonChoiceField
+from initiatives.core.forms import (
+    IsoDateInput,
+    PeopleChoiceField,
+    PeopleSelect,
+    PersonChoiceField,
+)
 from initiatives.core.people import people_to_name
 from initiatives.portfolio import selectors
 from initiatives.portfolio.models import Initiative
@@ -21,6 +26,7 @@ class InitiativeForm(forms.ModelForm):
     team_members = PeopleChoiceField(
         required=False,
         help_text="Contributors who may edit the initiative. You are added when you create it.",
+        widget=PeopleSelect(attrs={"size": 8}),  # without the script: room to see the choice
     )
     # Set by the script while the slug is the one it proposed from the name: the portal then
     # makes it unique rather than refusing it as taken.
