@@ -1,6 +1,7 @@
 from django.urls import path
 
 from initiatives.business_cases import views as business_cases_views
+from initiatives.core import views as core_views
 from initiatives.dashboards import views as dashboards_views
 from initiatives.outbox import views as outbox_views
 from initiatives.ownership import views as ownership_views
@@ -17,6 +18,7 @@ urlpatterns = [
         name="readiness-map",
     ),
     path("governance/", dashboards_views.GovernanceQueueView.as_view(), name="governance-queue"),
+    path("people/search/", core_views.PeopleSearchView.as_view(), name="people-search"),
     path("initiatives/", portfolio_views.InitiativeListView.as_view(), name="initiative-list"),
     path(
         "initiatives/export.csv",

@@ -7,6 +7,8 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from initiatives.core.people import people_to_name
+
 User = get_user_model()
 
 
@@ -48,8 +50,11 @@ class NamedRelatedField(serializers.SlugRelatedField):
 def person_field(**kwargs) -> serializers.SlugRelatedField:
     return NamedRelatedField(
         slug_field="username",
-        queryset=User.objects.filter(is_active=True),
-        error_messages={"does_not_exist": "No active person has the username '{value}'."},
+        queryset=people_to_name(),
+        error_messages={
+            "does_not_exist": "No person who may be named has the username '{value}' (people "
+            "who have left and service accounts, machine clients, cannot be named)."
+        },
         **kwargs,
     )
 

@@ -1,9 +1,11 @@
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views import View
 
+from initiatives.core import permissions
 from initiatives.core.forms import add_service_error
+from initiatives.core.people import people_search, person_label
 
 
 class ServiceFormView(View):
@@ -56,3 +58,17 @@ class ServiceFormView(View):
             else:
                 return HttpResponseRedirect(self.success_url(self.object, result))
         return render(request, self.template_name, self.context(self.object, form))
+
+
+class PeopleSearchView(View):
+    """`/people/search/?q=ada`: the people a picker may offer whose names match, as JSON
+    `{"results": [{"id", "username", "label"}]}` (at most 20). Signed-in people only (the
+    login middleware sends anyone else to sign in); only what the pages already show of a
+    person, no e-mail address; never a machine client nor someone who has left."""
+
+    def get(self, request):
+        if not permissions.can_view(request.user):
+            raise PermissionDenied
+        people = people_search(request.GET.get("q", ""))
+        results = [{"id": p.pk, "username": p.username, "label": person_label(p)} for p in people]
+        return JsonResponse({"results": results})

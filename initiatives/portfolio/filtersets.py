@@ -1,6 +1,7 @@
 """One filter definition, shared by the initiative list page and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import extend_schema_field
@@ -12,6 +13,7 @@ from initiatives.core.choices import (
     RiskTier,
     Stage,
 )
+from initiatives.core.forms import PersonFilterSelect
 from initiatives.portfolio.lifecycle import FUNNEL, reached_condition
 from initiatives.portfolio.models import BusinessUnit, Initiative
 from initiatives.watch.models import Flag
@@ -56,6 +58,8 @@ class InitiativeOrderingFilter(django_filters.OrderingFilter):
         "risk_tier": RiskTier.values,
         "health_status": HealthStatus.values,  # "" (not yet checked) ranks as empty
     }
+    # Sort keys counted back from a date: most days in stage = the earliest date entered.
+    COUNTED_BACK = {"days_in_stage": "stage_entered_at"}
 
     def _expression(self, field: str):
         if field in self.RANKS:
@@ -75,6 +79,8 @@ class InitiativeOrderingFilter(django_filters.OrderingFilter):
                 continue
             descending = param.startswith("-")
             field = self.param_map.get(param.lstrip("-"), param.lstrip("-"))
+            if field in self.COUNTED_BACK:
+                descending, field = not descending, self.COUNTED_BACK[field]
             expression = self._expression(field)
             ordering.append(
                 expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
@@ -84,30 +90,48 @@ class InitiativeOrderingFilter(django_filters.OrderingFilter):
 
 class InitiativeFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
-    business_unit = django_filters.ModelChoiceFilter(
-        queryset=BusinessUnit.objects.all(), to_field_name="name"
+    stage = django_filters.MultipleChoiceFilter(
+        choices=Stage.choices, widget=forms.CheckboxSelectMultiple
     )
-    risk_tier = django_filters.MultipleChoiceFilter(choices=RiskTier.choices)
-    owner = django_filters.CharFilter(method="filter_owner", label="Owner (username)")
+    business_unit = django_filters.ModelChoiceFilter(
+        queryset=BusinessUnit.objects.all(), to_field_name="name", empty_label="Any"
+    )
+    risk_tier = django_filters.MultipleChoiceFilter(
+        choices=RiskTier.choices, label="Risk tier", widget=forms.CheckboxSelectMultiple
+    )
+    owner = django_filters.CharFilter(
+        method="filter_owner",
+        label="Production owner",
+        help_text="The production owner's username; the page offers people by name.",
+        widget=PersonFilterSelect,
+    )
+    sponsor = django_filters.CharFilter(
+        method="filter_sponsor",
+        label="Sponsor",
+        help_text="The sponsor's username; the page offers people by name.",
+        widget=PersonFilterSelect,
+    )
     owned_by = django_filters.CharFilter(
         method="filter_owned_by",
-        label="Owner or backup owner (username)",
-        help_text="What My work lists as the systems a person owns.",
+        label="Owner or backup owner",
+        help_text="A username: what My work lists as the systems a person owns.",
+        widget=PersonFilterSelect,
     )
     flag = django_filters.ChoiceFilter(
-        choices=FlagKind.choices, method="filter_flag", label="Open flag"
+        choices=FlagKind.choices, method="filter_flag", label="Open flag", empty_label="Any"
     )
     health = django_filters.MultipleChoiceFilter(
         choices=[*HealthStatus.choices, ("unchecked", "Not yet checked")],
         method="filter_health",
         label="Health",
+        widget=forms.CheckboxSelectMultiple,
         help_text="Production systems' health, as of the last scan or health report.",
     )
     reached = django_filters.ChoiceFilter(
         choices=[(s, Stage(s).label) for s in FUNNEL],
         method="filter_reached",
         label="Ever reached",
+        empty_label="Any",
     )
     ownership_pending = YesNoFilter(method="filter_ownership_pending", label="Ownership pending")
     attention = YesNoFilter(
@@ -120,6 +144,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
             ("name", "name"),
             ("stage", "stage"),
             ("stage_entered_at", "stage_entered_at"),
+            ("days_in_stage", "days_in_stage"),
             ("business_unit__name", "business_unit"),
             ("risk_tier", "risk_tier"),
             ("production_owner__last_name", "owner"),
@@ -130,15 +155,24 @@ class InitiativeFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Initiative
-        fields = ["q", "stage", "business_unit", "risk_tier", "owner", "flag", "health"]
+        fields = ["q", "stage", "business_unit", "risk_tier", "owner", "sponsor", "flag", "health"]
 
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(name__icontains=value) | Q(summary__icontains=value) | Q(slug__icontains=value)
-        )
+        text = Q(name__icontains=value) | Q(summary__icontains=value) | Q(slug__icontains=value)
+        # "ada" or "Ada Lovelace": every word in the owner's or the sponsor's names.
+        words = value.split()[:4]
+        people = Q()
+        for role in ("production_owner", "sponsor"):
+            person = Q()
+            for word in words:
+                person &= Q(**{f"{role}__first_name__icontains": word}) | Q(
+                    **{f"{role}__last_name__icontains": word}
+                )
+            people |= person
+        return queryset.filter(text | people)
 
     def filter_flag(self, queryset, name, value):
         open_flag = Flag.objects.filter(initiative=OuterRef("pk"), kind=value, resolved_at=None)
@@ -153,6 +187,9 @@ class InitiativeFilterSet(django_filters.FilterSet):
 
     def filter_owner(self, queryset, name, value):
         return queryset.filter(production_owner__username=value)
+
+    def filter_sponsor(self, queryset, name, value):
+        return queryset.filter(sponsor__username=value)
 
     def filter_owned_by(self, queryset, name, value):
         return queryset.filter(

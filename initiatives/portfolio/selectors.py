@@ -1,18 +1,27 @@
 """Reads: querysets with their joins done, so no page or endpoint issues N+1 queries."""
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from difflib import SequenceMatcher
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, Prefetch, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
 
 from initiatives.core import formats
 from initiatives.core.choices import RiskTier, Stage
 from initiatives.core.events import render_events
 from initiatives.core.people import display_name
 from initiatives.ownership.models import OwnershipHandover, PromotionRequest
-from initiatives.portfolio.models import Initiative, InitiativeEvent, StageTransition
+from initiatives.portfolio.models import (
+    RESERVED_SLUGS,
+    Initiative,
+    InitiativeEvent,
+    StageTransition,
+)
 from initiatives.watch.selectors import open_flags
 
 User = get_user_model()
@@ -24,6 +33,14 @@ def initiative_list() -> QuerySet[Initiative]:
     """Initiatives with what a list row shows (unit, sponsor, owner, team) joined in."""
     return Initiative.objects.select_related(
         "business_unit", "sponsor", "production_owner", "owning_team", "backup_owner"
+    )
+
+
+def initiative_list_page() -> QuerySet[Initiative]:
+    """`initiative_list()` with what the list page adds to each row: its open flags, as
+    `open_flag_list` (one query for the whole page, whatever its length)."""
+    return initiative_list().prefetch_related(
+        Prefetch("flags", queryset=open_flags().order_by("kind"), to_attr="open_flag_list")
     )
 
 
@@ -183,3 +200,95 @@ def initiative_api_list() -> QuerySet[Initiative]:
     """`initiative_list()` reading only the columns an API list row shows: ten thousand
     initiatives page by page, without each row's people's password hashes and the rest."""
     return initiative_list().only(*API_LIST_COLUMNS)
+
+
+# --- Naming a new initiative ----------------------------------------------------------------
+
+SLUG_MAX_LENGTH = Initiative._meta.get_field("slug").max_length
+
+
+def free_slug(text: str) -> str:
+    """The address proposed for an initiative named `text`: its slug ("Invoice matching" →
+    "invoice-matching"), with "-2", "-3" ... added when taken or reserved by the portal.
+    Empty when `text` has nothing a slug can keep. One query."""
+    base = slugify(unidecode_ascii(text)).replace("_", "-").strip("-")[:SLUG_MAX_LENGTH]
+    base = re.sub(r"-{2,}", "-", base).strip("-")
+    if not base:
+        return ""
+    taken = set(Initiative.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= RESERVED_SLUGS
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: SLUG_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
+def unidecode_ascii(text: str) -> str:
+    """Accents dropped ("Prévision" → "Prevision"), so a slug keeps the letter, not nothing."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+# Words that say nothing about which initiative a name means.
+_NAME_NOISE = frozenset({"the", "and", "for", "with", "from", "ai", "ml", "of", "a", "an", "to"})
+SIMILAR_NAME_RATIO = 0.8  # two words, one a typo of the other
+SIMILAR_NAME_WHOLE_RATIO = 0.9  # two whole names ("claimstriage", "claims triage")
+SIMILAR_CANDIDATES = 50
+
+
+def _name_words(name: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", unidecode_ascii(name).lower()) if w not in _NAME_NOISE]
+
+
+def _normalised(name: str) -> str:
+    return " ".join(_name_words(name))
+
+
+def similar_initiatives(name: str, *, exclude_pk: int | None = None) -> list[Initiative]:
+    """Existing initiatives whose names are close to `name` ("Invoice matcher" and "Invoice
+    matching", "Claims-triage" and "Claims triage"), most alike first.
+
+    The database narrows the candidates to names sharing a word, or the start of one (a
+    typo later in a word still matches): case-insensitive `icontains`, which SQLite and
+    PostgreSQL both run, capped at `SIMILAR_CANDIDATES` rows. Python then compares those
+    few names, normalised (case, accents, punctuation, filler words): close when every word
+    of each has a match in the other (`_same_words`) or the whole names nearly agree."""
+    wanted = _normalised(name)
+    if not wanted:
+        return []
+    # Words of three letters or more, cut to their first five ("matching" → "match").
+    keys = sorted({w[:5] for w in _name_words(name) if len(w) >= 3}) or [wanted]
+    shared = [Case(When(name__icontains=key, then=Value(1)), default=Value(0)) for key in keys]
+    candidates = (
+        Initiative.objects.annotate(shared=sum(shared[1:], shared[0]))
+        .filter(shared__gt=0)
+        .only("pk", "name", "slug")
+    )
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    scored = []
+    for initiative in candidates.order_by("-shared", "name")[:SIMILAR_CANDIDATES]:
+        theirs = _normalised(initiative.name)
+        ratio = SequenceMatcher(None, wanted, theirs).ratio()
+        if ratio >= SIMILAR_NAME_WHOLE_RATIO or _same_words(wanted, theirs):
+            scored.append((ratio, initiative))
+    return [initiative for _, initiative in sorted(scored, key=lambda s: -s[0])]
+
+
+def _same_words(one: str, other: str) -> bool:
+    """Every word of each name has a match in the other: the same stem (first five
+    letters: "matcher", "matching") or a typo away ("matchng"). Words of one or two letters
+    ("v2") are left out unless nothing else is left."""
+    a = [w for w in one.split() if len(w) > 2] or one.split()
+    b = [w for w in other.split() if len(w) > 2] or other.split()
+
+    def match(x: str, y: str) -> bool:
+        if len(x) >= 5 and len(y) >= 5 and x[:5] == y[:5]:
+            return True
+        return SequenceMatcher(None, x, y).ratio() >= SIMILAR_NAME_RATIO
+
+    def covered(xs: list[str], ys: list[str]) -> bool:
+        return all(any(match(x, y) for y in ys) for x in xs)
+
+    return bool(a and b) and covered(a, b) and covered(b, a)

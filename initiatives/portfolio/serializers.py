@@ -2,7 +2,6 @@
 they do not know, so nobody can set stage, ownership or audit fields through them."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
@@ -15,6 +14,7 @@ from initiatives.api.serializers import (
     person_field,
 )
 from initiatives.core.choices import HealthStatus, Stage
+from initiatives.core.people import people_to_name
 from initiatives.portfolio.models import BusinessUnit, Initiative, InitiativeEvent, StageTransition
 
 User = get_user_model()
@@ -100,9 +100,9 @@ class InitiativeWriteSerializer(StrictSerializerMixin, serializers.ModelSerializ
             self.fields["slug"].read_only = True
             # A member who has left stays listed (GET shows them), so a client that sends the
             # list it read back must not be refused for them; only adding them is.
-            self.fields["team_members"].child_relation.queryset = User.objects.filter(
-                Q(is_active=True) | Q(memberships__initiative=self.instance)
-            ).distinct()
+            self.fields["team_members"].child_relation.queryset = people_to_name(
+                keeping=self.instance.team_members.values_list("pk", flat=True)
+            )
 
 
 class TransitionSerializer(serializers.ModelSerializer):

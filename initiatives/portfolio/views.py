@@ -1,6 +1,9 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.utils import timezone
 from django.views import View
 from django_filters.views import FilterView
 
@@ -8,6 +11,7 @@ from initiatives.business_cases import selectors as business_cases_selectors
 from initiatives.core import permissions
 from initiatives.core.choices import HandoverStatus, PromotionStatus, Stage
 from initiatives.core.forms import add_service_error
+from initiatives.core.people import names_by_username
 from initiatives.core.views import ServiceFormView
 from initiatives.health import status as health_status
 from initiatives.portfolio import selectors, services
@@ -23,9 +27,63 @@ from initiatives.portfolio.gates import (
 from initiatives.readiness.scoring import checklist
 
 
+@dataclass(frozen=True)
+class FilterChip:
+    """One active filter value as the list shows it, with the address that drops it."""
+
+    label: str
+    remove_query: str
+
+
+# Filters the list shows as chips, in the order of the form; sorting is the headers' job.
+CHIP_FILTERS = (
+    "q",
+    "stage",
+    "business_unit",
+    "risk_tier",
+    "owner",
+    "sponsor",
+    "owned_by",
+    "flag",
+    "health",
+    "reached",
+    "ownership_pending",
+)
+PERSON_FILTERS = ("owner", "sponsor", "owned_by")
+
+
+def filter_chips(query: QueryDict, form) -> list[FilterChip]:
+    """A chip for each value of each filter in `query` ("Stage: Pilot", "Owner: Ada
+    Lovelace"), each with the query string that removes just that value (and the page
+    number: a shorter list starts again at page 1). One query for the people named."""
+    people = names_by_username({v for name in PERSON_FILTERS for v in query.getlist(name)})
+    chips = []
+    for name in CHIP_FILTERS:
+        field = form.fields.get(name)
+        values = [v for v in query.getlist(name) if v.strip()]
+        if field is None or not values:
+            continue
+        choices = {str(k): v for k, v in getattr(field, "choices", ())}
+        for value in values:
+            if name in PERSON_FILTERS:
+                shown = people.get(value, value)
+            elif name == "q":
+                shown = f"“{value}”"
+            else:
+                shown = choices.get(value, value)
+            remaining = query.copy()
+            remaining.setlist(name, [v for v in query.getlist(name) if v != value])
+            remaining.pop("page", None)
+            chips.append(FilterChip(f"{field.label}: {shown}", remaining.urlencode()))
+    return chips
+
+
 class InitiativeListView(FilterView):
+    """`/initiatives/`: filters folded in a <details> with the active ones as removable
+    chips, sorting by the column headers, 25 rows a page in a constant number of queries."""
+
     filterset_class = InitiativeFilterSet
-    queryset = selectors.initiative_list()
+    queryset = selectors.initiative_list_page()
     template_name = "initiatives/initiative_list.html"
     paginate_by = 25
 
@@ -41,6 +99,9 @@ class InitiativeListView(FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_without_page"] = query.urlencode()
+        context["chips"] = filter_chips(query, self.filterset.form)
+        context["ordering"] = query.get("ordering", "")
+        context["now"] = timezone.now()
         return context
 
 

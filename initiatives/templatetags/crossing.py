@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from initiatives.core import formats
@@ -146,8 +147,10 @@ def sort_header(context, field: str, label: str):
     query["ordering"] = f"-{field}" if current == field else field
     query.pop("page", None)
     arrow = {"ascending": " ▲", "descending": " ▼"}.get(direction, "")
+    # aria-sort tells a screen reader how the list is sorted; the arrow is for the eye only.
     return format_html(
-        '<th scope="col"{aria}><a href="?{query}">{label}{arrow}</a></th>',
+        '<th scope="col"{aria}><a href="?{query}">{label}<span aria-hidden="true">{arrow}'
+        "</span></a></th>",
         aria=format_html(' aria-sort="{}"', direction) if direction else "",
         query=query.urlencode(),
         label=label,
@@ -357,3 +360,12 @@ def health_chart(chart, width: int = 320, height: int = 176):
         mid_y=top + plot_h / 2,
         rows=rows,
     )
+
+
+@register.filter
+def days_since(moment, now=None) -> int | str:
+    """Whole days from `moment` until `now` (the page's now, so every row counts alike): a
+    stage entered yesterday afternoon → 1. "—" without a moment."""
+    if moment is None:
+        return "—"
+    return max(((now or timezone.now()) - moment).days, 0)

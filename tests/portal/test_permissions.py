@@ -380,6 +380,7 @@ WEB_TARGETS = {
     "business-case-list": ("business-case-list", _fraud, None),
     "business-case-create": ("business-case-create", _fraud, None),
     "initiative-list": ("initiative-list", _none, None),
+    "people-search": ("people-search", _none, None),
     "initiative-detail": ("initiative-detail", _fraud, None),
     "initiative-create": (
         "initiative-create",
@@ -448,6 +449,7 @@ WEB_MATRIX = [
     ("GET",    "login",                         200, 200, 302, 302, 302, 302, 302, 302, 302),
     ("GET",    "portfolio",                     L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("GET",    "initiative-list",               L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "people-search",                 L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("GET",    "api-docs",                      L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("GET",    "email-list",                    L,   L,   403, 403, 403, 403, 403, 200, 200),
     ("GET",    "email-send-again",              L,   L,   405, 405, 405, 405, 405, 405, 405),

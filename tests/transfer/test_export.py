@@ -250,7 +250,7 @@ STAGE_RANK.append(Stage.CANCELLED)
 COLUMNS = {
     "Name": lambda i: i.name,
     "Stage": lambda i: STAGE_RANK.index(i.stage),
-    "In stage since": lambda i: i.stage_entered_at,
+    "Days in stage": lambda i: -i.stage_entered_at.timestamp(),  # most days: entered first
     "Business unit": lambda i: i.business_unit.name,
     "Production owner": lambda i: i.production_owner.last_name if i.production_owner else None,
     "Risk": lambda i: RiskTier.values.index(i.risk_tier),
