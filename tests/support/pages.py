@@ -54,7 +54,7 @@ class Page:
 def build() -> dict:
     """The data every page in `PAGES` needs, arranged once; returns the objects by name."""
     tomas = UserFactory(username="tomas", password=PASSWORD, first_name="Tomas", last_name="Berg")
-    UserFactory(
+    gina = UserFactory(
         username="gina", password=PASSWORD, first_name="Gina", last_name="Ode", governance=True
     )
     olga = UserFactory(username="olga", password=PASSWORD, first_name="Olga", last_name="Lind")
@@ -95,6 +95,27 @@ def build() -> dict:
         initiative=pilot, requested_by=tomas, note="The pilot met its targets."
     )
     FlagFactory(initiative=pilot, kind=FlagKind.STALLED)
+    # A waiver the team asked for, waiting for a governance reviewer's decision.
+    MilestoneRecordFactory(
+        initiative=pilot,
+        milestone=milestones[1],
+        status="in_progress",
+        waiver_requested_by=tomas,
+        waiver_requested_at=now - timedelta(days=2),
+        waiver_request_reason="The vendor's model is evaluated by the vendor.",
+    )
+    # A business case returned for changes, which its author revises.
+    poc = InitiativeFactory(
+        name="Contract clause finder", slug="clause-finder", stage=Stage.POC, members=[tomas]
+    )
+    returned = BusinessCaseFactory(
+        initiative=poc,
+        version=1,
+        status=BusinessCaseStatus.CHANGES_REQUESTED,
+        created_by=tomas,
+        reviewed_by=gina,
+        review_comment="Put the capacity hours in figures.",
+    )
 
     live = InitiativeFactory(
         name="Invoice reader",
@@ -128,6 +149,9 @@ def build() -> dict:
         "live": live,
         "case": case,
         "milestone": milestones[0],
+        "waiver": milestones[1],
+        "returned": returned,
+        "email": EmailRecordFactory(initiative=pilot, recipient="olga@example.com"),
         "handover": handover,
         "promotion": promotion,
     }
@@ -147,8 +171,15 @@ PAGES: list[Page] = [
     Page("initiative edit", "tomas", lambda o: _on("initiative-edit", o)),
     Page("readiness", "tomas", lambda o: _on("readiness", o)),
     Page("milestone", "tomas", lambda o: _on("milestone", o, o["milestone"].key)),
+    Page("waiver decision", "gina", lambda o: _on("milestone", o, o["waiver"].key)),
+    Page("readiness heat map", "gina", lambda o: reverse("readiness-map")),
     Page("business case list", "tomas", lambda o: _on("business-case-list", o)),
     Page("business case", "gina", lambda o: _on("business-case-detail", o, o["case"].version)),
+    Page(
+        "returned business case",
+        "tomas",
+        lambda o: o["returned"].get_absolute_url(),
+    ),
     Page("business case form", "tomas", lambda o: _on("business-case-create", o)),
     Page(
         "business case compare",
@@ -165,6 +196,7 @@ PAGES: list[Page] = [
     Page("my work", "olga", lambda o: reverse("my-work")),
     Page("governance queue", "gina", lambda o: reverse("governance-queue")),
     Page("e-mails", "gina", lambda o: reverse("email-list")),
+    Page("e-mail message", "gina", lambda o: reverse("email-detail", args=[o["email"].pk])),
     Page("import", "root", lambda o: reverse("initiative-import")),
     Page("profile", "tomas", lambda o: reverse("profile")),
     Page("password change", "tomas", lambda o: reverse("password-change")),
