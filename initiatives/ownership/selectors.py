@@ -17,7 +17,7 @@ from initiatives.core.choices import HandoverStatus, Stage
 from initiatives.health.selectors import HealthSummary, health_summary
 from initiatives.ownership import gates as ownership_gates
 from initiatives.ownership.models import OwnershipHandover, PromotionRequest
-from initiatives.portfolio.gates import gates_for
+from initiatives.portfolio.gates import UnmetDomain, conditions_of, gates_for, grouped
 from initiatives.portfolio.models import Initiative, TeamMembership
 from initiatives.readiness.selectors import Readiness, readiness_of
 from initiatives.watch.models import Flag
@@ -58,12 +58,8 @@ def stage_movers(initiative: Initiative) -> list[AbstractBaseUser]:
 def production_blockers(initiative: Initiative) -> list:
     """What would still stop the move to production once the promotion is approved: every
     production gate in the registry except the approval itself, in the registry's words."""
-    return [
-        reason
-        for check in gates_for(Stage.PRODUCTION)
-        if check is not ownership_gates.promotion_approved
-        for reason in check(initiative)
-    ]
+    checks = [c for c in gates_for(Stage.PRODUCTION) if c is not ownership_gates.promotion_approved]
+    return conditions_of(initiative, checks)
 
 
 @dataclass
@@ -79,6 +75,12 @@ class PromotionEvidence:
     flags: list[Flag]
     blockers: list
     movers: list[AbstractBaseUser] = field(default_factory=list)
+
+    @property
+    def blocker_domains(self) -> list[UnmetDomain]:
+        """The blockers grouped by domain, each a link to where it is met (as a refused
+        stage change shows them)."""
+        return grouped(self.blockers)
 
 
 def promotion_evidence(promotion: PromotionRequest) -> PromotionEvidence:

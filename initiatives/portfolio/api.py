@@ -1,7 +1,7 @@
 """API views: each validates with a serializer and calls one service."""
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -104,7 +104,27 @@ class InitiativeViewSet(
         request=serializers.TransitionRequestSerializer,
         responses={
             201: serializers.TransitionSerializer,
-            400: serializers.TransitionRefusedSerializer,
+            400: OpenApiResponse(
+                serializers.TransitionRefusedSerializer,
+                examples=[
+                    OpenApiExample(
+                        "A refused move to pilot",
+                        value={
+                            "to_stage": ["No production owner is named."],
+                            "unmet_conditions": [
+                                {
+                                    "domain": "Ownership",
+                                    "group": "",
+                                    "title": "Name a production owner",
+                                    "message": "No production owner is named.",
+                                    "fix_url": "https://crossing.example.com/initiatives/claims-triage/handover/",
+                                }
+                            ],
+                        },
+                        response_only=True,
+                    )
+                ],
+            ),
         },
     )
     @action(detail=True, methods=["post"])

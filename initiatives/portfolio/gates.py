@@ -144,8 +144,13 @@ def unmet(initiative: Initiative, to_stage: str, note: str = "") -> list[Unmet]:
         return [Unmet(domain=STAGE_DOMAIN, message=problem) for problem in problems]
     if is_backward(initiative.stage, to_stage) or to_stage == Stage.CANCELLED:
         return []
+    return conditions_of(initiative, gates_for(to_stage))
+
+
+def conditions_of(initiative: Initiative, checks: Iterable[GateCheck]) -> list[Unmet]:
+    """What `checks` find unmet on `initiative`, each condition once, in their order."""
     found: dict[str, Unmet] = {}
-    for check in gates_for(to_stage):
+    for check in checks:
         for condition in check(initiative):
             if not isinstance(condition, Unmet):  # a gate that still answers sentences
                 condition = Unmet(domain=OTHER, message=str(condition))

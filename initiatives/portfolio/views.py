@@ -74,7 +74,9 @@ def filter_chips(query: QueryDict, form) -> list[FilterChip]:
             remaining = query.copy()
             remaining.setlist(name, [v for v in query.getlist(name) if v != value])
             remaining.pop("page", None)
-            chips.append(FilterChip(f"{field.label}: {shown}", remaining.urlencode()))
+            # The bound field's label: the field's own, else one made from its name ("Stage").
+            label = form[name].label
+            chips.append(FilterChip(f"{label}: {shown}", remaining.urlencode()))
     return chips
 
 

@@ -75,13 +75,20 @@
     return sign + (group ? grouped(whole) : whole) + (places ? "." + text.slice(-places) : "");
   }
 
+  /* Money as initiatives/core/formats.money writes it: the currency, then whole units
+   * rounded half up from the exact cents, with thousands separators ("EUR 1,250,000"). */
+  function money(figure, currency) {
+    var whole = { value: divideRounded(figure.value, 100n), negative: figure.negative };
+    return currency + " " + decimalText(whole, 0, true);
+  }
+
   /* The words the server's templates use: the `money` and `percent` filters. */
   function describe(figures, currency) {
     var roi = figures.roi_3y;
     return {
-      total_annual_benefit: decimalText(figures.total_annual_benefit, 2, true) + " " + currency,
-      annual_run_cost: decimalText(figures.annual_run_cost, 2, true) + " " + currency,
-      net_annual_benefit: decimalText(figures.net_annual_benefit, 2, true) + " " + currency,
+      total_annual_benefit: money(figures.total_annual_benefit, currency),
+      annual_run_cost: money(figures.annual_run_cost, currency),
+      net_annual_benefit: money(figures.net_annual_benefit, currency),
       payback_months: figures.payback_months === null ? "none (no net benefit)"
         : decimalText(figures.payback_months, 1, false) + " months",
       roi_3y: roi === null ? "—"

@@ -312,13 +312,20 @@ def test_every_error_response_has_an_example_of_its_documented_shape(schema):
             media = response["content"]["application/json"]
             if media["schema"].get("$ref") not in shared:
                 own_shapes.add(f"{method} {path} {code}")
-                continue
-            body = media["example"]
+                if "examples" not in media:
+                    continue
+                [body] = [example["value"] for example in media["examples"].values()]
+            else:
+                body = media["example"]
             assert "additionalProp1" not in str(body), f"{method} {path} {code}"
             validator = Draft202012Validator({**media["schema"], **schema})
             assert validator.is_valid(body), f"{method} {path} {code}: {body}"
-    # The health push names each bad report of a batch by its index: a shape of its own.
-    assert own_shapes == {"POST /api/v1/initiatives/{initiative_slug}/health/reports/ 400"}
+    # The health push names each bad report of a batch by its index, and a refused stage
+    # change lists its unmet conditions: shapes of their own (the latter with an example).
+    assert own_shapes == {
+        "POST /api/v1/initiatives/{initiative_slug}/health/reports/ 400",
+        "POST /api/v1/initiatives/{slug}/transition/ 400",
+    }
 
 
 def test_error_examples_are_what_the_api_really_answers(client, schema):

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from initiatives.business_cases import services as case_services
+from initiatives.core import formats
 from initiatives.core.choices import (
     BusinessCaseStatus,
     EmailKind,
@@ -137,7 +138,7 @@ def test_the_governance_lead_reviews_a_case_and_a_promotion_on_their_evidence(
     # The evidence beside the decision.
     assert page.get_by_text("Total annual benefit").first.is_visible()
     assert page.get_by_text("Changes since version 1").first.is_visible()
-    assert page.locator("text=65,000.00 EUR").first.is_visible()
+    assert page.locator("text=EUR 65,000").first.is_visible()
     assert page.get_by_text(re.compile(r"0 of 1 milestones pilot requires")).first.is_visible()
     assert page.get_by_text("Olga Owner, accepted on").first.is_visible()
     assert page.get_by_text("Who can decide:").first.is_visible()
@@ -214,7 +215,7 @@ def test_the_incoming_owner_accepts_a_handover_from_the_emailed_link(live_server
     ).is_visible()
     assert page.get_by_text("High", exact=True).first.is_visible()
     run_cost = BusinessCase.objects.get(initiative=initiative).figures.annual_run_cost
-    assert page.get_by_text(f"{run_cost:,.2f} EUR").first.is_visible()
+    assert page.get_by_text(formats.money(run_cost, "EUR")).first.is_visible()
     assert page.get_by_text("Every 90 days you re-confirm").first.is_visible()
     assert no_decision_chosen(page)
 

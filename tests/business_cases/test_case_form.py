@@ -137,7 +137,7 @@ def test_a_benefit_left_empty_is_none_and_stays_empty(pilotable, contributor, as
     assert "value=" not in input_tag(page, "risk_mitigated")
     assert 'value="200,000"' in input_tag(page, "build_cost")
     # The draft's figures, as the server works them out, below the form.
-    assert 'data-figure-out="total_annual_benefit">200,000.00 EUR<' in page
+    assert 'data-figure-out="total_annual_benefit">EUR 200,000<' in page
     assert "As saved in draft version 1." in page
 
 

@@ -81,8 +81,8 @@ def test_case_review_shows_owner_readiness_and_changes_beside_the_decision(
     assert changed[0] == "costs_reduced"  # what was typed, then what it changes
     assert "total_annual_benefit" in changed
     assert "build_cost" not in changed
-    assert "65,000.00 EUR" in html
-    assert "50,000.00 EUR" in html
+    assert "EUR 65,000" in html
+    assert "EUR 50,000" in html
     assert "Who can decide:" in html
     # Approve first, then ask for changes, then reject; nothing chosen.
     assert html.index('value="approve"') < html.index('value="request_changes"')

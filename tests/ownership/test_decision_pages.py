@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from initiatives.core import formats
 from initiatives.core.choices import BusinessCaseStatus, FlagKind, HandoverStatus, RiskTier, Stage
 from initiatives.core.people import display_name
 from initiatives.ownership import selectors, services
@@ -82,7 +83,7 @@ def test_promotion_review_shows_readiness_case_owner_health_flags_and_blockers(
     # The approved case's figures.
     figures = page.context["evidence"].case.figures
     assert "Total annual benefit" in html
-    assert f"{figures.total_annual_benefit:,.2f} EUR" in html
+    assert formats.money(figures.total_annual_benefit, "EUR") in html
     # The owner, accepted, and the backup.
     assert f"{display_name(olga)}, accepted the handover" in html
     assert "Bea Backup" in html
@@ -93,7 +94,9 @@ def test_promotion_review_shows_readiness_case_owner_health_flags_and_blockers(
     blockers = page.context["evidence"].blockers
     assert blockers
     assert all("approved the promotion" not in str(b) for b in blockers)
-    assert "Readiness milestone not done or waived" in html
+    # Grouped by domain as a refused stage change shows them, each a link to its fix.
+    assert '<h3 class="unmet-domain">Readiness' in html
+    assert all(f'href="{b.fix_url}"' in html for b in blockers if b.fix_url)
     # No decision preselected; who decides is named.
     assert not re.search(r'name="decision"[^>]*checked', html)
     assert "Who can decide:" in html
@@ -154,7 +157,7 @@ def test_after_approval_the_page_says_who_moves_the_stage_and_what_still_blocks(
     assert "may now move Fraud scoring to production; still blocking it:" in message
     assert "What happens next" in html
     assert "The move to production is still blocked by:" in html
-    assert "Readiness milestone not done or waived" in html
+    assert '<h3 class="unmet-domain">Readiness' in html
     assert 'name="decision"' not in html  # decided: no form any more
 
 
@@ -223,7 +226,7 @@ def test_handover_shows_what_the_incoming_owner_accepts(
     html = page.content.decode()
     case = page.context["evidence"].case
     assert "Risk tier</dt><dd>High" in html
-    assert f"{case.figures.annual_run_cost:,.2f} EUR" in html
+    assert formats.money(case.figures.annual_run_cost, "EUR") in html
     assert "approved" in html
     assert "Health degraded</strong>" in html
     assert "Every 60 days you re-confirm" in html
