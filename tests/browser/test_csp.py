@@ -1,11 +1,9 @@
 """The Content-Security-Policy in a real browser: every main page works signed in and the
 browser reports no violation, the API docs included; an inline script is refused."""
 
-import importlib
 from pprint import pformat
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -19,6 +17,7 @@ from initiatives.models import (
 )
 from tests.factories import UserFactory
 from tests.support.browser import PASSWORD, sign_in
+from tests.support.readiness import default_template
 
 # Added before any page script runs (by the browser's debugging protocol, so the policy
 # does not apply to it): every violation the page reports is kept for the test to read.
@@ -77,9 +76,7 @@ def main_pages() -> tuple[str, dict[str, list[str]]]:
 
 @pytest.mark.django_db(transaction=True)
 def test_every_main_page_works_under_the_policy_in_a_real_browser(live_server, browser_page):
-    # The readiness templates come from a data migration, which an earlier transactional
-    # test's flush may have removed.
-    importlib.import_module("initiatives.migrations.0008_readiness_templates").load(apps, None)
+    default_template()
     call_command("seed_demo", force=True, stdout=None)
     page = browser_page
     page.add_init_script(RECORD_VIOLATIONS)

@@ -172,7 +172,7 @@ def test_the_governance_lead_reviews_a_case_and_a_promotion_on_their_evidence(
         "What would still block the move after approval",
     ):
         assert page.get_by_role("heading", name=heading).is_visible(), heading
-    assert page.get_by_role("link", name="Rollback is tested.").is_visible()
+    assert page.get_by_role("link", name="Rollback is tested.").first.is_visible()
     assert page.get_by_text("1 report in the last 30 days").first.is_visible()
     assert page.get_by_text("Stalled", exact=True).first.is_visible()
     assert no_decision_chosen(page)

@@ -12,6 +12,7 @@ from initiatives.models import MilestoneRecord, ReadinessMilestone
 from initiatives.readiness import services as readiness_services
 from tests.factories import BusinessCaseFactory, InitiativeFactory, UserFactory
 from tests.support.browser import PASSWORD, sign_in
+from tests.support.readiness import default_template
 
 # What the team records in the browser; the other pilot milestones were done before.
 MARKED_IN_THE_BROWSER = ("unit-tests",)
@@ -55,6 +56,7 @@ def test_a_team_is_refused_at_the_pilot_gate_follows_the_link_fixes_it_and_moves
         production_owner=olga,
     )
     BusinessCaseFactory(initiative=initiative, status=BusinessCaseStatus.SUBMITTED)
+    default_template()
     pilot = {
         m.key: m
         for m in ReadinessMilestone.objects.filter(

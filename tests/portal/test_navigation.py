@@ -92,7 +92,6 @@ def test_every_breadcrumb_is_the_one_include():
     own = [
         str(path)
         for path in Path("templates").rglob("*.html")
-        if 'class="crumbs"' in path.read_text()
-        and path.name != "_crumbs.html"
+        if 'class="crumbs"' in path.read_text() and path.name != "_crumbs.html"
     ]
     assert own == []

@@ -14,18 +14,15 @@ People (password `tests.support.browser.PASSWORD`):
     None    not signed in (the sign-in page)
 """
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.core.choices import BusinessCaseStatus, EmailStatus, FlagKind, Stage
-from initiatives.models import ReadinessTemplate
 from tests.factories import (
     ApiTokenInfoFactory,
     AuthTokenFactory,
@@ -41,6 +38,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.browser import PASSWORD
+from tests.support.readiness import default_template
 
 
 @dataclass(frozen=True)
@@ -78,10 +76,7 @@ def build() -> dict:
         created_by=tomas,
         reviewed_at=None,
     )
-    if not ReadinessTemplate.objects.filter(is_default=True).exists():
-        # Seeded by a data migration, which an earlier transactional test's flush removed.
-        importlib.import_module("initiatives.migrations.0008_readiness_templates").load(apps, None)
-    template = ReadinessTemplate.objects.get(is_default=True)
+    template = default_template()
     milestones = list(template.milestones.filter(active=True)[:2])
     MilestoneRecordFactory(
         initiative=pilot,

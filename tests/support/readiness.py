@@ -1,0 +1,15 @@
+"""The shipped readiness template in tests that flush the database."""
+
+import importlib
+
+from django.apps import apps
+
+from initiatives.models import ReadinessTemplate
+
+
+def default_template() -> ReadinessTemplate:
+    """The default readiness template, loaded again from its data migration when an earlier
+    transactional test's flush removed it (a flush empties every table, seeded ones too)."""
+    if not ReadinessTemplate.objects.filter(is_default=True).exists():
+        importlib.import_module("initiatives.migrations.0008_readiness_templates").load(apps, None)
+    return ReadinessTemplate.objects.get(is_default=True)
