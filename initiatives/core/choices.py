@@ -137,3 +137,9 @@ class HealthStatus(models.TextChoices):
     DEGRADED = "degraded", "Degraded"
     FAILING = "failing", "Failing"
     SILENT = "silent", "Silent"
+
+
+# The groups that carry roles (PRODUCT "People and roles"): governance reviewers, and the
+# service accounts whose tokens may only push health reports.
+GOVERNANCE_GROUP = "governance"
+MACHINE_CLIENTS_GROUP = "machine-clients"

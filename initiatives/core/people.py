@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from initiatives.core.permissions import MACHINE_CLIENTS_GROUP
+from initiatives.core.choices import MACHINE_CLIENTS_GROUP
 
 PEOPLE_SEARCH_LIMIT = 20
 

@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from initiatives.business_cases.models import BusinessCase
+from initiatives.core import choices
 from initiatives.core.choices import (
     BusinessCaseStatus,
     EmailStatus,
@@ -33,9 +34,9 @@ from initiatives.ownership.models import OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import Initiative, TeamMembership
 from initiatives.readiness.models import MilestoneRecord
 
-GOVERNANCE_GROUP = "governance"
-# Service accounts whose tokens may only push health reports.
-MACHINE_CLIENTS_GROUP = "machine-clients"
+# The role groups live in choices (people.py reads them too); named here for callers.
+GOVERNANCE_GROUP = choices.GOVERNANCE_GROUP
+MACHINE_CLIENTS_GROUP = choices.MACHINE_CLIENTS_GROUP
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
