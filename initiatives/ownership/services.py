@@ -207,12 +207,7 @@ def handover_decline(
     handover.decided_at = timezone.now()
     handover.decision_note = note
     save(handover, actor)
-    initiative.production_owner = handover.from_owner
-    initiative.owner_accepted_at = handover.from_owner_accepted_at
-    # The outgoing owner may have been kept as backup; they own it again, so the backup is
-    # the one from before the handover.
-    initiative.backup_owner = handover.from_backup_owner
-    save(initiative, actor, reason="Handover declined")
+    _ownership_as_before(initiative, handover, actor, reason="Handover declined")
     initiative_event_create(
         initiative=initiative,
         actor=actor,
@@ -220,6 +215,18 @@ def handover_decline(
         note=note,
     )
     return handover
+
+
+def _ownership_as_before(
+    initiative: Initiative, handover: OwnershipHandover, actor, *, reason: str
+) -> None:
+    """Put back the owner, acceptance and backup from before `handover` (declined or
+    cancelled). The outgoing owner may have been kept as backup; they own it again, so the
+    backup is the one from before the handover."""
+    initiative.production_owner = handover.from_owner
+    initiative.owner_accepted_at = handover.from_owner_accepted_at
+    initiative.backup_owner = handover.from_backup_owner
+    save(initiative, actor, reason=reason)
 
 
 @transaction.atomic
@@ -255,10 +262,12 @@ def handovers_cancel_for_leaver(
         handover.decided_at = now
         handover.decision_note = reason
         save(handover, actor, "Cancelled: the person named was deactivated")
-        initiative.production_owner = handover.from_owner
-        initiative.owner_accepted_at = handover.from_owner_accepted_at
-        initiative.backup_owner = handover.from_backup_owner
-        save(initiative, actor, reason="Handover cancelled: the person named was deactivated")
+        _ownership_as_before(
+            initiative,
+            handover,
+            actor,
+            reason="Handover cancelled: the person named was deactivated",
+        )
         initiative_event_create(
             initiative=initiative,
             actor=actor,

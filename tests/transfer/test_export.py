@@ -2,7 +2,6 @@
 ways, pagination, and an export of exactly the filtered rows (every page), safe to open in
 a spreadsheet and importable again without changing anything."""
 
-import csv
 import io
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -31,7 +30,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
-from tests.support import dashboard_portfolio
+from tests.support import dashboard_portfolio, exports
 from tests.support.exports import people_rows, slug_of
 
 pytestmark = pytest.mark.django_db
@@ -79,14 +78,7 @@ def link(response, text: str) -> str:
 
 
 def csv_rows(response) -> list[dict]:
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"].startswith('attachment; filename="initiatives-')
-    text = b"".join(response.streaming_content).decode("utf-8")
-    assert text.startswith("\ufeff")  # spreadsheets read the file as UTF-8
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    assert tuple(reader.fieldnames) == EXPORT_COLUMNS
-    return list(reader)
+    return exports.csv_rows(response, EXPORT_COLUMNS)
 
 
 def every_page(client, url: str) -> list[Initiative]:
