@@ -1,0 +1,69 @@
+"""The filters identity providers send to SCIM before creating a resource, as ORM queries,
+and where SCIM resources live. Apart from `scim.py` because django-scim2's adapters read
+these classes (settings) while they are being defined."""
+
+import re
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from initiatives.identity.models import ScimGroup
+
+_EQ = re.compile(r'^\s*(\w+)\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$', re.IGNORECASE)
+
+
+class _EqFilter:
+    """`attr eq "value"`, the filters identity providers send before creating a resource
+    (Entra ID and Okta: userName, externalId; displayName for groups). Anything else is a
+    400 the provider can read."""
+
+    fields: dict[str, str] = {}
+    attr_map: dict = {}
+
+    @classmethod
+    def model(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def search(cls, filter_query: str, request=None):
+        match = _EQ.match(filter_query or "")
+        field = match and cls.fields.get(match.group(1).lower())
+        if not field:
+            raise ValueError(f'Only {", ".join(cls.fields)} eq "..." are supported.')
+        value = match.group(2).replace('\\"', '"')
+        return cls.model().objects.filter(**{field: value}).order_by("pk")
+
+
+class ScimPersonFilter(_EqFilter):
+    fields = {
+        "username": "username__iexact",
+        "externalid": "scim_account__external_id",
+        "id": "pk",
+    }
+    attr_map = {
+        ("userName", None, None): "username",
+        ("name", "familyName", None): "last_name",
+        ("familyName", None, None): "last_name",
+        ("name", "givenName", None): "first_name",
+        ("givenName", None, None): "first_name",
+        ("active", None, None): "is_active",
+    }
+
+    @classmethod
+    def model(cls):
+        return get_user_model()
+
+
+class ScimGroupFilter(_EqFilter):
+    fields = {"displayname": "name", "externalid": "scim_external_id", "id": "pk"}
+
+    @classmethod
+    def model(cls):
+        return ScimGroup
+
+
+def scim_base_location(request=None, *args, **kwargs) -> str:
+    """Resource locations are absolute on the address the provider called."""
+    if request is not None:
+        return f"{request.scheme}://{request.get_host()}"
+    return settings.PORTAL_BASE_URL
