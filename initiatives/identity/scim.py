@@ -128,6 +128,11 @@ class ScimPerson(SCIMUser):
 
     id_field = "id"
 
+    @classmethod
+    def resource_type_dict(cls, request=None) -> dict:
+        # The endpoint is relative to the SCIM base URL (RFC 7643 section 6), not the site.
+        return {**super().resource_type_dict(request), "endpoint": "/Users"}
+
     def __init__(self, obj, request=None):
         super().__init__(obj, request)
         self._external_id: str | None = None
@@ -145,7 +150,7 @@ class ScimPerson(SCIMUser):
         if not self.obj.pk:
             return []
         return [
-            {"value": str(g.pk), "display": g.name}
+            {"value": str(g.pk), "display": g.name, "type": "direct"}
             for g in ScimGroup.objects.filter(members=self.obj)
         ]
 
@@ -243,6 +248,10 @@ class ScimProviderGroup(SCIMGroup):
 
     id_field = "id"
 
+    @classmethod
+    def resource_type_dict(cls, request=None) -> dict:
+        return {**super().resource_type_dict(request), "endpoint": "/Groups"}
+
     def __init__(self, obj, request=None):
         super().__init__(obj, request)
         self._affected: set[int] = set()
@@ -253,7 +262,7 @@ class ScimProviderGroup(SCIMGroup):
         if not self.obj.pk:
             return []
         return [
-            {"value": str(p.pk), "display": p.get_username()}
+            {"value": str(p.pk), "$ref": ScimPerson(p, self.request).location, "type": "User"}
             for p in self.obj.members.order_by("pk")
         ]
 

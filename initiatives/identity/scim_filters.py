@@ -2,6 +2,7 @@
 and where SCIM resources live. Apart from `scim.py` because django-scim2's adapters read
 these classes (settings) while they are being defined."""
 
+import copy
 import re
 
 from django.conf import settings
@@ -67,3 +68,46 @@ def scim_base_location(request=None, *args, **kwargs) -> str:
     if request is not None:
         return f"{request.scheme}://{request.get_host()}"
     return settings.PORTAL_BASE_URL
+
+
+# What the portal keeps of a person and a group; the Schemas endpoint publishes only these,
+# so a provider (and the RFC checker) never sends attributes that would be dropped.
+_KEPT = {
+    "urn:ietf:params:scim:schemas:core:2.0:User": {
+        "userName": None,
+        "name": {"formatted", "familyName", "givenName"},
+        "displayName": None,
+        "active": None,
+        "emails": {"value", "primary"},
+        "groups": {"value", "$ref", "display", "type"},
+    },
+    "urn:ietf:params:scim:schemas:core:2.0:Group": {
+        "displayName": None,
+        "members": {"value", "$ref", "type"},
+    },
+}
+
+
+def scim_schemas() -> list[dict]:
+    """django-scim2's schemas, cut to what the portal keeps; no enterprise extension."""
+    from django_scim.schemas import ALL
+
+    schemas = []
+    for schema in ALL:
+        if "extension" in schema["id"]:
+            continue
+        kept = _KEPT.get(schema["id"])
+        if kept is not None:
+            schema = copy.deepcopy(schema)
+            schema["attributes"] = [a for a in schema["attributes"] if a["name"] in kept]
+            for attribute in schema["attributes"]:
+                subs = kept[attribute["name"]]
+                if subs is not None:
+                    attribute["subAttributes"] = [
+                        s for s in attribute.get("subAttributes", []) if s["name"] in subs
+                    ]
+                if attribute["name"] == "displayName" and "User" in schema["id"]:
+                    # Derived from the name: "given family", else the username.
+                    attribute["mutability"] = "readOnly"
+        schemas.append(schema)
+    return schemas

@@ -71,6 +71,7 @@ SCIM_SERVICE_PROVIDER = {
     "USER_FILTER_PARSER": "initiatives.identity.scim_filters.ScimPersonFilter",
     "GROUP_FILTER_PARSER": "initiatives.identity.scim_filters.ScimGroupFilter",
     "AUTH_CHECK_MIDDLEWARE": "initiatives.identity.scim.ScimAuthCheck",
+    "SCHEMAS_GETTER": "initiatives.identity.scim_filters.scim_schemas",
     "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
     "AUTHENTICATION_SCHEMES": [
         {
