@@ -24,6 +24,7 @@ from django_scim.middleware import SCIMAuthCheckMiddleware
 
 from initiatives.core.permissions import GOVERNANCE_GROUP
 from initiatives.identity.models import ScimAccount, ScimGroup, ScimToken
+from initiatives.identity.scim_filters import scim_attributes_selected
 from initiatives.identity.services import person_deactivate
 
 SCIM_DEACTIVATION_REASON = "Deactivated by the identity provider (SCIM)."
@@ -158,9 +159,13 @@ class ScimPerson(SCIMUser):
         # The library reads the externalId from the user object; the portal keeps it apart.
         self.obj.scim_external_id = self.external_id
         d = super().to_dict()
-        if not d.get("externalId"):
-            d.pop("externalId", None)
-        return d
+        # Only what is kept is returned: no empty values, one e-mail address.
+        d["name"] = {k: v for k, v in d["name"].items() if v and k != "formatted"}
+        d["emails"] = [{"value": self.obj.email}] if self.obj.email else []
+        for key in ("externalId", "name", "emails"):
+            if not d.get(key):
+                d.pop(key, None)
+        return scim_attributes_selected(d, self._request)
 
     def validate_dict(self, d: dict) -> None:
         if "active" in d:
@@ -207,6 +212,19 @@ class ScimPerson(SCIMUser):
 
     def _default_validate_op(self, path, value, operation) -> None:
         return None
+
+    def handle_remove(self, path, value, operation) -> None:
+        """PATCH remove: the externalId, the name or the e-mail address."""
+        key = path.first_path[0]
+        if key == "externalId":
+            self._external_id = ""
+        elif key == "name":
+            self.obj.first_name = self.obj.last_name = ""
+        elif key == "emails":
+            self.obj.email = ""
+        else:
+            raise exceptions.BadRequestError(f"{key} cannot be removed.", scim_type="mutability")
+        self.save()
 
     def handle_add(self, path, value, operation) -> None:
         self.handle_replace(path, value, operation)
@@ -270,7 +288,7 @@ class ScimProviderGroup(SCIMGroup):
         d = super().to_dict()
         if not d.get("externalId"):
             d.pop("externalId", None)
-        return d
+        return scim_attributes_selected(d, self._request)
 
     def _member_ids(self, values) -> list[int]:
         try:
@@ -280,6 +298,10 @@ class ScimProviderGroup(SCIMGroup):
         if get_user_model().objects.filter(pk__in=ids).count() != len(set(ids)):
             raise exceptions.BadRequestError("A member is no person of the portal.")
         return ids
+
+    def validate_dict(self, d: dict) -> None:
+        if not isinstance(d.get("displayName"), str) or not d["displayName"].strip():
+            raise exceptions.BadRequestError('"displayName" is required.', scim_type="invalidValue")
 
     def from_dict(self, d: dict) -> None:
         super().from_dict(d)
@@ -318,8 +340,14 @@ class ScimProviderGroup(SCIMGroup):
             self.handle_replace(path, value, operation)
 
     def handle_remove(self, path, value, operation) -> None:
+        if path is not None and path.first_path[0] == "externalId":
+            self.obj.scim_external_id = ""
+            self.save()
+            return
         if path is None or path.first_path[0] != "members":
-            raise exceptions.NotImplementedError("Only members can be removed.")
+            raise exceptions.BadRequestError(
+                "Only members and externalId can be removed.", scim_type="mutability"
+            )
         # Entra ID: path 'members[value eq "12"]'; Okta: path 'members' with a value.
         match = re.search(r'value eq "([^"]+)"', operation.get("path") or "")
         if match:

@@ -75,10 +75,10 @@ def scim_base_location(request=None, *args, **kwargs) -> str:
 _KEPT = {
     "urn:ietf:params:scim:schemas:core:2.0:User": {
         "userName": None,
-        "name": {"formatted", "familyName", "givenName"},
+        "name": {"familyName", "givenName"},
         "displayName": None,
         "active": None,
-        "emails": {"value", "primary"},
+        "emails": {"value"},
         "groups": {"value", "$ref", "display", "type"},
     },
     "urn:ietf:params:scim:schemas:core:2.0:Group": {
@@ -106,8 +106,33 @@ def scim_schemas() -> list[dict]:
                     attribute["subAttributes"] = [
                         s for s in attribute.get("subAttributes", []) if s["name"] in subs
                     ]
+                if attribute["name"] == "displayName" and "Group" in schema["id"]:
+                    attribute["required"] = True  # the roles follow the group's name
                 if attribute["name"] == "displayName" and "User" in schema["id"]:
                     # Derived from the name: "given family", else the username.
                     attribute["mutability"] = "readOnly"
         schemas.append(schema)
     return schemas
+
+
+ALWAYS_RETURNED = {"id", "schemas", "meta"}
+
+
+def scim_attributes_selected(resource: dict, request) -> dict:
+    """`resource` cut by the request's `attributes` or `excludedAttributes` (RFC 7644
+    section 3.9); id, schemas and meta are always returned."""
+    if request is None or request.method != "GET":
+        return resource
+    wanted = request.GET.get("attributes")
+    unwanted = request.GET.get("excludedAttributes")
+
+    def names(value: str) -> set[str]:
+        return {part.strip().split(".")[0].split(":")[-1].lower() for part in value.split(",")}
+
+    if wanted:
+        keep = names(wanted)
+        return {k: v for k, v in resource.items() if k in ALWAYS_RETURNED or k.lower() in keep}
+    if unwanted:
+        drop = names(unwanted) - {name.lower() for name in ALWAYS_RETURNED}
+        return {k: v for k, v in resource.items() if k.lower() not in drop}
+    return resource

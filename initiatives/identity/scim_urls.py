@@ -53,7 +53,20 @@ class UnknownView(scim_views.SCIMView):
     get = post = put = patch = delete = dispatch_unknown
 
 
-_COMPLETED = {"resource-types": ResourceTypesView, "schemas": SchemasView}
+class RootSearchView(scim_views.SCIMView):
+    """POST /.search across resource types is not supported: a 501 a client can read."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        raise exceptions.NotImplementedError("Search /Users/.search or /Groups/.search.")
+
+
+_COMPLETED = {
+    "resource-types": ResourceTypesView,
+    "schemas": SchemasView,
+    "search": RootSearchView,
+}
 
 app_name = "scim"
 

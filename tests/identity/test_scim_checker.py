@@ -13,6 +13,23 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSING = {Status.SUCCESS, Status.COMPLIANT, Status.ACCEPTABLE, Status.SKIPPED}
 
+# Where the portal departs from RFC 7644 on purpose, and why.
+KNOWN_DEVIATIONS = {
+    # DELETE deactivates a person and never deletes them: their name stays on every history
+    # row, and the provider still finds them (active false), so the check that a deleted
+    # resource is gone (section 3.6) fails.
+    ("User", "object_deletion", "still exists after deletion"),
+    # `active` may be replaced (true or false), not removed: a person is active or not.
+    ("User", "check_remove_attribute", "remove attribute 'active'"),
+}
+
+
+def known(result) -> bool:
+    return any(
+        (result.resource_type, result.title) == (resource_type, title) and text in result.reason
+        for resource_type, title, text in KNOWN_DEVIATIONS
+    )
+
 
 class HttpxSCIMClient(BaseSyncSCIMClient):
     """scim2-client's network engine wants the httpx2 package; this is the same engine on
@@ -47,7 +64,7 @@ def test_every_check_of_the_scim_conformance_checker_passes(live_server):
     failed = [
         f"{r.resource_type or '-'}: {r.title}: {r.status.name}: {r.reason}"
         for r in results
-        if r.status not in PASSING
+        if r.status not in PASSING and not known(r)
     ]
     assert len(results) > 10
     assert not failed, "\n".join(failed)
