@@ -143,8 +143,12 @@ class ScimPerson(SCIMUser):
     def external_id(self) -> str:
         if self._external_id is not None:
             return self._external_id
-        account = getattr(self.obj, "scim_account", None) if self.obj.pk else None
-        return account.external_id if account else ""
+        if not self.obj.pk:
+            return ""
+        try:
+            return self.obj.scim_account.external_id
+        except ScimAccount.DoesNotExist:
+            return ""
 
     @property
     def groups(self) -> list[dict]:
@@ -152,7 +156,7 @@ class ScimPerson(SCIMUser):
             return []
         return [
             {"value": str(g.pk), "display": g.name, "type": "direct"}
-            for g in ScimGroup.objects.filter(members=self.obj)
+            for g in self.obj.scim_groups.all()
         ]
 
     def to_dict(self) -> dict:
@@ -281,7 +285,7 @@ class ScimProviderGroup(SCIMGroup):
             return []
         return [
             {"value": str(p.pk), "$ref": ScimPerson(p, self.request).location, "type": "User"}
-            for p in self.obj.members.order_by("pk")
+            for p in self.obj.members.all()
         ]
 
     def to_dict(self) -> dict:

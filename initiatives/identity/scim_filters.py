@@ -32,7 +32,7 @@ class _EqFilter:
         if not field:
             raise ValueError(f'Only {", ".join(cls.fields)} eq "..." are supported.')
         value = match.group(2).replace('\\"', '"')
-        return cls.model().objects.filter(**{field: value}).order_by("pk")
+        return scim_listed(cls.model().objects.filter(**{field: value}).order_by("pk"))
 
 
 class ScimPersonFilter(_EqFilter):
@@ -136,3 +136,19 @@ def scim_attributes_selected(resource: dict, request) -> dict:
         drop = names(unwanted) - {name.lower() for name in ALWAYS_RETURNED}
         return {k: v for k, v in resource.items() if k.lower() not in drop}
     return resource
+
+
+def scim_listed(queryset):
+    """People and groups with what their SCIM form shows, in a fixed number of queries."""
+    if queryset.model is ScimGroup:
+        return queryset.prefetch_related("members")
+    return queryset.select_related("scim_account").prefetch_related("scim_groups")
+
+
+def scim_queryset_post_processor_getter(model):
+    """For django-scim2's GET lists (GET_QUERYSET_POST_PROCESSOR_GETTER)."""
+
+    def post_process(request, queryset, *args, **kwargs):
+        return scim_listed(queryset)
+
+    return post_process

@@ -71,6 +71,9 @@ SCIM_SERVICE_PROVIDER = {
     "USER_FILTER_PARSER": "initiatives.identity.scim_filters.ScimPersonFilter",
     "GROUP_FILTER_PARSER": "initiatives.identity.scim_filters.ScimGroupFilter",
     "AUTH_CHECK_MIDDLEWARE": "initiatives.identity.scim.ScimAuthCheck",
+    "GET_QUERYSET_POST_PROCESSOR_GETTER": (
+        "initiatives.identity.scim_filters.scim_queryset_post_processor_getter"
+    ),
     "SCHEMAS_GETTER": "initiatives.identity.scim_filters.scim_schemas",
     "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
     "AUTHENTICATION_SCHEMES": [

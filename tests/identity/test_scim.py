@@ -220,6 +220,24 @@ def test_okta_style_patch_replaces_attributes_without_a_path(provider):
     assert ada.scim_account.external_id == "okta-9"
 
 
+def test_listing_people_and_groups_takes_the_same_queries_for_two_or_twenty(
+    provider, django_assert_max_num_queries
+):
+    ids = [new_user(provider, f"p{i}@example.com", f"e-{i}")["id"] for i in range(20)]
+    new_group(provider, "Everyone", ids)
+    # The token, the page, and one query per relation (account, groups; members).
+    with django_assert_max_num_queries(5):
+        body = provider.get("Users", count=50).json()
+    assert body["totalResults"] == 20
+    assert body["Resources"][0]["groups"][0]["display"] == "Everyone"
+    with django_assert_max_num_queries(5):
+        body = provider.get("Users", filter='userName eq "p3@example.com"').json()
+    assert body["Resources"][0]["externalId"] == "e-3"
+    with django_assert_max_num_queries(5):
+        groups = provider.get("Groups").json()
+    assert len(groups["Resources"][0]["members"]) == 20
+
+
 # --- Deactivation goes the leaver path -------------------------------------------------------
 
 
