@@ -21,6 +21,8 @@ from initiatives.core.events import render_events
 from initiatives.health import services
 from initiatives.health.models import HealthReport, HealthReporterGrant, HealthThresholds
 from initiatives.identity import signals as identity_signals
+from initiatives.identity.models import ScimToken
+from initiatives.identity.scim import scim_token_revoke
 from initiatives.identity.services import person_deactivate
 from initiatives.outbox.models import EmailRecord
 from initiatives.ownership.models import OwnershipConfirmation, OwnershipHandover, PromotionRequest
@@ -371,3 +373,26 @@ class ApiTokenRevocationAdmin(ReadOnlyAdmin):
     list_filter = ["reason"]
     search_fields = ["user__username", "name", "token_key"]
     list_select_related = ["user"]
+
+
+@admin.register(ScimToken)
+class ScimTokenAdmin(admin.ModelAdmin):
+    """The identity provider's SCIM tokens: listed and revoked here, created with
+    `manage.py create_scim_token` (which alone sees the token)."""
+
+    list_display = ("name", "created_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    readonly_fields = ("name", "key_hash", "created_at", "revoked_at")
+    actions = ("revoke",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke the selected SCIM tokens")
+    def revoke(self, request, queryset):
+        for token in queryset:
+            scim_token_revoke(token=token)
+        self.message_user(request, f"{queryset.count()} SCIM token(s) revoked.", messages.SUCCESS)

@@ -1,6 +1,7 @@
 from initiatives.accounts.models import ApiTokenInfo, ApiTokenRevocation
 from initiatives.business_cases.models import BusinessCase
 from initiatives.health.models import HealthReport, HealthReporterGrant, HealthThresholds
+from initiatives.identity.models import ScimAccount, ScimGroup, ScimToken
 from initiatives.outbox.models import EmailRecord
 from initiatives.ownership.models import OwnershipConfirmation, OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import (
@@ -35,6 +36,9 @@ __all__ = [
     "ReadinessMilestone",
     "ReadinessTemplate",
     "ScanRun",
+    "ScimAccount",
+    "ScimGroup",
+    "ScimToken",
     "StageTransition",
     "Team",
     "TeamMembership",

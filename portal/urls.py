@@ -26,6 +26,8 @@ urlpatterns = [
         login_not_required(identity_views.ProviderCallbackView.as_view()),
         name="oidc_authentication_callback",
     ),
+    # SCIM 2.0 provisioning by the identity provider (bearer token from create_scim_token).
+    path("scim/v2/", include("initiatives.identity.scim_urls", namespace="scim")),
     path("accounts/profile/", ProfileView.as_view(), name="profile"),
     path("accounts/password/", PasswordChangeView.as_view(), name="password-change"),
     path("admin/", admin.site.urls),

@@ -58,3 +58,30 @@ OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
 OIDC_CREATE_USER = True
 # The key id in the token header must match a published key.
 OIDC_VERIFY_KID = True
+
+# --- SCIM 2.0 provisioning (django-scim2) at /scim/v2/ --------------------------------------
+# The identity provider authenticates with a bearer token from `create_scim_token`; see
+# `initiatives/identity/scim.py`.
+SCIM_SERVICE_PROVIDER = {
+    "NETLOC": "unused",  # locations come from BASE_LOCATION_GETTER below
+    "BASE_LOCATION_GETTER": "initiatives.identity.scim_filters.scim_base_location",
+    "USER_ADAPTER": "initiatives.identity.scim.ScimPerson",
+    "GROUP_MODEL": "initiatives.identity.models.ScimGroup",
+    "GROUP_ADAPTER": "initiatives.identity.scim.ScimProviderGroup",
+    "USER_FILTER_PARSER": "initiatives.identity.scim_filters.ScimPersonFilter",
+    "GROUP_FILTER_PARSER": "initiatives.identity.scim_filters.ScimGroupFilter",
+    "AUTH_CHECK_MIDDLEWARE": "initiatives.identity.scim.ScimAuthCheck",
+    "GET_QUERYSET_POST_PROCESSOR_GETTER": (
+        "initiatives.identity.scim_filters.scim_queryset_post_processor_getter"
+    ),
+    "SCHEMAS_GETTER": "initiatives.identity.scim_filters.scim_schemas",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "OAuth Bearer Token",
+            "description": "A token from `python manage.py create_scim_token NAME`.",
+            "primary": True,
+        }
+    ],
+}

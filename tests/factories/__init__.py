@@ -17,6 +17,7 @@ from tests.factories.health import (
     HealthReportFactory,
     HealthThresholdsFactory,
 )
+from tests.factories.identity import ScimAccountFactory, ScimGroupFactory, ScimTokenFactory
 from tests.factories.ops import TaskOutcomeCountFactory
 from tests.factories.outbox import EmailRecordFactory
 from tests.factories.ownership import (
@@ -63,6 +64,9 @@ __all__ = [
     "ReadinessMilestoneFactory",
     "ReadinessTemplateFactory",
     "ScanRunFactory",
+    "ScimAccountFactory",
+    "ScimGroupFactory",
+    "ScimTokenFactory",
     "StageTransitionFactory",
     "TaskOutcomeCountFactory",
     "TeamFactory",
