@@ -1,15 +1,18 @@
-"""The leaver path end to end: an owner is deactivated, and through the real worker (on the
-configured broker, Redis in CI) the ownerless flag opens and the sponsor and governance get
-their e-mails over SMTP within a minute; the owner's token answers 401 and their browser
-session is signed out at once."""
+"""The leaver path end to end: the identity provider deactivates an owner over SCIM (the
+PATCH as Entra ID sends it), and through the real worker (on the configured broker, Redis in
+CI) the ownerless flag opens and the sponsor and governance get their e-mails over SMTP
+within a minute; the owner's token answers 401 and their browser session is signed out at
+once."""
 
+import json
 import time
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from initiatives.core.choices import FlagKind, Stage
-from initiatives.identity.services import person_deactivate
+from initiatives.identity.scim import scim_token_create
 from initiatives.models import Flag
 from initiatives.ownership import services as ownership
 from tests.factories import AuthTokenFactory, InitiativeFactory, UserFactory
@@ -50,7 +53,19 @@ def test_an_owner_who_leaves_is_flagged_and_reported_within_a_minute(celery_work
     with smtp_server() as server:
         use_smtp(settings, server)
         started = time.monotonic()
-        person_deactivate(person=owner, by=None, reason="Left the organisation (SCIM).")
+        # The identity provider deactivates the person as Entra ID sends it over SCIM.
+        answer = Client().patch(
+            f"/scim/v2/Users/{owner.pk}",
+            data=json.dumps(
+                {
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                    "Operations": [{"op": "Replace", "path": "active", "value": "False"}],
+                }
+            ),
+            content_type="application/scim+json",
+            headers={"Authorization": f"Bearer {scim_token_create(name='Entra ID')}"},
+        )
+        assert answer.status_code == 200, answer.content
 
         # At once, in the same transaction: the token and the session are gone.
         assert api.get("/api/v1/initiatives/").status_code == 401
