@@ -27,8 +27,13 @@ run: install
 	$(BIN)/honcho -f Procfile.dev start
 
 # With DATABASE_URL and CELERY_BROKER_URL set, the tests run against those services.
+# Two processes (pytest-xdist), one per core of the project's machines: each has its own test
+# database and Redis database (portal/pytest_plugin.py). TEST_WORKERS=0 runs one process.
+# `--dist load` keeps pytest-django's order in each process: tests in a transaction first,
+# then the transactional ones, which empty the tables the migrations filled.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

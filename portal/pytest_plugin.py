@@ -8,6 +8,7 @@ worker.
 """
 
 import os
+import re
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
@@ -23,3 +24,17 @@ os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
 os.environ.setdefault(
     "CELERY_FILESYSTEM_BROKER_DIR", tempfile.mkdtemp(prefix="crossing-test-broker-")
 )
+
+# Under pytest-xdist (`make test` runs two workers) each worker has its own test database
+# (pytest-django adds the worker's name) and must have its own Redis broker database too, so
+# a worker thread started by one test never takes a task queued by the other worker's test:
+# worker gwN uses the configured database number minus N.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+_broker = os.environ.get("CELERY_BROKER_URL", "")
+if _worker.startswith("gw") and _broker.startswith("redis"):
+    _match = re.fullmatch(r"(redis://[^/]*)/(\d+)", _broker)
+    if _match:
+        _number = int(_match.group(2)) - int(_worker[2:])
+        if _number < 0:
+            raise RuntimeError(f"CELERY_BROKER_URL {_broker}: no Redis database for {_worker}")
+        os.environ["CELERY_BROKER_URL"] = f"{_match.group(1)}/{_number}"
