@@ -290,14 +290,21 @@ class ExchangeRateAdmin(HistoryAdmin):
     every total was computed with, and who entered it."""
 
     form = ExchangeRateForm
-    list_display = ["currency", "rate", "valid_from", "entered_by", "entered_at", "note"]
+    list_display = ["currency", "rate_as_entered", "valid_from", "entered_by", "note"]
     list_filter = ["currency"]
     date_hierarchy = "valid_from"
     list_select_related = ["entered_by"]
-    readonly_fields = ["entered_by", "entered_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Shown once there is something to show: who entered the rate, and when.
+        return ["entered_by", "entered_at"] if obj else []
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="rate", ordering="rate")
+    def rate_as_entered(self, obj) -> str:
+        return f"{obj.rate.normalize():f}"
 
     def save_model(self, request, obj, form, change):
         obj.entered_by = request.user
