@@ -3,6 +3,7 @@ is reverted from it, and what services own (stage, ownership, acceptance, confir
 reviews, flags) is shown but never edited here. People are deactivated, never deleted."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
@@ -13,10 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from initiatives.accounts.models import ApiTokenRevocation
+from initiatives.business_cases.models import ExchangeRate
 from initiatives.core import permissions
+from initiatives.core.currencies import allowed_currency_choices
 from initiatives.core.events import render_events
 from initiatives.health import services
 from initiatives.health.models import HealthReport, HealthReporterGrant, HealthThresholds
@@ -262,6 +266,50 @@ class HealthReporterGrantAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "initiative__name", "initiative__slug"]
     autocomplete_fields = ["user", "initiative"]
     list_select_related = ["user", "initiative"]
+
+
+def _rate_currencies() -> list[tuple[str, str]]:
+    reporting = settings.PORTAL_REPORTING_CURRENCY
+    return [("", "---------")] + [
+        (code, label) for code, label in allowed_currency_choices() if code != reporting
+    ]
+
+
+class ExchangeRateForm(forms.ModelForm):
+    currency = forms.ChoiceField(choices=_rate_currencies)
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "rate", "valid_from", "note"]
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(HistoryAdmin):
+    """The rates the portfolio converts amounts to the reporting currency with (README
+    "Reporting currency"). A wrong rate is corrected, never deleted: the history keeps what
+    every total was computed with, and who entered it."""
+
+    form = ExchangeRateForm
+    list_display = ["currency", "rate_as_entered", "valid_from", "entered_by", "note"]
+    list_filter = ["currency"]
+    date_hierarchy = "valid_from"
+    list_select_related = ["entered_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Shown once there is something to show: who entered the rate, and when.
+        return ["entered_by", "entered_at"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="rate", ordering="rate")
+    def rate_as_entered(self, obj) -> str:
+        return f"{obj.rate.normalize():f}"
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by = request.user
+        obj.entered_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 class RemoveReportsForm(forms.Form):

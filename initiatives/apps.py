@@ -22,6 +22,9 @@ class InitiativesConfig(AppConfig):
         # API tokens are revoked when a password changes.
         from initiatives.accounts import signals  # noqa: F401
 
+        # The reporting currency is one of the organisation's currencies.
+        from initiatives.business_cases import checks as business_cases_checks  # noqa: F401
+
         # The health metric registry, the model columns and the thresholds agree.
         from initiatives.health import checks  # noqa: F401
 

@@ -1,5 +1,5 @@
 from initiatives.accounts.models import ApiTokenInfo, ApiTokenRevocation
-from initiatives.business_cases.models import BusinessCase
+from initiatives.business_cases.models import BusinessCase, ExchangeRate
 from initiatives.health.models import HealthReport, HealthReporterGrant, HealthThresholds
 from initiatives.identity.models import ScimAccount, ScimGroup, ScimToken
 from initiatives.outbox.models import EmailRecord
@@ -22,6 +22,7 @@ __all__ = [
     "BusinessCase",
     "BusinessUnit",
     "EmailRecord",
+    "ExchangeRate",
     "Flag",
     "HealthReport",
     "HealthReporterGrant",

@@ -189,3 +189,89 @@ class BusinessCase(models.Model):
         from initiatives.business_cases.figures import derive
 
         return derive(self)
+
+
+RATE_NOT_POSITIVE = "A rate is more than zero."
+RATE_TAKEN = "This currency already has a rate from that day; correct that one instead."
+
+
+class ExchangeRate(models.Model):
+    """What one unit of `currency` is worth in the reporting currency
+    (PORTAL_REPORTING_CURRENCY) from `valid_from` until the currency's next rate: entered by
+    an administrator, corrected rather than deleted, every change kept in the history
+    (README "Reporting currency")."""
+
+    currency = models.CharField(
+        max_length=3,
+        validators=[validate_currency],
+        help_text="ISO 4217 code, one of the organisation's currencies (PORTAL_CURRENCIES).",
+    )
+    rate = models.DecimalField(
+        max_digits=18,
+        decimal_places=8,
+        validators=[MaxValueValidator(Decimal("1000000000"))],
+        help_text="One unit of this currency in the reporting currency, e.g. 0.92 for "
+        "1 USD = 0.92 EUR.",
+    )
+    valid_from = models.DateField(
+        help_text="The first day the rate applies; it applies until the currency's next rate."
+    )
+    note = models.CharField(
+        max_length=250, blank=True, help_text="Where the rate comes from, e.g. the ECB."
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    entered_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    FIELD_CHECKED_CONSTRAINTS = (
+        "exchange_rate_one_per_currency_and_day",
+        "exchange_rate_positive",
+    )
+
+    class Meta:
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            # Also the index the rate look-up reads: (currency, valid_from) backwards.
+            models.UniqueConstraint(
+                fields=["currency", "valid_from"],
+                name="exchange_rate_one_per_currency_and_day",
+                violation_error_message=RATE_TAKEN,
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gt=0),
+                name="exchange_rate_positive",
+                violation_error_message=RATE_NOT_POSITIVE,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate.normalize():f} from {self.valid_from}"
+
+    def clean(self) -> None:
+        # Field by field, before the database constraints' form-wide messages.
+        errors = {}
+        reporting = settings.PORTAL_REPORTING_CURRENCY
+        if self.currency == reporting:
+            errors["currency"] = f"{reporting} is the reporting currency: its rate is always 1."
+        elif self.currency and self.currency not in settings.PORTAL_CURRENCIES:
+            errors["currency"] = (
+                f"{self.currency} is not one of the organisation's currencies: "
+                f"{', '.join(settings.PORTAL_CURRENCIES)}."
+            )
+        if self.rate is not None and self.rate <= 0:
+            errors["rate"] = RATE_NOT_POSITIVE
+        taken = ExchangeRate.objects.filter(currency=self.currency, valid_from=self.valid_from)
+        if self.valid_from and "currency" not in errors and taken.exclude(pk=self.pk).exists():
+            errors["valid_from"] = RATE_TAKEN
+        if errors:
+            raise ValidationError(errors)
+
+    def get_constraints(self):
+        # clean() reports both rules on their fields; the database still enforces them.
+        return [
+            (model, [c for c in constraints if c.name not in self.FIELD_CHECKED_CONSTRAINTS])
+            for model, constraints in super().get_constraints()
+        ]

@@ -79,6 +79,82 @@ class ScanSerializer(serializers.Serializer):
     overdue = serializers.BooleanField(help_text="No scan finished within two intervals.")
 
 
+def _money(help_text: str = "", **kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=20, decimal_places=2, coerce_to_string=True, help_text=help_text, **kwargs
+    )
+
+
+class PlannedTotalSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text="ISO 4217 code of the cases totalled.")
+    amount = _money("Their planned net annual benefit, summed.")
+    count = serializers.IntegerField(help_text="Initiatives whose plan is in this currency.")
+    approved = serializers.IntegerField(
+        help_text="Of those, how many from an approved case (the others await a decision)."
+    )
+
+
+class UsedRateSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    rate = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=8,
+        coerce_to_string=True,
+        help_text="One unit of the currency in the reporting currency.",
+    )
+    valid_from = serializers.DateField(help_text="The day the rate applies from.")
+
+
+class ReportingTotalSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text="PORTAL_REPORTING_CURRENCY.")
+    amount = _money(
+        "Every total in the reporting currency; null when a currency has no rate.",
+        allow_null=True,
+    )
+    on = serializers.DateField(help_text="Rates are the latest on or before this day.")
+    rates = UsedRateSerializer(many=True, help_text="The rates used, by currency.")
+    missing = serializers.ListField(
+        child=serializers.CharField(), help_text="Currencies without a rate by then."
+    )
+
+
+class WaitingSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="initiative.slug")
+    name = serializers.CharField(source="initiative.name")
+    business_unit = serializers.CharField(source="initiative.business_unit.name")
+    stage = serializers.CharField(source="initiative.stage")
+    days_in_stage = serializers.IntegerField(source="days")
+    planned_net_annual_benefit = _money(
+        "From the case named by case_version.", source="planned_net"
+    )
+    currency = serializers.CharField(source="case.currency")
+    case_version = serializers.IntegerField(source="case.version")
+    case_status = serializers.CharField(
+        source="case.status", help_text="approved, else submitted or changes_requested."
+    )
+    url = serializers.CharField(source="initiative.get_absolute_url")
+
+
+class ValleyValueSerializer(serializers.Serializer):
+    in_valley = serializers.IntegerField(help_text="Initiatives in POC and pilot.")
+    planned = serializers.IntegerField(
+        help_text="Of those, how many have a business case approved or awaiting a decision."
+    )
+    without_plan = serializers.IntegerField(
+        help_text="Initiatives in POC and pilot without one: no value counted for them."
+    )
+    totals = PlannedTotalSerializer(many=True, help_text="Per currency, in code order.")
+    reporting = ReportingTotalSerializer()
+    longest_waiting = WaitingSerializer(
+        source="waiting", many=True, help_text="The five longest in their stage, longest first."
+    )
+    url = serializers.CharField(help_text="The web list of the initiatives in POC and pilot.")
+    api_url = serializers.SerializerMethodField()
+
+    def get_api_url(self, value) -> str:
+        return _api_url(value.url)
+
+
 class PortfolioSummarySerializer(serializers.Serializer):
     as_of = serializers.DateTimeField()
     business_unit = serializers.CharField(source="business_unit.name", allow_null=True)
@@ -98,6 +174,11 @@ class PortfolioSummarySerializer(serializers.Serializer):
     needs_attention_url = serializers.CharField(source="attention_url")
     needs_attention_api_url = serializers.SerializerMethodField()
     scan = ScanSerializer()
+    value_waiting = ValleyValueSerializer(
+        source="valley_value",
+        help_text="The planned net annual benefit of the initiatives in POC and pilot: each "
+        "one's latest approved business case, else its latest one awaiting a decision.",
+    )
 
     def get_needs_attention_api_url(self, summary) -> str:
         return _api_url(summary["attention_url"])

@@ -3,12 +3,16 @@ health and flags, each number with the initiative list it counts."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from itertools import pairwise
 
 from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
+from initiatives.business_cases.models import BusinessCase
+from initiatives.business_cases.rates import ReportingTotal, to_reporting_currency
+from initiatives.business_cases.selectors import planned_cases, planned_totals
 from initiatives.core.choices import (
     FlagKind,
     HealthStatus,
@@ -27,6 +31,9 @@ PORTFOLIO_FLAG_KINDS = [k for k in FlagKind if k not in HEALTH_FLAG_KINDS]
 
 # How many initiatives "needs attention" names before it links to the full list.
 ATTENTION_LIMIT = 10
+
+# How many of the initiatives waiting in POC and pilot the portfolio names, longest first.
+VALLEY_WAITING_LIMIT = 5
 
 # Most urgent first: a production system down or blind, then a system nobody answers for,
 # a model getting worse, work stuck in the valley of death, then the paperwork.
@@ -90,6 +97,82 @@ class Attention:
 
 
 @dataclass(frozen=True)
+class PlannedTotal:
+    """The planned net annual benefit of `count` initiatives whose cases are in `currency`,
+    `approved` of them from an approved case (the others from one awaiting a decision)."""
+
+    currency: str
+    amount: Decimal
+    count: int
+    approved: int
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An initiative in POC or pilot, its days in the stage, and the plan it waits with."""
+
+    initiative: Initiative
+    days: int
+    case: BusinessCase
+
+    @property
+    def planned_net(self) -> Decimal:
+        return self.case.planned_net
+
+
+@dataclass(frozen=True)
+class ValleyValue:
+    """The value waiting in the valley of death: the planned net annual benefit of the
+    initiatives still in POC and pilot, per currency and in the reporting currency, and the
+    ones that have waited longest."""
+
+    totals: list[PlannedTotal]
+    reporting: ReportingTotal
+    waiting: list[Waiting]
+    in_valley: int  # initiatives in POC and pilot
+    planned: int  # of those, how many have a plan
+    without_plan: int  # and how many not (no case submitted, or only rejected ones)
+    url: str  # the initiatives in POC and pilot, longest in their stage first
+
+
+def value_in_valley(
+    initiatives: QuerySet[Initiative],
+    *,
+    as_of: datetime,
+    in_valley: int,
+    business_unit: str | None = None,
+) -> ValleyValue:
+    """The planned net annual benefit of `initiatives` now in POC or pilot (each from its
+    plan: `business_cases.selectors.planned_cases`), totalled per currency and converted
+    with the rates valid on `as_of`'s day, and the `VALLEY_WAITING_LIMIT` that have been
+    longest in their stage. `in_valley` is how many are in POC or pilot (counted by the
+    caller). Three queries at most, whatever the number of initiatives and cases."""
+    cases = planned_cases(initiatives.filter(stage__in=VALLEY))
+    totals = [
+        PlannedTotal(row["currency"], row["amount"], row["count"], row["approved_count"])
+        for row in planned_totals(cases)
+    ]
+    longest = cases.select_related("initiative__business_unit").order_by(
+        "initiative__stage_entered_at", "initiative__name", "initiative_id"
+    )[:VALLEY_WAITING_LIMIT]
+    planned = sum(t.count for t in totals)
+    return ValleyValue(
+        totals=totals,
+        reporting=to_reporting_currency(
+            {t.currency: t.amount for t in totals}, on=timezone.localdate(as_of)
+        ),
+        waiting=[
+            Waiting(case.initiative, days_between(as_of, case.initiative.stage_entered_at), case)
+            for case in (longest if planned else [])
+        ],
+        in_valley=in_valley,
+        planned=planned,
+        without_plan=in_valley - planned,
+        url=list_url(stage=VALLEY, business_unit=business_unit, ordering="stage_entered_at"),
+    )
+
+
+@dataclass(frozen=True)
 class PortfolioSummary:
     as_of: datetime
     business_unit: BusinessUnit | None
@@ -105,6 +188,7 @@ class PortfolioSummary:
     attention_total: int = 0
     attention_url: str = ""
     business_units: list[BusinessUnit] = field(default_factory=list)
+    valley_value: ValleyValue | None = None
 
 
 def _median_days(queryset: QuerySet[Initiative], count: int, as_of: datetime) -> int | None:
@@ -188,8 +272,8 @@ def portfolio_summary(
     *, business_unit: BusinessUnit | None = None, as_of: datetime | None = None
 ) -> PortfolioSummary:
     """The portfolio's numbers, optionally for one business unit, each with the URL of the
-    initiative list that it counts, and the initiatives that most need attention. Eight
-    queries, whatever the portfolio's size."""
+    initiative list that it counts, the initiatives that most need attention, and the value
+    waiting in POC and pilot. Eleven queries at most, whatever the portfolio's size."""
     as_of = as_of or timezone.now()
     unit = business_unit.name if business_unit else None
     initiatives = Initiative.objects.all()
@@ -295,4 +379,10 @@ def portfolio_summary(
         attention=needing_attention(initiatives) if numbers["attention"] else [],
         attention_total=numbers["attention"],
         attention_url=list_url(attention="true", business_unit=unit),
+        valley_value=value_in_valley(
+            initiatives,
+            as_of=as_of,
+            in_valley=sum(numbers[f"stage_{s}"] for s in VALLEY),
+            business_unit=unit,
+        ),
     )

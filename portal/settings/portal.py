@@ -93,6 +93,11 @@ def portal_currencies_from(raw: str, default_currency: str) -> list[str]:
 PORTAL_CURRENCIES = portal_currencies_from(
     env.str("PORTAL_CURRENCIES", default=""), PORTAL_DEFAULT_CURRENCY
 )
+# The one currency the portfolio totals amounts in, with the exchange rates an administrator
+# enters; one of PORTAL_CURRENCIES (a system check says so). README "Reporting currency".
+PORTAL_REPORTING_CURRENCY = (
+    env.str("PORTAL_REPORTING_CURRENCY", default=PORTAL_CURRENCIES[0]).strip().upper()
+)
 # Largest CSV file the import accepts, in bytes.
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 # Most rows the upload page imports within one web request; larger files go through the command.

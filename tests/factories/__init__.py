@@ -11,7 +11,7 @@ from tests.factories.accounts import (
     ApiTokenRevocationFactory,
     AuthTokenFactory,
 )
-from tests.factories.business_cases import BusinessCaseFactory
+from tests.factories.business_cases import BusinessCaseFactory, ExchangeRateFactory
 from tests.factories.health import (
     HealthReporterGrantFactory,
     HealthReportFactory,
@@ -50,6 +50,7 @@ __all__ = [
     "BusinessCaseFactory",
     "BusinessUnitFactory",
     "EmailRecordFactory",
+    "ExchangeRateFactory",
     "FlagFactory",
     "HealthReportFactory",
     "HealthReporterGrantFactory",

@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from initiatives.core.choices import BusinessCaseStatus
-from initiatives.models import BusinessCase
+from initiatives.models import BusinessCase, ExchangeRate
 from tests.factories.portfolio import InitiativeFactory, UserFactory
 
 
@@ -26,3 +26,15 @@ class BusinessCaseFactory(factory.django.DjangoModelFactory):
     infrastructure_cost = Decimal("12000.00")
     created_by = factory.SubFactory(UserFactory)
     reviewed_at = factory.LazyFunction(timezone.now)
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    """One unit of `currency` in the reporting currency (EUR in the tests) from `valid_from`."""
+
+    class Meta:
+        model = ExchangeRate
+
+    currency = "USD"
+    rate = Decimal("0.90")
+    valid_from = factory.LazyFunction(timezone.localdate)
+    entered_by = factory.SubFactory(UserFactory)

@@ -13,6 +13,7 @@ from initiatives.core.permissions import (
     can_review_promotion,
     is_governance,
 )
+from initiatives.dashboards.summary import portfolio_summary
 from initiatives.models import (
     BusinessCase,
     Initiative,
@@ -38,6 +39,10 @@ def test_the_demo_has_every_stage_stalled_and_ownerless_systems(capsys, settings
     assert pilots_without_owner.exists()
     assert Initiative.objects.filter(production_owner__is_active=False).exists()
     assert OwnershipHandover.objects.filter(status="pending", to_owner__username="olga").exists()
+    # The value waiting in the valley is in several currencies, and comes to one total.
+    value = portfolio_summary().valley_value
+    assert len(value.totals) > 1
+    assert value.reporting.amount is not None
 
     statuses = set(BusinessCase.objects.values_list("status", flat=True))
     assert statuses == {"approved", "submitted", "draft"}

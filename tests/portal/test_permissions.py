@@ -47,6 +47,7 @@ from initiatives.core.choices import (
 from initiatives.models import (
     ApiTokenInfo,
     EmailRecord,
+    ExchangeRate,
     Flag,
     HealthReport,
     Initiative,
@@ -582,6 +583,42 @@ def test_only_staff_allowed_to_delete_reports_remove_a_health_report(world, role
         },
     )
     assert HealthReport.objects.filter(pk=report.pk).exists() != removes
+
+
+@pytest.mark.parametrize(
+    ("role", "enters"),
+    [
+        ("anonymous", False),
+        ("viewer", False),
+        ("contributor", False),
+        ("owner", False),
+        ("reviewer", False),
+        ("inactive", False),
+        ("staff", True),
+    ],
+)
+def test_only_staff_allowed_to_add_exchange_rates_enter_one(world, role, enters):
+    client_as(world, role).post(
+        reverse("admin:initiatives_exchangerate_add"),
+        {"currency": "USD", "rate": "0.9", "valid_from": "2026-06-01", "note": ""},
+    )
+    assert ExchangeRate.objects.filter(currency="USD").exists() == enters
+
+
+def test_staff_who_may_only_view_exchange_rates_cannot_enter_one(world):
+    from django.contrib.auth.models import Permission
+
+    clerk = UserFactory(username="rates-clerk", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_exchangerate"))
+    client = Client()
+    client.force_login(clerk)
+    assert client.get(reverse("admin:initiatives_exchangerate_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:initiatives_exchangerate_add"),
+        {"currency": "USD", "rate": "0.9", "valid_from": "2026-06-01", "note": ""},
+    )
+    assert response.status_code == 403
+    assert not ExchangeRate.objects.exists()
 
 
 def test_staff_who_may_only_view_health_reports_cannot_remove_one(world):

@@ -172,6 +172,7 @@ DEFAULTS_CHECKED_BY_HAND = {
     "DJANGO_SECURE_SSL_REDIRECT",  # on in production, off in debug
     "DJANGO_SESSION_COOKIE_SECURE",  # on in production, off in debug
     "DJANGO_CSRF_COOKIE_SECURE",  # on in production, off in debug
+    "PORTAL_REPORTING_CURRENCY",  # the first of PORTAL_CURRENCIES
 }
 
 

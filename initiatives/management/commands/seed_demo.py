@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from initiatives.business_cases import services as business_cases_services
+from initiatives.business_cases.models import ExchangeRate
 from initiatives.core.choices import Stage
 from initiatives.core.permissions import GOVERNANCE_GROUP, MACHINE_CLIENTS_GROUP
 from initiatives.health.models import HealthReport, HealthReporterGrant
@@ -221,6 +222,7 @@ class Command(BaseCommand):
         people["felix"].is_active = False  # left the company: his system is now ownerless
         people["felix"].save()
         self._business_cases(rng, people, initiatives)
+        self._exchange_rates(people)
         self._readiness(rng, people, initiatives)
         self._health(rng, people, initiatives)
 
@@ -360,6 +362,28 @@ class Command(BaseCommand):
                 )
         pocs = [i for i in initiatives if i.stage == Stage.POC]
         business_cases_services.business_case_create(initiative=pocs[0], actor=demo, data=figures())
+
+    def _exchange_rates(self, people):
+        """USD and GBP in euros, an older rate and a current one each, so the portfolio's
+        value waiting in the valley comes to one total (README "Reporting currency"). None
+        when the reporting currency is not the euro, or for a currency not in use."""
+        if settings.PORTAL_REPORTING_CURRENCY != "EUR":
+            return  # these are the euro's rates
+        today = timezone.localdate()
+        in_euros = {"USD": ("0.9050", "0.9210"), "GBP": ("1.1620", "1.1840")}
+        for currency, (older, current) in in_euros.items():
+            if currency not in settings.PORTAL_CURRENCIES:
+                continue
+            for rate, valid_from in ((older, today - timedelta(days=120)), (current, today)):
+                exchange_rate = ExchangeRate(
+                    currency=currency,
+                    rate=Decimal(rate),
+                    valid_from=valid_from.replace(day=1),
+                    entered_by=people["demo"],
+                    note="The ECB's reference rate on the first of the month.",
+                )
+                exchange_rate.full_clean()
+                exchange_rate.save()
 
 
 def _a_team_member(initiative):
