@@ -3,12 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, Max
 from django.utils import timezone
 
 from initiatives.core.choices import HealthStatus
-from initiatives.health.models import METRICS, HealthReport
-from initiatives.health.status import HealthState, health_of
+from initiatives.health.models import METRICS
+from initiatives.health.status import HealthState, daily, health_of
 from initiatives.portfolio.models import Initiative
 
 
@@ -36,19 +35,18 @@ def health_summary(
     the reports of the last `days` days say: how many, the latest, each metric's mean.
     Two queries, however many reports there are."""
     as_of = as_of or timezone.now()
-    totals = HealthReport.objects.filter(
-        initiative=initiative,
-        observed_at__gt=as_of - timedelta(days=days),
-        observed_at__lte=as_of,
-    ).aggregate(
-        reports=Count("pk"),
-        latest_at=Max("observed_at"),
-        **{m.name: Avg(m.name) for m in METRICS},
-    )
+    rows = daily(initiative, as_of - timedelta(days=days), as_of)
+    means = []
+    for m in METRICS:
+        count = sum(row[f"{m.name}_count"] for row in rows)
+        if count:
+            means.append(
+                (m.label, round(sum(row[f"{m.name}_sum"] or 0.0 for row in rows) / count, 3))
+            )
     return HealthSummary(
         state=health_of(initiative, as_of),
         days=days,
-        reports=totals["reports"],
-        latest_at=totals["latest_at"],
-        means=[(m.label, round(totals[m.name], 3)) for m in METRICS if totals[m.name] is not None],
+        reports=sum(row["reports"] for row in rows),
+        latest_at=max((row["latest_at"] for row in rows), default=None),
+        means=means,
     )

@@ -3,19 +3,27 @@
 import factory
 from django.utils import timezone
 
+from initiatives.health.services import health_days_add
 from initiatives.models import HealthReport, HealthReporterGrant, HealthThresholds
 from tests.factories.portfolio import InitiativeFactory, UserFactory
 
 
 class HealthReportFactory(factory.django.DjangoModelFactory):
-    """A report observed now, carrying no metric unless given (`availability=99.9`, ...).
-    Only the report: the initiative's `health_status` is kept by the scan and the pushes."""
+    """A report observed now, carrying no metric unless given (`availability=99.9`, ...),
+    added to its day's roll-up as a push adds it. Only the report: the initiative's
+    `health_status` is kept by the scan and the pushes."""
 
     class Meta:
         model = HealthReport
 
     initiative = factory.SubFactory(InitiativeFactory)
     observed_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        report = super()._create(model_class, *args, **kwargs)
+        health_days_add(reports=[report])
+        return report
 
 
 class HealthThresholdsFactory(factory.django.DjangoModelFactory):
