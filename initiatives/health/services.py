@@ -4,13 +4,12 @@ daily roll-up of the reports and the retention of the raw ones (README "Health a
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, FloatField, Max, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Subquery
 from django.utils import timezone
 
 from initiatives.core import permissions
@@ -24,6 +23,7 @@ from initiatives.health.models import (
     HealthReport,
     HealthReporterGrant,
 )
+from initiatives.health.selectors import health_days_recount, last_values
 from initiatives.portfolio.models import Initiative
 
 
@@ -305,54 +305,25 @@ def _health_day_subtract(report: HealthReport) -> None:
     rollup.save()
 
 
-def health_days_recount(reports=None):
-    """The roll-up's columns recounted from raw `reports` (a queryset, default all), one
-    row per (initiative, day), without the last values (their moments only): a values
-    queryset, in the roll-up's column order. Read by the rebuild and the drift check."""
-    reports = HealthReport.objects.all() if reports is None else reports
-    per_metric = {}
-    for name in METRIC_NAMES:
-        per_metric[f"{name}_count"] = Count(name)
-        per_metric[f"{name}_sum"] = Coalesce(Sum(name), Value(0.0))
-        per_metric[f"{name}_sum_sq"] = Coalesce(
-            Sum(F(name) * F(name), output_field=FloatField()), Value(0.0)
-        )
-        per_metric[f"{name}_last_at"] = Max("observed_at", filter=Q(**{f"{name}__isnull": False}))
-    return (
-        reports.annotate(day=TruncDate("observed_at", tzinfo=days.zone()))
-        .values("initiative_id", "day")
-        .annotate(reports=Count("pk"), latest_at=Max("observed_at"), **per_metric)
-        .order_by()
-    )
-
-
-def _last_values(rollups) -> dict:
-    """Each metric's last value: the raw report's at the day's stored moment."""
-    return {
-        f"{name}_last": Subquery(
-            HealthReport.objects.filter(
-                initiative=OuterRef("initiative"), observed_at=OuterRef(f"{name}_last_at")
-            ).values(name)[:1]
-        )
-        for name in METRIC_NAMES
-    }
-
-
 @transaction.atomic
-def health_days_rebuild(*, initiative_ids: Iterable[int] | None = None) -> int:
+def health_days_rebuild(
+    *, initiative_ids: Iterable[int] | None = None, since: date | None = None
+) -> int:
     """Rebuild the roll-up of `initiative_ids` (default: every initiative) from their raw
-    reports: set-based, one INSERT ... SELECT and one UPDATE, however many reports. For
-    reports written around the services (the seeders, the data migration) while all their
-    raw reports are still kept: a day whose raw reports were deleted is lost. Returns how
-    many days were written."""
+    reports, for the days from `since` on (default: all): set-based, one INSERT ... SELECT
+    and one UPDATE, however many reports. For reports written around the services (the
+    seeders, the data migration) and for a roll-up that drifted (`rebuild_health_days`,
+    which rebuilds only the days whose raw reports are all kept: an older day rebuilt would
+    lose what its deleted reports said). Returns how many days were written."""
     reports = HealthReport.objects.all()
     rollups = HealthDay.objects.all()
     if initiative_ids is not None:
         ids = list(initiative_ids)
-        reports, rollups = (
-            reports.filter(initiative_id__in=ids),
-            rollups.filter(initiative_id__in=ids),
-        )
+        reports = reports.filter(initiative_id__in=ids)
+        rollups = rollups.filter(initiative_id__in=ids)
+    if since is not None:
+        reports = reports.filter(observed_at__gte=days.start_of(since))
+        rollups = rollups.filter(day__gte=since)
     rollups.delete()
     recount = health_days_recount(reports)
     sql, params = recount.query.sql_with_params()
@@ -364,7 +335,7 @@ def health_days_rebuild(*, initiative_ids: Iterable[int] | None = None) -> int:
             params,
         )
         written = cursor.rowcount
-    rollups.update(**_last_values(rollups))
+    rollups.update(**last_values())
     return written
 
 

@@ -30,15 +30,15 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    JSONField,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.db.models.functions import Coalesce, JSONObject, TruncDate
 from django.utils import timezone
 
 from initiatives.core.choices import HealthStatus, Stage
@@ -178,53 +178,72 @@ def _moment(expression) -> ExpressionWrapper:
 
 def _baseline_parts() -> dict:
     """The eval_score baseline's count, sum and sum of squares, for the window
-    [eval_at - gap - days, eval_at - gap): the whole days inside it from the roll-up, the
-    two partial days at its ends from the raw reports (at most a day of them each, read
-    through the index: a day starts and ends at most 25 hours from any moment in it)."""
+    [eval_at - gap - days, eval_at - gap), in two parts: the whole days inside it from the
+    roll-up, and the two partial days at its ends from the raw reports (at most a day of
+    them each, read through the index: a day starts and ends at most 25 hours from any
+    moment in it). Each part is one subquery returning the three as a JSON object, so the
+    statement names `eval_at` (itself two subqueries) a few times rather than dozens."""
     gap = timedelta(days=settings.PORTAL_EVAL_BASELINE_GAP_DAYS)
     window = timedelta(days=settings.PORTAL_EVAL_BASELINE_DAYS)
     low = _moment(OuterRef("eval_at") - gap - window)
     high = _moment(OuterRef("eval_at") - gap)
     zone = days.zone()
     low_day, high_day = TruncDate(low, tzinfo=zone), TruncDate(high, tzinfo=zone)
-    observed_day = TruncDate("observed_at", tzinfo=zone)
     ends = (
-        HealthReport.objects.filter(
-            initiative=OuterRef("pk"),
-            eval_score__isnull=False,
-            observed_at__gte=low,
-            observed_at__lt=high,
-        )
-        .alias(observed_day=observed_day)
+        HealthReport.objects.filter(initiative=OuterRef("pk"), eval_score__isnull=False)
+        .alias(observed_day=TruncDate("observed_at", tzinfo=zone))
         .filter(
-            Q(observed_at__lt=_moment(low + days.LONGEST_DAY), observed_day=low_day)
+            Q(
+                observed_at__gte=low,
+                observed_at__lt=_moment(low + days.LONGEST_DAY),
+                observed_day=low_day,
+            )
             | (
-                Q(observed_at__gte=_moment(high - days.LONGEST_DAY), observed_day=high_day)
+                Q(
+                    observed_at__gte=_moment(high - days.LONGEST_DAY),
+                    observed_at__lt=high,
+                    observed_day=high_day,
+                )
                 & ~Q(observed_day=low_day)
             )
         )
         .values("initiative")
-    )
-    inside = HealthDay.objects.filter(
-        initiative=OuterRef("pk"), day__gt=low_day, day__lt=high_day
-    ).values("initiative")
-
-    def total(raw, rolled) -> Coalesce:
-        return Coalesce(Subquery(ends.annotate(value=raw).values("value")), Value(0.0)) + Coalesce(
-            Subquery(inside.annotate(value=rolled).values("value")), Value(0.0)
+        .annotate(
+            parts=JSONObject(
+                count=Count("pk"),
+                sum=Sum("eval_score"),
+                sum_sq=Sum(F("eval_score") * F("eval_score"), output_field=FloatField()),
+            )
         )
-
+        .values("parts")
+    )
+    inside = (
+        HealthDay.objects.filter(initiative=OuterRef("pk"), day__gt=low_day, day__lt=high_day)
+        .values("initiative")
+        .annotate(
+            parts=JSONObject(
+                count=Sum("eval_score_count"),
+                sum=Sum("eval_score_sum"),
+                sum_sq=Sum("eval_score_sum_sq"),
+            )
+        )
+        .values("parts")
+    )
     return {
-        "baseline_count": total(
-            Count("pk", output_field=FloatField()),
-            Sum("eval_score_count", output_field=FloatField()),
-        ),
-        "baseline_sum": total(Sum("eval_score"), Sum("eval_score_sum")),
-        "baseline_sum_sq": total(
-            Sum(F("eval_score") * F("eval_score"), output_field=FloatField()),
-            Sum("eval_score_sum_sq"),
-        ),
+        "baseline_mean_ends": Subquery(ends, output_field=JSONField()),
+        "baseline_mean_inside": Subquery(inside, output_field=JSONField()),
     }
+
+
+def _baseline(initiative: Initiative) -> tuple[int, float | None, float | None]:
+    """The baseline's (count, mean, mean square) from the parts `with_health` read."""
+    parts = [initiative.baseline_mean_ends or {}, initiative.baseline_mean_inside or {}]
+    count = sum(int(p.get("count") or 0) for p in parts)
+    if not count:
+        return 0, None, None
+    total = sum(float(p.get("sum") or 0.0) for p in parts)
+    squares = sum(float(p.get("sum_sq") or 0.0) for p in parts)
+    return count, total / count, squares / count
 
 
 def with_health(queryset: QuerySet[Initiative], as_of: datetime) -> QuerySet[Initiative]:
@@ -249,10 +268,6 @@ def with_health(queryset: QuerySet[Initiative], as_of: datetime) -> QuerySet[Ini
         )
         .annotate(**latest)
         .annotate(**_baseline_parts())
-        .annotate(
-            baseline_mean=F("baseline_sum") / NullIf(F("baseline_count"), Value(0.0)),
-            baseline_mean_sq=F("baseline_sum_sq") / NullIf(F("baseline_count"), Value(0.0)),
-        )
     )
 
 
@@ -261,12 +276,7 @@ def state_of(initiative: Initiative, as_of: datetime) -> HealthState:
     latest = {m: getattr(initiative, f"latest_{m}") for m in METRIC_NAMES}
     thresholds = thresholds_for(initiative)
     status, reasons = classify(latest, initiative.health_latest_at, thresholds, as_of)
-    regressed, baseline, allowed = is_regression(
-        latest["eval_score"],
-        int(initiative.baseline_count or 0),
-        initiative.baseline_mean,
-        initiative.baseline_mean_sq,
-    )
+    regressed, baseline, allowed = is_regression(latest["eval_score"], *_baseline(initiative))
     return HealthState(
         status=status,
         reasons=reasons,
