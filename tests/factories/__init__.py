@@ -13,6 +13,7 @@ from tests.factories.accounts import (
 )
 from tests.factories.business_cases import BusinessCaseFactory
 from tests.factories.health import (
+    HealthDayFactory,
     HealthReporterGrantFactory,
     HealthReportFactory,
     HealthThresholdsFactory,
@@ -51,6 +52,7 @@ __all__ = [
     "BusinessUnitFactory",
     "EmailRecordFactory",
     "FlagFactory",
+    "HealthDayFactory",
     "HealthReportFactory",
     "HealthReporterGrantFactory",
     "HealthThresholdsFactory",
