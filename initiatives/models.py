@@ -1,6 +1,11 @@
 from initiatives.accounts.models import ApiTokenInfo, ApiTokenRevocation
 from initiatives.business_cases.models import BusinessCase, ExchangeRate
-from initiatives.health.models import HealthReport, HealthReporterGrant, HealthThresholds
+from initiatives.health.models import (
+    HealthDay,
+    HealthReport,
+    HealthReporterGrant,
+    HealthThresholds,
+)
 from initiatives.identity.models import ScimAccount, ScimGroup, ScimToken
 from initiatives.outbox.models import EmailRecord
 from initiatives.ownership.models import OwnershipConfirmation, OwnershipHandover, PromotionRequest
@@ -24,6 +29,7 @@ __all__ = [
     "EmailRecord",
     "ExchangeRate",
     "Flag",
+    "HealthDay",
     "HealthReport",
     "HealthReporterGrant",
     "HealthThresholds",

@@ -142,6 +142,26 @@ def _beat() -> list[Finding]:
     return [Finding(PROBLEM, f"{when}: is celery beat running, and at least one worker?")]
 
 
+def _health_rollup() -> list[Finding]:
+    """The daily health roll-up the charts and the status read equals a recount of the raw
+    reports it still has (README "Health at volume")."""
+    from initiatives.health import selectors
+
+    if not (checks.check_database().ok and checks.check_migrations().ok):
+        return []
+    drift = selectors.health_days_drift()
+    if not drift:
+        return []
+    return [
+        Finding(
+            PROBLEM,
+            "The daily health roll-up differs from a recount of the raw reports ("
+            + "; ".join(drift)
+            + "): charts and statuses read it. Run `python manage.py rebuild_health_days`.",
+        )
+    ]
+
+
 def _mailboxes() -> list[Finding]:
     found = []
     for name in ("GOVERNANCE_EMAIL", "DEFAULT_FROM_EMAIL"):
@@ -224,6 +244,7 @@ CHECKS = [
     _database,
     _broker,
     _beat,
+    _health_rollup,
     _smtp,
     _base_url,
     _mailboxes,

@@ -1,11 +1,18 @@
-"""A system check that the health metric registry (`METRICS`), the model columns and the
-PORTAL_HEALTH_THRESHOLDS defaults name the same metrics, so a metric added in one place and
-forgotten in another stops `manage.py check` (and every deploy) instead of a page."""
+"""A system check that the health metric registry (`METRICS`), the model columns (reports,
+thresholds, the daily roll-up) and the PORTAL_HEALTH_THRESHOLDS defaults name the same
+metrics, so a metric added in one place and forgotten in another stops `manage.py check` (and
+every deploy) instead of a page."""
 
 from django.conf import settings
 from django.core import checks
 
-from initiatives.health.models import METRICS, HealthReport, HealthThresholds
+from initiatives.health.models import (
+    METRICS,
+    ROLLUP_PARTS,
+    HealthDay,
+    HealthReport,
+    HealthThresholds,
+)
 
 
 def _columns(model) -> set[str]:
@@ -29,6 +36,15 @@ def health_metrics_agree(app_configs=None, **kwargs) -> list[checks.CheckMessage
             f"Health threshold column {column!r} is in METRICS or HealthThresholds but not both.",
             "health.E002",
         )
+    rolled = {f.name for f in HealthDay._meta.concrete_fields}
+    for m in METRICS:
+        for part in ROLLUP_PARTS:
+            if f"{m.name}_{part}" not in rolled:
+                error(
+                    f"Health metric {m.name!r} has no roll-up column {m.name}_{part} "
+                    "(HealthDay): charts and statuses would not see it.",
+                    "health.E005",
+                )
     defaults = dict(settings.PORTAL_HEALTH_THRESHOLDS)
     if "silent_after_hours" not in defaults:
         error("PORTAL_HEALTH_THRESHOLDS has no 'silent_after_hours'.", "health.E003")

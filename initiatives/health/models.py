@@ -124,6 +124,10 @@ class HealthReport(models.Model):
             ),
             *(metric_within_bounds(name) for name in METRIC_NAMES),
         ]
+        indexes = [
+            # The nightly retention deletes the oldest reports first, in batches.
+            models.Index(fields=["observed_at"], name="health_report_observed_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.initiative} at {self.observed_at:%Y-%m-%d %H:%M}"
@@ -178,3 +182,50 @@ class HealthReporterGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} may report on {self.initiative}"
+
+
+# What the day's roll-up keeps of each metric, column suffix first: how many reports carried
+# it, their sum and sum of squares (a mean and a standard deviation over any run of days),
+# and the day's last value with its moment (the latest value, the baseline's anchor). The
+# columns are made from METRICS below; `checks.health_metrics_agree` refuses a gap.
+ROLLUP_PARTS = ("count", "sum", "sum_sq", "last", "last_at")
+
+
+def rollup_columns(name: str) -> dict[str, models.Field]:
+    """The roll-up's columns for metric `name`, by column name."""
+    return {
+        f"{name}_count": models.PositiveIntegerField(default=0),
+        f"{name}_sum": models.FloatField(default=0.0),
+        f"{name}_sum_sq": models.FloatField(default=0.0),
+        f"{name}_last": models.FloatField(null=True, blank=True),
+        f"{name}_last_at": models.DateTimeField(null=True, blank=True),
+    }
+
+
+class HealthDay(models.Model):
+    """One initiative's health reports on one day (in PORTAL_TIME_ZONE), rolled up: what the
+    charts and the status read instead of the raw reports, kept after the raw reports are
+    deleted (README "Health at volume"). Written only by the health services; for the days
+    whose raw reports are all kept, equal to a recount (`selectors.health_days_drift`)."""
+
+    initiative = models.ForeignKey(
+        "initiatives.Initiative", on_delete=models.CASCADE, related_name="health_days"
+    )
+    day = models.DateField()
+    reports = models.PositiveIntegerField(default=0)
+    latest_at = models.DateTimeField()
+    # Per metric, the columns of `rollup_columns`, added below from METRICS.
+
+    class Meta:
+        constraints = [
+            # Also the index every read uses: a run of days, the latest day before a moment.
+            models.UniqueConstraint(fields=["initiative", "day"], name="health_day_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} on {self.day:%Y-%m-%d}"
+
+
+for _metric in METRIC_NAMES:
+    for _column, _field in rollup_columns(_metric).items():
+        HealthDay.add_to_class(_column, _field)

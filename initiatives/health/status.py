@@ -21,15 +21,35 @@ and the baseline's count, mean and mean square are correlated subqueries.
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, FloatField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    JSONField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, JSONObject, TruncDate
 from django.utils import timezone
 
 from initiatives.core.choices import HealthStatus, Stage
-from initiatives.health.models import METRIC_LABELS, METRIC_NAMES, METRICS, HealthReport
+from initiatives.health import days
+from initiatives.health.models import (
+    METRIC_LABELS,
+    METRIC_NAMES,
+    METRICS,
+    HealthDay,
+    HealthReport,
+)
 from initiatives.portfolio.models import Initiative
 
 # Each metric's label, from the registry (`initiatives.health.models.METRICS`).
@@ -119,57 +139,135 @@ class HealthState:
     thresholds: dict = field(default_factory=dict)
 
 
-def _latest(metric: str, as_of: datetime) -> Subquery:
-    return Subquery(
-        HealthReport.objects.filter(
-            initiative=OuterRef("pk"), observed_at__lte=as_of, **{f"{metric}__isnull": False}
-        )
-        .order_by("-observed_at")
-        .values(metric)[:1]
+def _today(as_of: datetime) -> tuple[datetime, date]:
+    """The start of `as_of`'s day and the day: the part of the day up to `as_of` is read from
+    the raw reports (the day's roll-up may hold later reports), the days before from the
+    roll-up."""
+    day = days.day_of(as_of)
+    return days.start_of(day), day
+
+
+def _raw_today(as_of: datetime, **filters) -> QuerySet[HealthReport]:
+    start, _ = _today(as_of)
+    return HealthReport.objects.filter(
+        initiative=OuterRef("pk"), observed_at__gte=start, observed_at__lte=as_of, **filters
+    ).order_by("-observed_at")
+
+
+def _days_before(as_of: datetime, **filters) -> QuerySet[HealthDay]:
+    _, today = _today(as_of)
+    return HealthDay.objects.filter(initiative=OuterRef("pk"), day__lt=today, **filters).order_by(
+        "-day"
     )
 
 
-def _baseline(aggregate) -> Subquery:
+def _latest(column: str, as_of: datetime, day_column: str, output_field) -> Coalesce:
+    """The latest value of report column `column` (non-empty) at `as_of`: from today's raw
+    reports if any carried it, else from the roll-up's last day that did (its `day_column`)."""
+    carried = f"{column}__isnull" if column != "observed_at" else "observed_at__isnull"
+    return Coalesce(
+        Subquery(_raw_today(as_of, **{carried: False}).values(column)[:1]),
+        Subquery(_days_before(as_of, **{f"{day_column}__isnull": False}).values(day_column)[:1]),
+        output_field=output_field,
+    )
+
+
+def _moment(expression) -> ExpressionWrapper:
+    return ExpressionWrapper(expression, output_field=DateTimeField())
+
+
+def _baseline_parts() -> dict:
+    """The eval_score baseline's count, sum and sum of squares, for the window
+    [eval_at - gap - days, eval_at - gap), in two parts: the whole days inside it from the
+    roll-up, and the two partial days at its ends from the raw reports (at most a day of
+    them each, read through the index: a day starts and ends at most 25 hours from any
+    moment in it). Each part is one subquery returning the three as a JSON object, so the
+    statement names `eval_at` (itself two subqueries) a few times rather than dozens."""
     gap = timedelta(days=settings.PORTAL_EVAL_BASELINE_GAP_DAYS)
     window = timedelta(days=settings.PORTAL_EVAL_BASELINE_DAYS)
-    return Subquery(
-        HealthReport.objects.filter(
-            initiative=OuterRef("pk"),
-            eval_score__isnull=False,
-            observed_at__lt=OuterRef("eval_at") - gap,
-            observed_at__gte=OuterRef("eval_at") - gap - window,
+    low = _moment(OuterRef("eval_at") - gap - window)
+    high = _moment(OuterRef("eval_at") - gap)
+    zone = days.zone()
+    low_day, high_day = TruncDate(low, tzinfo=zone), TruncDate(high, tzinfo=zone)
+    ends = (
+        HealthReport.objects.filter(initiative=OuterRef("pk"), eval_score__isnull=False)
+        .alias(observed_day=TruncDate("observed_at", tzinfo=zone))
+        .filter(
+            Q(
+                observed_at__gte=low,
+                observed_at__lt=_moment(low + days.LONGEST_DAY),
+                observed_day=low_day,
+            )
+            | (
+                Q(
+                    observed_at__gte=_moment(high - days.LONGEST_DAY),
+                    observed_at__lt=high,
+                    observed_day=high_day,
+                )
+                & ~Q(observed_day=low_day)
+            )
         )
         .values("initiative")
-        .annotate(value=aggregate)
-        .values("value")
+        .annotate(
+            parts=JSONObject(
+                count=Count("pk"),
+                sum=Sum("eval_score"),
+                sum_sq=Sum(F("eval_score") * F("eval_score"), output_field=FloatField()),
+            )
+        )
+        .values("parts")
     )
+    inside = (
+        HealthDay.objects.filter(initiative=OuterRef("pk"), day__gt=low_day, day__lt=high_day)
+        .values("initiative")
+        .annotate(
+            parts=JSONObject(
+                count=Sum("eval_score_count"),
+                sum=Sum("eval_score_sum"),
+                sum_sq=Sum("eval_score_sum_sq"),
+            )
+        )
+        .values("parts")
+    )
+    return {
+        "baseline_mean_ends": Subquery(ends, output_field=JSONField()),
+        "baseline_mean_inside": Subquery(inside, output_field=JSONField()),
+    }
+
+
+def _baseline(initiative: Initiative) -> tuple[int, float | None, float | None]:
+    """The baseline's (count, mean, mean square) from the parts `with_health` read."""
+    parts = [initiative.baseline_mean_ends or {}, initiative.baseline_mean_inside or {}]
+    count = sum(int(p.get("count") or 0) for p in parts)
+    if not count:
+        return 0, None, None
+    total = sum(float(p.get("sum") or 0.0) for p in parts)
+    squares = sum(float(p.get("sum_sq") or 0.0) for p in parts)
+    return count, total / count, squares / count
 
 
 def with_health(queryset: QuerySet[Initiative], as_of: datetime) -> QuerySet[Initiative]:
-    """Annotate each initiative with what its health is judged from. One query."""
-    latest_at = Subquery(
-        HealthReport.objects.filter(initiative=OuterRef("pk"), observed_at__lte=as_of)
-        .order_by("-observed_at")
-        .values("observed_at")[:1]
-    )
-    eval_at = Subquery(
-        HealthReport.objects.filter(
-            initiative=OuterRef("pk"), observed_at__lte=as_of, eval_score__isnull=False
-        )
-        .order_by("-observed_at")
-        .values("observed_at")[:1]
-    )
+    """Annotate each initiative with what its health is judged from. One query, reading the
+    daily roll-up (`HealthDay`) for the days before `as_of`'s and raw reports only for the
+    part of that day up to `as_of` and the baseline's two end days: as fast at ten million
+    reports as at a million."""
+    latest = {f"latest_{m}": _latest(m, as_of, f"{m}_last", FloatField()) for m in METRIC_NAMES}
     return (
         queryset.select_related("health_thresholds")
-        .annotate(health_latest_at=latest_at, eval_at=eval_at)
-        .annotate(**{f"latest_{m}": _latest(m, as_of) for m in METRIC_NAMES})
         .annotate(
-            baseline_count=_baseline(Count("pk")),
-            baseline_mean=_baseline(Avg("eval_score")),
-            baseline_mean_sq=_baseline(
-                Avg(F("eval_score") * F("eval_score"), output_field=FloatField())
+            health_latest_at=_latest("observed_at", as_of, "latest_at", DateTimeField()),
+            eval_at=Coalesce(
+                Subquery(_raw_today(as_of, eval_score__isnull=False).values("observed_at")[:1]),
+                Subquery(
+                    _days_before(as_of, eval_score_last_at__isnull=False).values(
+                        "eval_score_last_at"
+                    )[:1]
+                ),
+                output_field=DateTimeField(),
             ),
         )
+        .annotate(**latest)
+        .annotate(**_baseline_parts())
     )
 
 
@@ -178,12 +276,7 @@ def state_of(initiative: Initiative, as_of: datetime) -> HealthState:
     latest = {m: getattr(initiative, f"latest_{m}") for m in METRIC_NAMES}
     thresholds = thresholds_for(initiative)
     status, reasons = classify(latest, initiative.health_latest_at, thresholds, as_of)
-    regressed, baseline, allowed = is_regression(
-        latest["eval_score"],
-        initiative.baseline_count or 0,
-        initiative.baseline_mean,
-        initiative.baseline_mean_sq,
-    )
+    regressed, baseline, allowed = is_regression(latest["eval_score"], *_baseline(initiative))
     return HealthState(
         status=status,
         reasons=reasons,
@@ -210,21 +303,51 @@ def health_of(initiative: Initiative, as_of: datetime | None = None) -> HealthSt
     return state
 
 
+def daily(initiative: Initiative, lower: datetime, as_of: datetime) -> list[dict]:
+    """One row per day with reports observed in (`lower`, `as_of`], oldest first: the day,
+    its reports, its latest moment and, per metric, how many reports carried it and their
+    sum. One query: the whole days from the roll-up, the partial first and last days from
+    the raw reports (a first day older than PORTAL_HEALTH_RAW_DAYS has none left)."""
+    zone = days.zone()
+    first, last = days.day_of(lower), days.day_of(as_of)
+    after_first, last_start = days.start_of(first + timedelta(days=1)), days.start_of(last)
+    raw_span = Q(observed_at__gt=lower, observed_at__lte=as_of) & (
+        Q(observed_at__lt=after_first) | Q(observed_at__gte=last_start)
+    )
+    sums = {}
+    for m in METRIC_NAMES:
+        sums[f"{m}_count"] = Count(m)
+        sums[f"{m}_sum"] = Sum(m)
+    raw = (
+        HealthReport.objects.filter(raw_span, initiative=initiative)
+        .annotate(day=TruncDate("observed_at", tzinfo=zone))
+        .values("day")
+        .annotate(reports=Count("pk"), latest_at=Max("observed_at"), **sums)
+        .order_by()
+    )
+    rolled = (
+        HealthDay.objects.filter(initiative=initiative, day__gt=first, day__lt=last)
+        .values("day", "reports", "latest_at", *sums)
+        .order_by()
+    )
+    return sorted(raw.union(rolled, all=True), key=lambda row: row["day"])
+
+
 def series(initiative: Initiative, days: int = 90, as_of: datetime | None = None) -> list[dict]:
     """Daily means of every metric over the last `days` days, oldest first: at most
     `days` + 1 rows (the first and last days are partial), however many reports there are."""
     as_of = as_of or timezone.now()
-    return list(
-        HealthReport.objects.filter(
-            initiative=initiative,
-            observed_at__gt=as_of - timedelta(days=days),
-            observed_at__lte=as_of,
-        )
-        .annotate(day=TruncDate("observed_at"))
-        .values("day")
-        .annotate(reports=Count("pk"), **{m: Avg(m) for m in METRIC_NAMES})
-        .order_by("day")
-    )
+    return [
+        {
+            "day": row["day"],
+            "reports": row["reports"],
+            **{
+                m: row[f"{m}_sum"] / row[f"{m}_count"] if row[f"{m}_count"] else None
+                for m in METRIC_NAMES
+            },
+        }
+        for row in daily(initiative, as_of - timedelta(days=days), as_of)
+    ]
 
 
 # How each metric is drawn: rates (stored as a share, 0-1) are shown as percentages;

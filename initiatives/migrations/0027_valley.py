@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0026_scim_token'),
+        ("initiatives", "0026_scim_token"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

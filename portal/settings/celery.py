@@ -56,6 +56,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "initiatives.tasks.send_weekly_digest",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
     },
+    # Raw health reports past PORTAL_HEALTH_RAW_DAYS; the daily roll-up is kept.
+    "purge-health-reports": {
+        "task": "initiatives.tasks.purge_health_reports",
+        "schedule": crontab(minute=15, hour=3),
+    },
     "prune-sign-in-logs": {
         "task": "ops.tasks.prune_sign_in_logs",
         "schedule": crontab(minute=30, hour=3),

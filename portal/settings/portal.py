@@ -61,6 +61,9 @@ PORTAL_EVAL_BASELINE_GAP_DAYS = env.int("PORTAL_EVAL_BASELINE_GAP_DAYS", default
 PORTAL_HEALTH_CLOCK_SKEW_SECONDS = env.int("PORTAL_HEALTH_CLOCK_SKEW_SECONDS", default=300)
 # Reports older than this many days are refused (a zero timestamp from an unset clock, say).
 PORTAL_HEALTH_OLDEST_DAYS = env.int("PORTAL_HEALTH_OLDEST_DAYS", default=3650)
+# Days raw health reports are kept before the nightly task deletes them (the daily roll-up
+# the charts and the status read is kept; README "Health at volume").
+PORTAL_HEALTH_RAW_DAYS = env.int("PORTAL_HEALTH_RAW_DAYS", default=90)
 # Most reports in one health push.
 PORTAL_HEALTH_MAX_BATCH = env.int("PORTAL_HEALTH_MAX_BATCH", default=1000)
 # Largest health push, in bytes.

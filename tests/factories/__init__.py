@@ -13,6 +13,7 @@ from tests.factories.accounts import (
 )
 from tests.factories.business_cases import BusinessCaseFactory, ExchangeRateFactory
 from tests.factories.health import (
+    HealthDayFactory,
     HealthReporterGrantFactory,
     HealthReportFactory,
     HealthThresholdsFactory,
@@ -52,6 +53,7 @@ __all__ = [
     "EmailRecordFactory",
     "ExchangeRateFactory",
     "FlagFactory",
+    "HealthDayFactory",
     "HealthReportFactory",
     "HealthReporterGrantFactory",
     "HealthThresholdsFactory",

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from initiatives.core.choices import FlagKind, HealthStatus, Stage
 from initiatives.health import status as health_status
+from initiatives.health.services import health_days_rebuild
 from initiatives.models import Flag, HealthReport, HealthReporterGrant
 from initiatives.watch import scan
 from tests.factories import (
@@ -110,6 +111,7 @@ def reports(initiative, scores, end=NOW):
         ]
         + [HealthReport(initiative=initiative, observed_at=end, eval_score=latest)]
     )
+    health_days_rebuild(initiative_ids=[initiative.pk])  # written around the service
 
 
 @pytest.mark.parametrize(
@@ -137,6 +139,7 @@ def test_a_lasting_drop_stays_a_regression_instead_of_becoming_its_own_baseline(
         HealthReport(initiative=initiative, observed_at=NOW - timedelta(hours=h), eval_score=0.8)
         for h in range(36)
     )
+    health_days_rebuild(initiative_ids=[initiative.pk])
     state = health_status.health_of(initiative, as_of=NOW)
     assert state.eval_baseline == pytest.approx(0.93)
     assert state.eval_regression

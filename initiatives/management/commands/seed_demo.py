@@ -18,6 +18,7 @@ from initiatives.business_cases.models import ExchangeRate
 from initiatives.core.choices import Stage
 from initiatives.core.permissions import GOVERNANCE_GROUP, MACHINE_CLIENTS_GROUP
 from initiatives.health.models import HealthReport, HealthReporterGrant
+from initiatives.health.services import health_days_rebuild
 from initiatives.ownership import services as ownership_services
 from initiatives.portfolio.models import Initiative, Team, TeamMembership
 from initiatives.readiness import services as readiness_services
@@ -264,6 +265,7 @@ class Command(BaseCommand):
                     )
                 )
         HealthReport.objects.bulk_create(reports, batch_size=2000)
+        health_days_rebuild(initiative_ids={r.initiative_id for r in reports})
 
     def _readiness(self, rng, people, initiatives):
         """What the pilot gate asks is done (or waived) on every system in pilot or

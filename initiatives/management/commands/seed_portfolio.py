@@ -32,6 +32,7 @@ from initiatives.core.choices import (
     Stage,
 )
 from initiatives.health.models import HealthReport
+from initiatives.health.services import health_days_rebuild
 from initiatives.ownership.models import OwnershipHandover
 from initiatives.portfolio.models import (
     BusinessUnit,
@@ -221,6 +222,7 @@ class Command(BaseCommand):
             cases, BusinessCase, batch_size=2000, default_change_reason="Seeded"
         )
         HealthReport.objects.bulk_create(reports, batch_size=5000)
+        health_days_rebuild(initiative_ids={r.initiative_id for r in reports})
         return {
             "initiatives": len(rows),
             "people": len(people),
