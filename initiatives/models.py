@@ -1,5 +1,6 @@
 from initiatives.accounts.models import ApiTokenInfo, ApiTokenRevocation
 from initiatives.business_cases.models import BusinessCase
+from initiatives.evidence.models import CrosswalkLink, CrosswalkSource, FrameworkItem
 from initiatives.health.models import HealthReport, HealthReporterGrant, HealthThresholds
 from initiatives.identity.models import ScimAccount, ScimGroup, ScimToken
 from initiatives.outbox.models import EmailRecord
@@ -21,8 +22,11 @@ __all__ = [
     "ApiTokenRevocation",
     "BusinessCase",
     "BusinessUnit",
+    "CrosswalkLink",
+    "CrosswalkSource",
     "EmailRecord",
     "Flag",
+    "FrameworkItem",
     "HealthReport",
     "HealthReporterGrant",
     "HealthThresholds",
