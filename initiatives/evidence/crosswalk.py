@@ -51,18 +51,29 @@ def load_crosswalk(apps, data: dict | None = None) -> LoadResult:
                 "note": row.get("note", ""),
             },
         )
-    items = {}
+    # Items: created when missing, title, order and source brought up to date (bulk).
+    items = {(i.framework, i.code): i for i in Item.objects.all()}
+    new, changed = [], []
     for order, row in enumerate(data["items"]):
-        item, created = Item.objects.update_or_create(
-            framework=row["framework"],
-            code=row["code"],
-            defaults={"title": row["title"], "order": order, "source": sources[row["source"]]},
-        )
-        items[row["framework"], row["code"]] = item
-        result.items_created += created
+        wanted = {"title": row["title"], "order": order, "source_id": sources[row["source"]].pk}
+        item = items.get((row["framework"], row["code"]))
+        if item is None:
+            item = Item(framework=row["framework"], code=row["code"], **wanted)
+            items[row["framework"], row["code"]] = item
+            new.append(item)
+        elif any(getattr(item, k) != v for k, v in wanted.items()):
+            for k, v in wanted.items():
+                setattr(item, k, v)
+            changed.append(item)
+    Item.objects.bulk_create(new)
+    Item.objects.bulk_update(changed, ["title", "order", "source"])
+    result.items_created = len(new)
 
+    # Links: the missing ones added; those to milestones that do not exist skipped.
     milestones = {(m.template.key, m.key): m for m in Milestone.objects.select_related("template")}
+    existing = set(Link.objects.values_list("milestone_id", "item_id"))
     links_source = sources[data["links_source"]]
+    links = []
     for row in data["links"]:
         milestone = milestones.get((row["template"], row["milestone"]))
         if milestone is None:
@@ -70,10 +81,10 @@ def load_crosswalk(apps, data: dict | None = None) -> LoadResult:
             continue
         for framework in Framework.values:
             for code in row.get(framework, []):
-                _, created = Link.objects.get_or_create(
-                    milestone=milestone,
-                    item=items[framework, code],
-                    defaults={"source": links_source},
-                )
-                result.links_created += created
+                item = items[framework, code]
+                if (milestone.pk, item.pk) not in existing:
+                    existing.add((milestone.pk, item.pk))
+                    links.append(Link(milestone=milestone, item=item, source=links_source))
+    Link.objects.bulk_create(links)
+    result.links_created = len(links)
     return result
