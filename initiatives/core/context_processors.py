@@ -10,7 +10,6 @@ def roles(request) -> dict:
 # the URL, or a handover or promotion of it) is in "initiatives", where the person came from.
 SECTIONS = {
     "portfolio": "portfolio",
-    "frameworks": "portfolio",
     "initiative-list": "initiatives",
     "initiative-export": "initiatives",
     "handover-answer": "initiatives",

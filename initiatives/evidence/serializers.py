@@ -2,6 +2,7 @@
 `{"initiative", "sections"}` and compare with `fingerprint`), plus the generated time and
 the fingerprint. Output only; these describe the shape for the schema."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 
@@ -174,6 +175,7 @@ class SectionsSerializer(serializers.Serializer):
     history = HistorySerializer(help_text="Timeline events and field-level history.")
 
 
+@extend_schema_serializer(many=False)  # the `list` route answers one initiative's pack
 class EvidencePackSerializer(serializers.Serializer):
     generated_at = serializers.DateTimeField()
     fingerprint = serializers.CharField(

@@ -156,3 +156,11 @@ def test_the_portfolio_selector_takes_four_queries(example, django_assert_num_qu
     InitiativeFactory.create_batch(5, stage=Stage.PILOT)
     with django_assert_num_queries(4):
         selectors.portfolio_frameworks()
+
+
+def test_the_initiative_page_links_to_its_frameworks_and_evidence_pack(example, viewer, as_user):
+    x = example["x"]
+    html = as_user(viewer).get(x.get_absolute_url()).content.decode()
+
+    assert reverse("initiative-frameworks", args=[x.slug]) in html
+    assert reverse("evidence-pack", args=[x.slug]) in html
