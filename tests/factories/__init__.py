@@ -12,6 +12,11 @@ from tests.factories.accounts import (
     AuthTokenFactory,
 )
 from tests.factories.business_cases import BusinessCaseFactory
+from tests.factories.evidence import (
+    CrosswalkLinkFactory,
+    CrosswalkSourceFactory,
+    FrameworkItemFactory,
+)
 from tests.factories.health import (
     HealthReporterGrantFactory,
     HealthReportFactory,
@@ -49,8 +54,11 @@ __all__ = [
     "AuthTokenFactory",
     "BusinessCaseFactory",
     "BusinessUnitFactory",
+    "CrosswalkLinkFactory",
+    "CrosswalkSourceFactory",
     "EmailRecordFactory",
     "FlagFactory",
+    "FrameworkItemFactory",
     "HealthReportFactory",
     "HealthReporterGrantFactory",
     "HealthThresholdsFactory",
