@@ -22,6 +22,7 @@ from initiatives.business_cases.models import ExchangeRate
 from initiatives.core import permissions
 from initiatives.core.currencies import allowed_currency_choices
 from initiatives.core.events import render_events
+from initiatives.evidence.models import CrosswalkLink, CrosswalkSource, FrameworkItem
 from initiatives.health import services
 from initiatives.health.models import HealthReport, HealthReporterGrant, HealthThresholds
 from initiatives.identity import signals as identity_signals
@@ -444,3 +445,40 @@ class ScimTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             scim_token_revoke(token=token)
         self.message_user(request, f"{queryset.count()} SCIM token(s) revoked.", messages.SUCCESS)
+
+
+# --- The cross-walk (README "Frameworks"): data the admin edits; loading it again
+# (`manage.py load_crosswalk`) adds what is missing and removes nothing.
+
+
+@admin.register(CrosswalkSource)
+class CrosswalkSourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "version", "published", "key"]
+    search_fields = ["name", "key"]
+
+
+class CrosswalkLinkInline(admin.TabularInline):
+    model = CrosswalkLink
+    extra = 1
+    fields = ["milestone", "source"]
+    list_select_related = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("milestone__template", "source")
+
+
+@admin.register(FrameworkItem)
+class FrameworkItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "framework", "title", "source"]
+    list_filter = ["framework", "source"]
+    list_select_related = ["source"]
+    search_fields = ["code", "title"]
+    inlines = [CrosswalkLinkInline]
+
+
+@admin.register(CrosswalkLink)
+class CrosswalkLinkAdmin(admin.ModelAdmin):
+    list_display = ["item", "milestone", "source"]
+    list_filter = ["item__framework", "milestone__template", "source"]
+    list_select_related = ["item", "milestone__template", "source"]
+    search_fields = ["item__code", "milestone__key", "milestone__title"]

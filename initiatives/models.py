@@ -1,5 +1,6 @@
 from initiatives.accounts.models import ApiTokenInfo, ApiTokenRevocation
 from initiatives.business_cases.models import BusinessCase, ExchangeRate
+from initiatives.evidence.models import CrosswalkLink, CrosswalkSource, FrameworkItem
 from initiatives.health.models import (
     HealthDay,
     HealthReport,
@@ -26,9 +27,12 @@ __all__ = [
     "ApiTokenRevocation",
     "BusinessCase",
     "BusinessUnit",
+    "CrosswalkLink",
+    "CrosswalkSource",
     "EmailRecord",
     "ExchangeRate",
     "Flag",
+    "FrameworkItem",
     "HealthDay",
     "HealthReport",
     "HealthReporterGrant",

@@ -3,6 +3,7 @@ from django.urls import path
 from initiatives.business_cases import views as business_cases_views
 from initiatives.core import views as core_views
 from initiatives.dashboards import views as dashboards_views
+from initiatives.evidence import views as evidence_views
 from initiatives.outbox import views as outbox_views
 from initiatives.ownership import views as ownership_views
 from initiatives.portfolio import views as portfolio_views
@@ -105,6 +106,22 @@ urlpatterns = [
         "initiatives/<slug:slug>/business-case/v<int:version>/revise/",
         business_cases_views.BusinessCaseReviseView.as_view(),
         name="business-case-revise",
+    ),
+    path("frameworks/", evidence_views.FrameworksView.as_view(), name="frameworks"),
+    path(
+        "initiatives/<slug:slug>/frameworks/",
+        evidence_views.InitiativeFrameworksView.as_view(),
+        name="initiative-frameworks",
+    ),
+    path(
+        "initiatives/<slug:slug>/evidence-pack/",
+        evidence_views.EvidencePackView.as_view(),
+        name="evidence-pack",
+    ),
+    path(
+        "initiatives/<slug:slug>/evidence-pack.pdf",
+        evidence_views.EvidencePackPdfView.as_view(),
+        name="evidence-pack-pdf",
     ),
     path(
         "initiatives/<slug:slug>/readiness/",

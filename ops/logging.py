@@ -127,6 +127,8 @@ def logging_config(*, log_format: str, level: str) -> dict:
         "loggers": {
             # Django's own request lines: ours (ops.requests) say the same, with the request id.
             "django.server": {"level": "WARNING"},
+            # WeasyPrint narrates every step of every evidence-pack PDF at INFO.
+            "weasyprint.progress": {"level": "WARNING"},
         },
     }
 

@@ -41,6 +41,10 @@ TAGS = [
         "requests to promote to production.",
     },
     {"name": "Health", "description": "Health reports pushed by monitoring, and their history."},
+    {
+        "name": "Evidence",
+        "description": "An initiative's evidence pack for auditors, with its fingerprint.",
+    },
     {"name": "Flags", "description": "What the watch found: stalled, ownerless, failing..."},
     {"name": "E-mails", "description": "Every e-mail the portal recorded, and sending one again."},
     {"name": "Portfolio", "description": "The portfolio's figures, as on the dashboard."},
@@ -50,6 +54,7 @@ _TAG_BY_PATH = [
     ("/business-cases/", "Business cases"),
     ("/readiness/", "Readiness"),
     ("/health/", "Health"),
+    ("/evidence-pack/", "Evidence"),
     ("/handover", "Ownership"),
     ("/confirm-ownership/", "Ownership"),
     ("/promotion-request", "Ownership"),

@@ -6,6 +6,7 @@ from rest_framework.schemas.inspectors import DefaultSchema
 from initiatives.api.throttling import ThrottleFirstMixin
 from initiatives.business_cases import api as business_cases_api
 from initiatives.dashboards import api as dashboards_api
+from initiatives.evidence import api as evidence_api
 from initiatives.health import api as health_api
 from initiatives.outbox import api as outbox_api
 from initiatives.ownership import api as ownership_api
@@ -54,6 +55,11 @@ router.register(
     r"initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/business-cases",
     business_cases_api.BusinessCaseViewSet,
     basename="business-case",
+)
+router.register(
+    r"initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/evidence-pack",
+    evidence_api.EvidencePackViewSet,
+    basename="evidence-pack",
 )
 router.register(
     "promotion-requests", ownership_api.PromotionRequestViewSet, basename="promotion-request"

@@ -143,3 +143,19 @@ class HealthStatus(models.TextChoices):
 # service accounts whose tokens may only push health reports.
 GOVERNANCE_GROUP = "governance"
 MACHINE_CLIENTS_GROUP = "machine-clients"
+
+
+class Framework(models.TextChoices):
+    """The frameworks the cross-walk maps milestones to (README "Frameworks")."""
+
+    NIST_AI_RMF = "nist-ai-rmf", "NIST AI RMF 1.0"
+    ISO_42001 = "iso-42001", "ISO/IEC 42001:2023 Annex A"
+
+
+class EvidenceState(models.TextChoices):
+    """Whether a framework item has evidence on an initiative (README "Frameworks")."""
+
+    EVIDENCED = "evidenced", "Evidence recorded"
+    WAIVED = "waived", "Waived"
+    OPEN = "open", "No evidence yet"
+    UNMAPPED = "unmapped", "No milestone maps to it"

@@ -9,6 +9,7 @@ from django.views import View
 
 from initiatives.core import permissions
 from initiatives.core.forms import add_service_error
+from initiatives.evidence.selectors import milestone_framework_items
 from initiatives.portfolio import selectors
 from initiatives.readiness import services
 from initiatives.readiness.forms import MilestoneForm, WaiverDecisionForm, WaiverRequestForm
@@ -108,6 +109,7 @@ class MilestoneView(View):
                     else []
                 ),
                 "can_request": self.can_request,
+                "framework_items": milestone_framework_items(self.item.milestone),
             },
         )
 

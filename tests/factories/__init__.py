@@ -12,6 +12,11 @@ from tests.factories.accounts import (
     AuthTokenFactory,
 )
 from tests.factories.business_cases import BusinessCaseFactory, ExchangeRateFactory
+from tests.factories.evidence import (
+    CrosswalkLinkFactory,
+    CrosswalkSourceFactory,
+    FrameworkItemFactory,
+)
 from tests.factories.health import (
     HealthDayFactory,
     HealthReporterGrantFactory,
@@ -50,9 +55,12 @@ __all__ = [
     "AuthTokenFactory",
     "BusinessCaseFactory",
     "BusinessUnitFactory",
+    "CrosswalkLinkFactory",
+    "CrosswalkSourceFactory",
     "EmailRecordFactory",
     "ExchangeRateFactory",
     "FlagFactory",
+    "FrameworkItemFactory",
     "HealthDayFactory",
     "HealthReportFactory",
     "HealthReporterGrantFactory",

@@ -368,6 +368,11 @@ WEB_TARGETS = {
     "initiative-export": ("initiative-export", _none, None),
     "initiative-export-for-import": ("initiative-export-for-import", _none, None),
     "readiness": ("readiness", _fraud, None),
+    "frameworks": ("frameworks", _none, None),
+    "initiative-frameworks": ("initiative-frameworks", _fraud, None),
+    "evidence-pack": ("evidence-pack", _fraud, None),
+    "evidence-pack#post": ("evidence-pack", _fraud, _none),
+    "evidence-pack-pdf": ("evidence-pack-pdf", _fraud, None),
     "milestone": (
         "milestone",
         lambda w: {"slug": w.initiative.slug, "key": "runbook"},
@@ -460,6 +465,11 @@ WEB_MATRIX = [
     ("POST",   "email-send-again",              L,   L,   403, 403, 403, 403, 403, 302, 302),
     ("GET",    "readiness",                     L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("GET",    "milestone",                     L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "frameworks",                    L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "initiative-frameworks",         L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "evidence-pack",                 L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("POST",   "evidence-pack#post",            L,   L,   405, 405, 405, 405, 405, 405, 405),
+    ("GET",    "evidence-pack-pdf",             L,   L,   200, 200, 200, 200, 200, 200, 200),
     ("POST",   "milestone",                     L,   L,   403, 302, 302, 302, 403, 403, 302),
     ("POST",   "milestone#waive",               L,   L,   403, 403, 403, 403, 403, 302, 302),
     ("GET",    "business-case-list",            L,   L,   200, 200, 200, 200, 200, 200, 200),
@@ -744,6 +754,11 @@ API_TARGETS = {
         lambda w: {"initiative_slug": w.initiative.slug},
         None,
     ),
+    "evidence-pack-list": (
+        "api:evidence-pack-list",
+        lambda w: {"initiative_slug": w.initiative.slug},
+        None,
+    ),
     "readiness-detail": (
         "api:readiness-detail",
         lambda w: {"initiative_slug": w.initiative.slug, "key": "runbook"},
@@ -844,6 +859,7 @@ API_MATRIX = [
     ("POST",   "health-reports",                A,   A,   403, 403, 403, 403, 403, 403, 201, 201),
     ("GET",    "readiness-list",                A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
     ("PATCH",  "readiness-detail",              A,   A,   403, 200, 200, 200, 403, 403, 200, 403),
+    ("GET",    "evidence-pack-list",            A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
     ("POST",   "readiness-waive",               A,   A,   403, 403, 403, 403, 403, 200, 200, 403),
     ("POST",   "readiness-waiver-request",      A,   A,   403, 200, 200, 200, 403, 403, 200, 403),
     ("POST",   "readiness-decline-waiver",      A,   A,   403, 403, 403, 403, 403, 200, 200, 403),
@@ -1339,7 +1355,7 @@ LISTS = {
 # Lists only governance reads (and staff, who may do everything): the others get 403.
 GOVERNANCE_LISTS = {"api:email-list"}
 # `list` routes that answer one object (an initiative's health, its readiness checklist).
-NOT_COLLECTIONS = {"api:health-list", "api:readiness-list"}
+NOT_COLLECTIONS = {"api:health-list", "api:readiness-list", "api:evidence-pack-list"}
 
 
 def test_every_list_endpoint_is_checked_for_what_each_role_sees():

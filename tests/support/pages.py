@@ -38,7 +38,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.browser import PASSWORD
-from tests.support.readiness import default_template
+from tests.support.readiness import shipped_crosswalk
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def build() -> dict:
         created_by=tomas,
         reviewed_at=None,
     )
-    template = default_template()
+    template = shipped_crosswalk()  # the default template, its milestones cross-walked
     milestones = list(template.milestones.filter(active=True)[:2])
     MilestoneRecordFactory(
         initiative=pilot,
@@ -168,6 +168,9 @@ PAGES: list[Page] = [
     Page("milestone", "tomas", lambda o: _on("milestone", o, o["milestone"].key)),
     Page("waiver decision", "gina", lambda o: _on("milestone", o, o["waiver"].key)),
     Page("readiness heat map", "gina", lambda o: reverse("readiness-map")),
+    Page("frameworks", "gina", lambda o: reverse("frameworks")),
+    Page("initiative frameworks", "tomas", lambda o: _on("initiative-frameworks", o)),
+    Page("evidence pack", "gina", lambda o: _on("evidence-pack", o)),
     Page("business case list", "tomas", lambda o: _on("business-case-list", o)),
     Page("business case", "gina", lambda o: _on("business-case-detail", o, o["case"].version)),
     Page(

@@ -13,3 +13,15 @@ def default_template() -> ReadinessTemplate:
     if not ReadinessTemplate.objects.filter(is_default=True).exists():
         importlib.import_module("initiatives.migrations.0008_readiness_templates").load(apps, None)
     return ReadinessTemplate.objects.get(is_default=True)
+
+
+def shipped_crosswalk() -> ReadinessTemplate:
+    """The default template and the shipped cross-walk, loaded again when an earlier
+    transactional test's flush removed them. Returns the default template."""
+    template = default_template()
+    from initiatives.evidence.services import crosswalk_load
+    from initiatives.models import CrosswalkLink
+
+    if not CrosswalkLink.objects.exists():
+        crosswalk_load()
+    return template
