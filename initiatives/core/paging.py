@@ -4,12 +4,26 @@ Sliced as it is, `queryset[offset:offset + n]` makes PostgreSQL join every filte
 the tables a row shows and sort them all to return `n`. Sliced through `DeferredJoin`, the
 page's ids are chosen first, from the initiatives table alone (through the index that
 matches the ordering, read only as far as the page's end), and only those rows are joined:
-one query, `... WHERE id IN (SELECT id ... ORDER BY ... LIMIT n OFFSET k) ORDER BY ...`,
+one query, `... WHERE id = ANY(ARRAY(SELECT id ... ORDER BY ... LIMIT n OFFSET k)) ORDER BY`,
 whose outer sort orders the page's few rows. README "Performance" has the figures.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import F, Lookup, QuerySet, Subquery
+
+
+class AnyOf(Lookup):
+    """`lhs = ANY(ARRAY(subquery))`: PostgreSQL reads the subquery's ids first (an init
+    plan), then those rows by their primary key, whatever the table's size. (With
+    `IN (subquery)` the planner may hash-join the ids against the whole table.)"""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
 class DeferredJoin:
@@ -35,7 +49,11 @@ class DeferredJoin:
         if not isinstance(key, slice):
             raise TypeError("A deferred join reads pages: slice it.")
         ids = self.queryset.order_by(*self.ordering).values("pk")[key]
-        return self.rows.filter(pk__in=ids).order_by(*self.ordering)
+        if connections[self.queryset.db].vendor == "postgresql":
+            page = self.rows.filter(AnyOf(F("pk"), Subquery(ids)))
+        else:
+            page = self.rows.filter(pk__in=ids)
+        return page.order_by(*self.ordering)
 
 
 class DeferredJoinPaginator(Paginator):
