@@ -1,6 +1,7 @@
 """REST API v1: initiatives and their transitions; JSON errors that name the field."""
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from initiatives.core.choices import Stage
@@ -269,3 +270,35 @@ def test_the_schema_documents_the_cursor_on_the_list_only(viewer):
     assert body["required"] == ["results"]  # no count on cursor pages
     transitions = schema["paths"]["/api/v1/initiatives/{slug}/transitions/"]["get"]
     assert "cursor" not in {p["name"] for p in transitions["parameters"]}
+
+
+def test_the_list_rows_fast_representation_is_drf_s_own(viewer):
+    from rest_framework import serializers as drf
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from initiatives.portfolio import selectors
+    from initiatives.portfolio.serializers import InitiativeDetailSerializer, InitiativeSerializer
+
+    now = timezone.now()
+    InitiativeFactory(name="Bare")  # no owner, team, backup, dates
+    InitiativeFactory(
+        name="Full",
+        production_owner=viewer,
+        owner_accepted_at=now,
+        owner_confirmed_at=now,
+        target_production_date=now.date(),
+        members=[viewer],
+    )
+    request = Request(APIRequestFactory().get("/api/v1/initiatives/"))
+    rows = selectors.initiative_api_list().order_by("name")
+    detailed = selectors.initiative_list().prefetch_related("team_members").order_by("name")
+    for serializer_class, queryset in (
+        (InitiativeSerializer, rows),
+        (InitiativeDetailSerializer, detailed),
+    ):
+        serializer = serializer_class(context={"request": request})
+        for row in queryset:
+            assert serializer.to_representation(row) == drf.Serializer.to_representation(
+                serializer, row
+            )
