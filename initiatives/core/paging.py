@@ -26,21 +26,66 @@ class AnyOf(Lookup):
         return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
+# Above this many rows an unfiltered list may show PostgreSQL's estimate of its length
+# (`estimate_unfiltered`): counting 100,000 rows exactly costs more than reading a page.
+ESTIMATE_ABOVE = 20_000
+
+
+def table_length(model, using: str) -> tuple[int, bool]:
+    """`model`'s table's length, and whether it is PostgreSQL's estimate: the estimate
+    (`pg_class.reltuples`, kept by autovacuum's ANALYZE) when above `ESTIMATE_ABOVE`, else
+    an exact count (which PostgreSQL runs only then). One query."""
+    table = connections[using].ops.quote_name(model._meta.db_table)
+    # The table's name is a model's, quoted; the values are parameters.
+    sql = (
+        "SELECT CASE WHEN reltuples > %s THEN reltuples::bigint "  # noqa: S608
+        f"ELSE (SELECT COUNT(*) FROM {table}) END, reltuples > %s "
+        "FROM pg_class WHERE oid = %s::regclass"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [ESTIMATE_ABOVE, ESTIMATE_ABOVE, model._meta.db_table])
+        length, estimated = cursor.fetchone()
+    return int(length), bool(estimated)
+
+
 class DeferredJoin:
     """`queryset` (filtered and ordered) as a sequence a paginator slices: `count()` counts
     it, a slice reads that page's rows from `rows` (the same model with its joins and
-    prefetches; `queryset` itself by default) in `queryset`'s order, ties broken by id."""
+    prefetches; `queryset` itself by default) in `queryset`'s order, ties broken by id.
+
+    With `estimate_unfiltered`, a `queryset` with no filter at all on PostgreSQL is counted
+    by the table's estimate when that is above `ESTIMATE_ABOVE` (`estimated` says so, for
+    the page to write "about"); a filtered one is always counted exactly."""
 
     ordered = True  # the paginator's check: the order is `queryset`'s, with the id last
 
-    def __init__(self, queryset: QuerySet, *, rows: QuerySet | None = None) -> None:
+    def __init__(
+        self,
+        queryset: QuerySet,
+        *,
+        rows: QuerySet | None = None,
+        estimate_unfiltered: bool = False,
+    ) -> None:
         self.queryset = queryset
         self.rows = queryset if rows is None else rows
         ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
         self.ordering = [*ordering, "pk"]  # a repeated pk is dropped by the SQL compiler
+        self.estimate_unfiltered = estimate_unfiltered
+        self.estimated = False
 
     def count(self) -> int:
+        unfiltered = not self.queryset.query.where
+        if self.estimate_unfiltered and unfiltered and self._vendor() == "postgresql":
+            length, self.estimated = table_length(self.queryset.model, self.queryset.db)
+            return length
         return self.queryset.count()
+
+    def exactly(self) -> "DeferredJoin":
+        """The same list, counted exactly."""
+        return DeferredJoin(self.queryset, rows=self.rows)
+
+    def _vendor(self) -> str:
+        return connections[self.queryset.db].vendor
 
     def __len__(self) -> int:
         return self.count()
@@ -49,7 +94,7 @@ class DeferredJoin:
         if not isinstance(key, slice):
             raise TypeError("A deferred join reads pages: slice it.")
         ids = self.queryset.order_by(*self.ordering).values("pk")[key]
-        if connections[self.queryset.db].vendor == "postgresql":
+        if self._vendor() == "postgresql":
             page = self.rows.filter(AnyOf(F("pk"), Subquery(ids)))
         else:
             page = self.rows.filter(pk__in=ids)

@@ -93,14 +93,22 @@ class InitiativeListView(FilterView):
 
     def paginate_queryset(self, queryset, page_size):
         # The page's ids first, through the index of its order; only its rows are joined.
-        paginator = DeferredJoinPaginator(
-            DeferredJoin(queryset, rows=self.get_queryset()), page_size
-        )
+        # Unfiltered and long, the list is counted by PostgreSQL's estimate ("about").
+        listing = DeferredJoin(queryset, rows=self.get_queryset(), estimate_unfiltered=True)
+        number = self.request.GET.get(self.page_kwarg)
+        paginator, page = self._page(listing, page_size, number)
+        if listing.estimated and (number == "last" or not page.object_list):
+            # The estimate's end is not the list's: the last page, or past it, counts exactly.
+            paginator, page = self._page(listing.exactly(), page_size, number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    @staticmethod
+    def _page(listing, page_size, number):
         # A bookmarked page past the end (the list has shrunk since) or a garbled number
         # shows the nearest page rather than a 404; "last" is the last page.
-        number = self.request.GET.get(self.page_kwarg)
+        paginator = DeferredJoinPaginator(listing, page_size)
         page = paginator.get_page(paginator.num_pages if number == "last" else number)
-        return paginator, page, page.object_list, page.has_other_pages()
+        return paginator, page
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from initiatives.core import paging
 from initiatives.core.choices import HealthStatus, RiskTier, Stage
 from initiatives.models import Initiative
 from initiatives.portfolio.filtersets import InitiativeFilterSet
@@ -149,3 +150,34 @@ def test_the_api_list_reads_its_rows_through_an_index_and_keeps_the_order(portfo
         body = client.get("/api/v1/initiatives/", {"ordering": ordering, "page": 4}).json()
         plain = InitiativeFilterSet({"ordering": ordering}, queryset=Initiative.objects.all())
         assert [r["slug"] for r in body["results"]] == [i.slug for i in plain.qs[150:200]]
+
+
+def test_a_long_unfiltered_list_shows_the_estimate_and_counts_exactly_at_its_end(
+    viewer, as_user, monkeypatch
+):
+    monkeypatch.setattr(paging, "ESTIMATE_ABOVE", 100)  # 20,000 in production
+    unit = BusinessUnitFactory(name="Unit")
+    Initiative.objects.bulk_create(
+        Initiative(name=f"Initiative {i:03d}", slug=f"i-{i:03d}", business_unit=unit)
+        for i in range(150)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}")
+    Initiative.objects.bulk_create(  # added since the statistics: the estimate says 150
+        Initiative(name=f"Later {i:02d}", slug=f"later-{i:02d}", business_unit=unit)
+        for i in range(30)
+    )
+    client = as_user(viewer)
+    page = client.get(reverse("initiative-list"))
+    assert page.context["paginator"].count == 150
+    assert "About 150 initiatives, page 1 of 6" in page.content.decode()
+    assert "Export them as CSV" in page.content.decode()
+    # Filtered, the count is exact; the last page is the list's own, counted exactly.
+    filtered = client.get(reverse("initiative-list"), {"q": "Later"})
+    assert "30 initiatives, page 1 of 2" in filtered.content.decode()
+    last = client.get(reverse("initiative-list"), {"page": "last"})
+    assert last.context["paginator"].count == 180
+    assert [i.name for i in last.context["object_list"]][-1] == "Later 29"
+    # Past the estimate's end (page 7 of 8 really), the page is not empty either.
+    seventh = client.get(reverse("initiative-list"), {"page": "7"})
+    assert len(seventh.context["object_list"]) == 25
