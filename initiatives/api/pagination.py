@@ -99,6 +99,10 @@ class ListPagination(BasePagination):
     def get_paginated_response(self, data):
         return self.chosen.get_paginated_response(data)
 
+    @property
+    def display_page_controls(self) -> bool:  # the browsable API's pager
+        return getattr(getattr(self, "chosen", None), "display_page_controls", False)
+
     def to_html(self):
         return self.chosen.to_html()
 

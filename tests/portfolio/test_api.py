@@ -302,3 +302,17 @@ def test_the_list_rows_fast_representation_is_drf_s_own(viewer):
             assert serializer.to_representation(row) == drf.Serializer.to_representation(
                 serializer, row
             )
+
+
+def test_the_browsable_api_pages_the_list_both_ways(viewer, as_user):
+    for i in range(3):
+        InitiativeFactory(name=f"Browsed {i}")
+    client = as_user(viewer)
+    numbered = client.get("/api/v1/initiatives/", {"page_size": 1}, HTTP_ACCEPT="text/html")
+    assert numbered.status_code == 200
+    assert "page=2" in numbered.content.decode()
+    cursor = client.get(
+        "/api/v1/initiatives/", {"page_size": 1, "cursor": ""}, HTTP_ACCEPT="text/html"
+    )
+    assert cursor.status_code == 200
+    assert "cursor=" in cursor.content.decode()
