@@ -2,13 +2,15 @@
 Prints figures; asserts nothing.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/crossing_bench \\
-        .venv/bin/python benchmarks/api.py [--initiatives 10000] [--requests 400]
+        .venv/bin/python benchmarks/api.py [--sizes 10000 100000] [--requests 400]
 
 Both are served the same way, in one run: in-process through Django's test client, so
 through the whole middleware stack, each request authenticated by the same knox token
 (hashed, looked up per request). The plain view builds the same JSON page (the same fields,
-50 rows, count and links) from `.values()` on the same queryset; the API view is the
-DRF viewset with its serializer, filterset, ordering and pagination. Throttling is off for
+50 rows, count and links) from `.values()` on the same queryset, read the same way (the
+page's ids first, then those rows: `core.paging`); the API view is the DRF viewset with its
+serializer, filterset, ordering and pagination. Each size is a column: the ratio should
+not move with the portfolio's size, nor a page's time much. Throttling is off for
 both (a policy, not a cost of rendering). Requests alternate between the two, over random
 pages, so drift in the machine's load hits both alike.
 
@@ -51,6 +53,7 @@ def plain_view(request):
     from rest_framework.exceptions import AuthenticationFailed
 
     from initiatives.api.authentication import TokenAuthentication
+    from initiatives.core.paging import DeferredJoin
     from initiatives.portfolio import selectors
 
     try:
@@ -62,10 +65,10 @@ def plain_view(request):
     # The same columns as the API list reads, plus the owner's id for ownership_pending.
     rows = (
         selectors.initiative_list()
-        .order_by("name")
+        .order_by("name", "pk")
         .values(*selectors.API_LIST_COLUMNS, "production_owner_id")
     )
-    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    page = Paginator(DeferredJoin(rows), PAGE).get_page(request.GET.get("page"))
     base = request.build_absolute_uri("/api/v1/initiatives/")
     results = [
         {
@@ -171,10 +174,39 @@ def arrange(count: int) -> str:
     return token
 
 
+def measure(client, size: int, requests: int) -> dict[str, list[float]]:
+    """Seconds per request of each view, over random pages of `size` initiatives."""
+    token = arrange(size)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
+    pages = -(-size // PAGE)
+    paths = {
+        "DRF": "/api/v1/initiatives/?ordering=name&page_size=50&page={}",
+        "plain": PLAIN_PATH + "?page={}",
+    }
+    # Same page, same content (apart from how each encoder writes a date-time).
+    drf, plain = (client.get(p.format(7)).json() for p in paths.values())
+    if not same_page(drf, plain, size):
+        sys.exit(f"The two views differ:\n{drf['results'][0]}\n{plain['results'][0]}")
+    for _ in range(30):  # warm up both
+        for p in paths.values():
+            client.get(p.format(random.randint(1, pages)))
+    seconds = {name: [] for name in paths}
+    rng = random.Random(1)
+    for _ in range(requests):
+        page = rng.randint(1, pages)
+        for name, p in paths.items():
+            began = time.perf_counter()
+            response = client.get(p.format(page))
+            seconds[name].append(time.perf_counter() - began)
+            if response.status_code != 200:
+                sys.exit(f"{name}: {response.status_code} {response.content[:300]!r}")
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--initiatives", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=400, help="per view")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--requests", type=int, default=400, help="per view and size")
     args = parser.parse_args()
 
     import django
@@ -193,41 +225,20 @@ def main() -> None:
     plain = login_not_required(plain_view)
     urlpatterns[:] = [path(PLAIN_PATH.strip("/") + "/", plain), path("", include("portal.urls"))]
 
-    token = arrange(args.initiatives)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
-    pages = -(-args.initiatives // PAGE)
-    paths = {
-        "DRF": "/api/v1/initiatives/?ordering=name&page_size=50&page={}",
-        "plain": PLAIN_PATH + "?page={}",
-    }
+    client = Client()
     with override_settings(ROOT_URLCONF=__name__):
-        # Same page, same content (apart from how each encoder writes a date-time).
-        drf, plain = (client.get(p.format(7)).json() for p in paths.values())
-        if not same_page(drf, plain, args.initiatives):
-            sys.exit(f"The two views differ:\n{drf['results'][0]}\n{plain['results'][0]}")
-        for _ in range(30):  # warm up both
-            for p in paths.values():
-                client.get(p.format(random.randint(1, pages)))
-        seconds = {name: [] for name in paths}
-        rng = random.Random(1)
-        for _ in range(args.requests):
-            page = rng.randint(1, pages)
-            for name, p in paths.items():
-                began = time.perf_counter()
-                response = client.get(p.format(page))
-                seconds[name].append(time.perf_counter() - began)
-                if response.status_code != 200:
-                    sys.exit(f"{name}: {response.status_code} {response.content[:300]!r}")
-    rate = {name: len(t) / sum(t) for name, t in seconds.items()}
-    for name, t in seconds.items():
-        print(
-            f"{name:>5}: {rate[name]:6.1f} pages/s (median {statistics.median(t) * 1000:.2f} ms, "
-            f"p95 {sorted(t)[int(len(t) * 0.95)] * 1000:.2f} ms), {args.requests} requests"
-        )
-    print(
-        f"API list endpoint at {rate['DRF'] / rate['plain']:.0%} of the plain view "
-        f"({args.initiatives:,} initiatives, {PAGE} per page, PostgreSQL, token auth, in-process)"
-    )
+        results = {size: measure(client, size, args.requests) for size in args.sizes}
+    print(f"{args.requests} requests per view and size, random pages of {PAGE}, PostgreSQL,")
+    print("token auth, in-process (median and p95 per request)")
+    print(f"{'initiatives':>12} {'DRF':>22} {'plain':>22}  API at")
+    for size, seconds in results.items():
+        rate = {name: len(t) / sum(t) for name, t in seconds.items()}
+        cells = [
+            f"{statistics.median(t) * 1000:6.2f} ms (p95 {p95 * 1000:6.2f})"
+            for t in seconds.values()
+            for p95 in [sorted(t)[int(len(t) * 0.95)]]
+        ]
+        print(f"{size:>12,} {cells[0]:>22} {cells[1]:>22}  {rate['DRF'] / rate['plain']:.0%}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 figures; asserts nothing.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/crossing_bench \\
-        .venv/bin/python benchmarks/pages.py [--sizes 100 10000] [--repeat 15]
+        .venv/bin/python benchmarks/pages.py [--sizes 100 10000] [--repeat 15] \\
+            [--list-sizes 1000 100000] [--list-only]
 
 For each size the database is migrated, EMPTIED, and seeded with `seed_portfolio` (with
 its scan), then each page is requested through the whole Django stack (middleware,
@@ -115,10 +116,77 @@ def measure(size: int, repeat: int) -> dict[str, tuple[float, int]]:
     return results
 
 
+# The list page's addresses whose database time should not grow with the portfolio: each
+# page reads only its own rows (issue 19). The last page's offset, and search (a scan of
+# every name), do grow; they are shown for what they cost.
+LIST_PAGES = {
+    "list, first page": "/initiatives/",
+    "list, page 3 by stage": "/initiatives/?ordering=-stage&page=3",
+    "list, by days in stage": "/initiatives/?ordering=-days_in_stage&page=2",
+    "list, filtered by stage": "/initiatives/?stage=pilot&ordering=name",
+    "list, search": "/initiatives/?q=fraud",
+    "list, last page": "/initiatives/?page=last",
+}
+
+
+def list_database_time(size: int, repeat: int) -> dict[str, tuple[float, float]]:
+    """The list page's database time (the sum of its queries' times, median of `repeat`
+    requests) and its server time, for a portfolio of `size` seeded without health
+    reports (the list reads none)."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    empty_database()
+    call_command(
+        "seed_portfolio",
+        initiatives=size,
+        health_days=1,
+        verbosity=0,
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # what autovacuum does soon after a bulk load
+    client = Client()
+    people = get_user_model().objects.filter(username__startswith="load-", is_active=True)
+    client.force_login(people.order_by("pk").first())
+    results = {}
+    for name, url in LIST_PAGES.items():
+        client.get(url)  # warm up
+        database, server = [], []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url)
+                server.append(time.perf_counter() - start)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+            database.append(sum(float(q["time"]) for q in queries))
+        results[name] = (statistics.median(database) * 1000, statistics.median(server) * 1000)
+    return results
+
+
+def print_list_database_time(sizes: list[int], repeat: int) -> None:
+    small, large = sizes
+    before, after = list_database_time(small, repeat), list_database_time(large, repeat)
+    print(f"\nthe list page's database time (server time), median of {repeat} requests")
+    print(f"{'page':34} {small:>18,} {large:>18,}  ratio")
+    for name, (db_small, t_small) in before.items():
+        db_large, t_large = after[name]
+        print(
+            f"{name:34} {db_small:6.1f}ms ({t_small:6.1f}) {db_large:6.1f}ms ({t_large:6.1f})"
+            f"  {db_large / db_small:4.2f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=[100, 10_000])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--list-sizes", type=int, nargs=2, default=[1_000, 100_000])
+    parser.add_argument("--list-only", action="store_true", help="only the list's database time")
     args = parser.parse_args()
 
     import django
@@ -129,6 +197,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # production static files
+    if args.list_only:
+        print_list_database_time(args.list_sizes, args.repeat)
+        return
     small, large = args.sizes
     before = measure(small, args.repeat)
     after = measure(large, args.repeat)
@@ -143,6 +214,8 @@ def main() -> None:
             continue
         queries = f"{q_small}" if q_small == q_large else f"{q_small} → {q_large}"
         print(f"{name:34} {t_small:6.1f}ms {t_large:7.1f}ms  {t_large / t_small:4.2f}  {queries}")
+
+    print_list_database_time(args.list_sizes, args.repeat)
 
 
 if __name__ == "__main__":

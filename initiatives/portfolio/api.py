@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from initiatives.api.pagination import ListPagination
 from initiatives.api.permissions import RULES, ActionRule, MachineClientsOnlyReport
 from initiatives.api.throttling import ThrottleFirstMixin
 from initiatives.core.events import render_events
@@ -41,6 +42,9 @@ class InitiativeViewSet(
     }
     # Filters and ordering exactly as on the list page: the shared filterset does both.
     filter_backends = [DjangoFilterBackend]
+    # Numbered pages reading only their rows, or cursor pages for reading the whole
+    # inventory (`?cursor=`); README "API".
+    pagination_class = ListPagination
 
     def get_queryset(self):
         if self.action == "list":

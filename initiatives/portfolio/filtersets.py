@@ -2,12 +2,11 @@
 
 import django_filters
 from django import forms
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef, Q
 from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import extend_schema_field
 
 from initiatives.core.choices import (
-    STAGE_ORDER,
     FlagKind,
     HealthStatus,
     RiskTier,
@@ -15,7 +14,7 @@ from initiatives.core.choices import (
 )
 from initiatives.core.forms import PersonFilterSelect
 from initiatives.portfolio.lifecycle import FUNNEL, reached_condition
-from initiatives.portfolio.models import BusinessUnit, Initiative
+from initiatives.portfolio.models import BusinessUnit, Initiative, sort_key
 from initiatives.watch.models import Flag
 
 # Health is counted once, by the stored health status (which every health report and every
@@ -53,24 +52,8 @@ class InitiativeOrderingFilter(django_filters.OrderingFilter):
     checked) last in either direction; ties broken by name and id, so the pages of a sorted
     list never repeat or skip a row."""
 
-    RANKS = {
-        "stage": [*STAGE_ORDER, Stage.CANCELLED],
-        "risk_tier": RiskTier.values,
-        "health_status": HealthStatus.values,  # "" (not yet checked) ranks as empty
-    }
     # Sort keys counted back from a date: most days in stage = the earliest date entered.
     COUNTED_BACK = {"days_in_stage": "stage_entered_at"}
-
-    def _expression(self, field: str):
-        if field in self.RANKS:
-            return Case(
-                *[
-                    When(**{field: value}, then=Value(i))
-                    for i, value in enumerate(self.RANKS[field])
-                ],
-                default=None,
-            )
-        return F(field)
 
     def filter(self, qs, value):
         ordering = []
@@ -81,7 +64,8 @@ class InitiativeOrderingFilter(django_filters.OrderingFilter):
             field = self.param_map.get(param.lstrip("-"), param.lstrip("-"))
             if field in self.COUNTED_BACK:
                 descending, field = not descending, self.COUNTED_BACK[field]
-            expression = self._expression(field)
+            # The ranks and the indexes that read them in order: `models.sort_key`.
+            expression = sort_key(field)
             ordering.append(
                 expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
             )

@@ -6,12 +6,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from initiatives.core.choices import (
+    STAGE_ORDER,
     TERMINAL_STAGES,
     EventKind,
     HealthStatus,
@@ -39,6 +40,58 @@ def validate_not_reserved(value: str) -> None:
 def validate_single_line(value: str) -> None:
     if any(ch in value for ch in "\r\n\t\x00"):
         raise ValidationError("Use a single line, without line breaks or tabs.")
+
+
+# How the list sorts the columns whose codes do not sort as people read them: stages in
+# lifecycle order, risk from low to critical, health from healthy to silent ("" ranks as
+# empty, last). The list's ordering and the indexes below build the same expression, so
+# PostgreSQL reads a sorted page through the index instead of sorting the table.
+SORT_RANKS = {
+    "stage": [str(stage) for stage in (*STAGE_ORDER, Stage.CANCELLED)],
+    "risk_tier": RiskTier.values,
+    "health_status": HealthStatus.values,
+}
+# The columns the list sorts by through an index of their own (with the name and the id as
+# tie-breakers, in either direction). The business unit and the owner sort through a join.
+INDEXED_SORTS = (
+    "name",
+    "stage",
+    "stage_entered_at",
+    "risk_tier",
+    "health_status",
+    "owner_confirmed_at",
+)
+
+
+def sort_key(field: str):
+    """The expression the list sorts `field` by: its rank for ranked columns, else itself."""
+    if field in SORT_RANKS:
+        return Case(
+            *[When(**{field: value}, then=Value(i)) for i, value in enumerate(SORT_RANKS[field])],
+            default=None,
+        )
+    return F(field)
+
+
+def sort_indexes() -> list[models.Index]:
+    """Two indexes per sorted column, one per direction, each in the list's exact order:
+    the key (empty values last either way), then the name and the id ascending."""
+    indexes = []
+    for field in INDEXED_SORTS:
+        short = field.replace("_", "")[:12]
+        for descending in (False, True):
+            key = sort_key(field)
+            key = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
+            tie = [] if field == "name" else [F("name")]
+            indexes.append(
+                models.Index(
+                    key,
+                    *tie,
+                    F("id"),
+                    name=f"initiative_sort_{short}_{'d' if descending else 'a'}",
+                )
+            )
+    return indexes
 
 
 class BusinessUnit(models.Model):
@@ -145,7 +198,13 @@ class Initiative(models.Model):
             models.Index(fields=["business_unit", "stage"]),
             models.Index(fields=["risk_tier"]),
             models.Index(fields=["health_status"]),
-            models.Index(fields=["name"]),  # the list's default order
+            # The ownership_pending filter: few rows, named by a partial index.
+            models.Index(
+                fields=["production_owner"],
+                condition=Q(production_owner__isnull=False, owner_accepted_at__isnull=True),
+                name="initiative_owner_pending",
+            ),
+            *sort_indexes(),  # the list's orders, the default (name, id) among them
         ]
         constraints = [
             models.CheckConstraint(
@@ -248,7 +307,12 @@ class StageTransition(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["initiative", "-at"])]
+        indexes = [
+            models.Index(fields=["initiative", "-at"]),
+            # The list's "ever reached" filter: the initiatives that entered or left a stage.
+            models.Index(fields=["to_stage", "initiative"]),
+            models.Index(fields=["from_stage", "initiative"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.initiative}: {self.from_stage} → {self.to_stage}"

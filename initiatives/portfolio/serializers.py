@@ -2,8 +2,11 @@
 they do not know, so nobody can set stage, ownership or audit fields through them."""
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import ManyRelatedField, RelatedField
 
 from initiatives.api.schema import MESSAGES, ValidationErrorExtension
 from initiatives.api.serializers import (
@@ -62,6 +65,36 @@ class InitiativeSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance) -> dict:
+        """What DRF's `Serializer.to_representation` gives (a test compares them), on the
+        list's hot path (50 rows a page, each page read in a few milliseconds): each field's
+        own `to_representation`, with its source read by a plain attribute walk and the
+        time zone looked up once per page rather than once per date-time."""
+        readers = self.__dict__.get("_readers")
+        if readers is None:
+            readers = self._readers = []
+            zone = timezone.get_current_timezone()
+            for field in self._readable_fields:
+                if isinstance(field, serializers.DateTimeField):
+                    field.timezone = zone  # DRF's own per-field setting
+                plain = not isinstance(field, RelatedField | ManyRelatedField)
+                readers.append((field, field.source_attrs if plain else None))
+        data = {}
+        for field, attrs in readers:
+            value = instance
+            for attr in attrs or ():
+                if value is None:  # a missing relation: DRF's rules (null, or left out)
+                    attrs = None
+                    break
+                value = getattr(value, attr)
+            if attrs is None:
+                try:
+                    value = field.get_attribute(instance)
+                except SkipField:
+                    continue
+            data[field.field_name] = None if value is None else field.to_representation(value)
+        return data
 
 
 class InitiativeDetailSerializer(InitiativeSerializer):

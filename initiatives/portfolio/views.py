@@ -11,6 +11,7 @@ from initiatives.business_cases import selectors as business_cases_selectors
 from initiatives.core import permissions
 from initiatives.core.choices import HandoverStatus, PromotionStatus, Stage
 from initiatives.core.forms import add_service_error
+from initiatives.core.paging import DeferredJoin, DeferredJoinPaginator
 from initiatives.core.people import names_by_username
 from initiatives.core.views import ServiceFormView
 from initiatives.health import status as health_status
@@ -82,7 +83,8 @@ def filter_chips(query: QueryDict, form) -> list[FilterChip]:
 
 class InitiativeListView(FilterView):
     """`/initiatives/`: filters folded in a <details> with the active ones as removable
-    chips, sorting by the column headers, 25 rows a page in a constant number of queries."""
+    chips, sorting by the column headers, 25 rows a page in a constant number of queries,
+    each page reading only its own rows (`core.paging`)."""
 
     filterset_class = InitiativeFilterSet
     queryset = selectors.initiative_list_page()
@@ -90,11 +92,23 @@ class InitiativeListView(FilterView):
     paginate_by = 25
 
     def paginate_queryset(self, queryset, page_size):
-        # A bookmarked page past the end (the list has shrunk since) or a garbled number
-        # shows the nearest page rather than a 404.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        # The page's ids first, through the index of its order; only its rows are joined.
+        # Unfiltered and long, the list is counted by PostgreSQL's estimate ("about").
+        listing = DeferredJoin(queryset, rows=self.get_queryset(), estimate_unfiltered=True)
+        number = self.request.GET.get(self.page_kwarg)
+        paginator, page = self._page(listing, page_size, number)
+        if listing.estimated and (number == "last" or not page.object_list):
+            # The estimate's end is not the list's: the last page, or past it, counts exactly.
+            paginator, page = self._page(listing.exactly(), page_size, number)
         return paginator, page, page.object_list, page.has_other_pages()
+
+    @staticmethod
+    def _page(listing, page_size, number):
+        # A bookmarked page past the end (the list has shrunk since) or a garbled number
+        # shows the nearest page rather than a 404; "last" is the last page.
+        paginator = DeferredJoinPaginator(listing, page_size)
+        page = paginator.get_page(paginator.num_pages if number == "last" else number)
+        return paginator, page
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,6 +1,7 @@
 """REST API v1: initiatives and their transitions; JSON errors that name the field."""
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from initiatives.core.choices import Stage
@@ -191,3 +192,127 @@ def test_a_client_can_send_back_the_team_it_read_although_a_member_has_left(cont
     added = client.patch(url, {"team_members": [*team, "gone"]}, format="json")
     assert added.status_code == 400
     assert "gone" in str(added.json()["team_members"])
+
+
+# --- Cursor pages: reading the whole inventory ---------------------------------------------
+
+
+def test_walking_the_inventory_by_cursor_sees_every_initiative_once_while_others_are_added(
+    viewer, django_assert_num_queries
+):
+    before = {InitiativeFactory(name=f"Existing {i:02d}").slug for i in range(23)}
+    client = api_client_for(viewer)
+    client.get("/api/v1/initiatives/", {"cursor": ""})  # records the token's first use
+    seen, added = [], set()
+    url, params = "/api/v1/initiatives/", {"cursor": "", "page_size": 5}
+    while url:
+        # token, knox's expiry sweep, the machine-client check, the page: no count
+        with django_assert_num_queries(4):
+            body = client.get(url, params).json()
+        assert "count" not in body
+        seen += [row["slug"] for row in body["results"]]
+        # Someone adds two between our pages: one sorting first by name, one last.
+        added |= {InitiativeFactory(name=f"Aardvark {len(added)}").slug}
+        added |= {InitiativeFactory(name=f"Zebra {len(added)}").slug}
+        url, params = body["next"], None
+    assert len(seen) == len(set(seen))  # nothing twice
+    assert before <= set(seen)  # nothing that was there is missed
+    assert set(seen) - before <= added  # the rest were added while reading
+
+
+def test_cursor_pages_keep_the_filters_and_the_page_size_cap(viewer):
+    for i in range(3):
+        InitiativeFactory(name=f"Pilot {i}", stage=Stage.PILOT)
+    InitiativeFactory(name="An idea", stage=Stage.IDEA)
+    client = api_client_for(viewer)
+    body = client.get("/api/v1/initiatives/", {"cursor": "", "stage": "pilot"}).json()
+    assert [row["name"] for row in body["results"]] == ["Pilot 0", "Pilot 1", "Pilot 2"]
+    assert body["next"] is None
+    body = client.get("/api/v1/initiatives/", {"cursor": "", "page_size": 1}).json()
+    assert len(body["results"]) == 1
+    assert "stage=" not in body["next"]
+    assert "cursor=" in body["next"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"cursor": "not-base64!"}, "cursor"),
+        ({"cursor": "cD1hYmM="}, "cursor"),  # p=abc: a position that is not an id
+        ({"cursor": "", "ordering": "name"}, "ordering"),
+        ({"cursor": "", "page": "2"}, "page"),
+        ({"cursor": "", "page_size": "0"}, "page_size"),
+    ],
+)
+def test_a_cursor_request_it_cannot_read_is_a_400_naming_the_parameter(viewer, params, field):
+    response = api_client_for(viewer).get("/api/v1/initiatives/", params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_numbered_pages_stay_the_default_with_a_count(viewer):
+    for i in range(3):
+        InitiativeFactory(name=f"Numbered {i}")
+    body = api_client_for(viewer).get("/api/v1/initiatives/", {"page_size": 2}).json()
+    assert body["count"] == 3
+    assert body["next"].endswith("page=2&page_size=2")
+
+
+def test_the_schema_documents_the_cursor_on_the_list_only(viewer):
+    client = APIClient()
+    client.force_authenticate(viewer)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    listing = schema["paths"]["/api/v1/initiatives/"]["get"]
+    names = {p["name"] for p in listing["parameters"]}
+    assert {"cursor", "page", "page_size", "ordering"} <= names
+    page = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    body = schema["components"]["schemas"][page.rsplit("/", 1)[1]]
+    assert body["required"] == ["results"]  # no count on cursor pages
+    transitions = schema["paths"]["/api/v1/initiatives/{slug}/transitions/"]["get"]
+    assert "cursor" not in {p["name"] for p in transitions["parameters"]}
+
+
+def test_the_list_rows_fast_representation_is_drf_s_own(viewer):
+    from rest_framework import serializers as drf
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from initiatives.portfolio import selectors
+    from initiatives.portfolio.serializers import InitiativeDetailSerializer, InitiativeSerializer
+
+    now = timezone.now()
+    InitiativeFactory(name="Bare")  # no owner, team, backup, dates
+    InitiativeFactory(
+        name="Full",
+        production_owner=viewer,
+        owner_accepted_at=now,
+        owner_confirmed_at=now,
+        target_production_date=now.date(),
+        members=[viewer],
+    )
+    request = Request(APIRequestFactory().get("/api/v1/initiatives/"))
+    rows = selectors.initiative_api_list().order_by("name")
+    detailed = selectors.initiative_list().prefetch_related("team_members").order_by("name")
+    for serializer_class, queryset in (
+        (InitiativeSerializer, rows),
+        (InitiativeDetailSerializer, detailed),
+    ):
+        serializer = serializer_class(context={"request": request})
+        for row in queryset:
+            assert serializer.to_representation(row) == drf.Serializer.to_representation(
+                serializer, row
+            )
+
+
+def test_the_browsable_api_pages_the_list_both_ways(viewer, as_user):
+    for i in range(3):
+        InitiativeFactory(name=f"Browsed {i}")
+    client = as_user(viewer)
+    numbered = client.get("/api/v1/initiatives/", {"page_size": 1}, HTTP_ACCEPT="text/html")
+    assert numbered.status_code == 200
+    assert "page=2" in numbered.content.decode()
+    cursor = client.get(
+        "/api/v1/initiatives/", {"page_size": 1, "cursor": ""}, HTTP_ACCEPT="text/html"
+    )
+    assert cursor.status_code == 200
+    assert "cursor=" in cursor.content.decode()
