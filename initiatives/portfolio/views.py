@@ -25,6 +25,7 @@ from initiatives.portfolio.gates import (
     unmet,
 )
 from initiatives.readiness.scoring import checklist
+from initiatives.value import selectors as value_selectors
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,11 @@ class InitiativeDetailView(View):
                 "health_labels": health_status.LABELS,
                 "health_charts": health_status.charts(health_series, health),
                 "history": selectors.initiative_history(initiative),
+                "value_comparison": value_selectors.comparison_for(initiative)
+                if initiative.stage in value_selectors.REPORTING_STAGES
+                else None,
+                "shows_value": initiative.stage in value_selectors.REPORTING_STAGES,
+                "can_report_value": permissions.can_report_value(user, initiative),
                 "can_edit": can_edit,
                 "can_name_owner": permissions.can_name_owner(user, initiative),
                 "can_confirm": permissions.can_confirm_ownership(user, initiative),

@@ -41,6 +41,7 @@ from tests.factories.readiness import (
     ReadinessTemplateFactory,
     complete_readiness,
 )
+from tests.factories.value import ValueReporterGrantFactory, ValueReportFactory
 from tests.factories.watch import FlagFactory, ScanRunFactory
 
 __all__ = [
@@ -72,5 +73,7 @@ __all__ = [
     "TeamFactory",
     "TeamMembershipFactory",
     "UserFactory",
+    "ValueReportFactory",
+    "ValueReporterGrantFactory",
     "complete_readiness",
 ]
