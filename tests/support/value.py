@@ -32,25 +32,26 @@ CASE = {
     "operational_overhead": Decimal("30000"),
 }
 
-# What the system delivered: (year, quarter) → figures of the report.
+FIGURES = (
+    "revenue_protected",
+    "costs_reduced",
+    "capacity_hours",
+    "hourly_rate",
+    "risk_mitigated",
+    "infrastructure_cost",
+    "team_cost",
+    "overhead_cost",
+)
+# What the system delivered: (year, quarter) → the report's figures, in FIGURES' order.
 REPORTS = {
-    (2025, 3): dict(
-        revenue_protected=20000, costs_reduced=10000, capacity_hours=300, hourly_rate=50,
-        risk_mitigated=5000, infrastructure_cost=8000, team_cost=10000, overhead_cost=2000,
-    ),
-    (2025, 4): dict(
-        revenue_protected=50000, costs_reduced=25000, capacity_hours=500, hourly_rate=50,
-        risk_mitigated=10000, infrastructure_cost=15000, team_cost=30000, overhead_cost=5000,
-    ),
-    (2026, 1): dict(
-        revenue_protected=55000, costs_reduced=30000, capacity_hours=500, hourly_rate=50,
-        risk_mitigated=10000, infrastructure_cost=15000, team_cost=30000, overhead_cost=5000,
-    ),
-    (2026, 2): dict(
-        revenue_protected=60000, costs_reduced=35000, capacity_hours=600, hourly_rate=50,
-        risk_mitigated=15000, infrastructure_cost=15000, team_cost=30000, overhead_cost=5000,
-    ),
-}  # fmt: skip
+    quarter: dict(zip(FIGURES, values, strict=True))
+    for quarter, values in {
+        (2025, 3): (20000, 10000, 300, 50, 5000, 8000, 10000, 2000),
+        (2025, 4): (50000, 25000, 500, 50, 10000, 15000, 30000, 5000),
+        (2026, 1): (55000, 30000, 500, 50, 10000, 15000, 30000, 5000),
+        (2026, 2): (60000, 35000, 600, 50, 15000, 15000, 30000, 5000),
+    }.items()
+}
 
 
 def production_system(*, owner=None, sponsor=None, start: date = PRODUCTION_START, **kwargs):

@@ -144,9 +144,7 @@ def test_a_retired_system_is_planned_until_the_day_it_left_production():
 
 def test_money_is_never_a_float():
     with pytest.raises(TypeError):
-        figures.Annual.from_case(
-            type("Case", (), {"revenue_protected": 1.5, "currency": "EUR"})()
-        )
+        figures.Annual.from_case(type("Case", (), {"revenue_protected": 1.5, "currency": "EUR"})())
 
 
 def test_a_quarter_label_is_parsed_or_refused():
