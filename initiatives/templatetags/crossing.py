@@ -414,19 +414,19 @@ def value_chart(comparison, width: int = 560, height: int = 220):
             top_y, bottom_y = sorted((y(value), zero))
             shapes.append(
                 format_html(
-                    '<rect class="value-bar value-{}" x="{:.1f}" y="{:.1f}" width="{:.1f}" '
-                    'height="{:.1f}"/>',
+                    '<rect class="value-bar value-{}" x="{}" y="{}" width="{}" '
+                    'height="{}"/>',
                     cls,
-                    x0 + offset,
-                    top_y,
-                    bar_w,
-                    max(bottom_y - top_y, 0.5),
+                    f"{x0 + offset:.1f}",
+                    f"{top_y:.1f}",
+                    f"{bar_w:.1f}",
+                    f"{max(bottom_y - top_y, 0.5):.1f}",
                 )
             )
         shapes.append(
             format_html(
-                '<text class="tick" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
-                left + slot * i + slot / 2,
+                '<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>',
+                f"{left + slot * i + slot / 2:.1f}",
                 top + plot_h + 14,
                 f"Q{row.quarter.quarter} {str(row.quarter.year)[2:]}",
             )
@@ -489,11 +489,11 @@ def value_chart(comparison, width: int = 560, height: int = 220):
         '<svg role="img" aria-label="{summary}" width="{width}" height="{height}" '
         'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet">'
         '<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{base}"/>'
-        '<line class="axis" x1="{left}" y1="{zero:.1f}" x2="{end}" y2="{zero:.1f}"/>'
-        '<text class="tick" x="{lx}" y="{hy:.1f}" text-anchor="end">{high}</text>'
-        '<text class="tick" x="{lx}" y="{zy:.1f}" text-anchor="end">0</text>'
+        '<line class="axis" x1="{left}" y1="{zero}" x2="{end}" y2="{zero}"/>'
+        '<text class="tick" x="{lx}" y="{hy}" text-anchor="end">{high}</text>'
+        '<text class="tick" x="{lx}" y="{zy}" text-anchor="end">0</text>'
         "{low_tick}"
-        '<line class="value-build" x1="{left}" y1="{build:.1f}" x2="{end}" y2="{build:.1f}"/>'
+        '<line class="value-build" x1="{left}" y1="{build}" x2="{end}" y2="{build}"/>'
         "{shapes}{line}</svg>"
         '<p class="chart-note">{summary}</p>'
         "<details><summary>The numbers</summary>"
@@ -508,20 +508,20 @@ def value_chart(comparison, width: int = 560, height: int = 220):
         top=top,
         base=top + plot_h,
         end=width - right,
-        zero=zero,
+        zero=f"{zero:.1f}",
         lx=left - 4,
-        hy=y(high) + 3,
-        zy=zero + 3,
+        hy=f"{y(high) + 3:.1f}",
+        zy=f"{zero + 3:.1f}",
         high=formats.money(high),
         low_tick=format_html(
-            '<text class="tick" x="{}" y="{:.1f}" text-anchor="end">{}</text>',
+            '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>',
             left - 4,
-            y(low) + 3,
+            f"{y(low) + 3:.1f}",
             formats.money(low),
         )
         if low < 0
         else "",
-        build=build,
+        build=f"{build:.1f}",
         shapes=format_html_join("", "{}", ((s,) for s in shapes)),
         line=line,
         table=table,
