@@ -414,8 +414,7 @@ def value_chart(comparison, width: int = 560, height: int = 220):
             top_y, bottom_y = sorted((y(value), zero))
             shapes.append(
                 format_html(
-                    '<rect class="value-bar value-{}" x="{}" y="{}" width="{}" '
-                    'height="{}"/>',
+                    '<rect class="value-bar value-{}" x="{}" y="{}" width="{}" height="{}"/>',
                     cls,
                     f"{x0 + offset:.1f}",
                     f"{top_y:.1f}",

@@ -47,7 +47,8 @@ def test_api_refuses_another_currency_and_a_negative_run_cost_by_field(system):
     )
     assert answer.status_code == 400
     assert answer.json()["overhead_cost"] == ["Type 0 or more: a figure here cannot be negative."]
-    answer = client.post(url(system), {"year": 2025, "quarter": 3, "currency": "USD"}, format="json")
+    usd = {"year": 2025, "quarter": 3, "currency": "USD"}
+    answer = client.post(url(system), usd, format="json")
     assert answer.status_code == 400
     assert "Report in EUR" in answer.json()["currency"][0]
     assert not ValueReport.objects.exists()

@@ -43,7 +43,8 @@ def test_form_errors_keep_what_was_typed(system):
     form = answer.context["form"]
     assert form.errors["team_cost"] == ["Type 0 or more: a figure here cannot be negative."]
     page = answer.content.decode()
-    assert 'value="12,345"' in page and "typed by hand" in page
+    assert 'value="12,345"' in page
+    assert "typed by hand" in page
     # The currency is judged by the service once the figures are right.
     answer = client.post(
         f"/initiatives/{system.slug}/value/report/",
@@ -77,11 +78,6 @@ def test_csv_import_page_reports_problems_by_row_and_column(system):
     answer = client.post(f"/initiatives/{system.slug}/value/import/", {"file": good})
     assert answer.status_code == 302
     assert ValueReport.objects.get().team_cost == 100
-
-
-def _portfolio_queries(client, django_assert_num_queries, expected):
-    with django_assert_num_queries(expected):
-        client.get("/")
 
 
 def test_portfolio_value_section_queries_are_constant(db, django_assert_num_queries):
