@@ -170,6 +170,7 @@ class PortfolioValueView(ThrottleFirstMixin, APIView):
     )
     def get(self, request):
         name = request.query_params.get("business_unit", "")
-        if name and not BusinessUnit.objects.filter(name=name).exists():
+        # A NUL names nothing (and PostgreSQL refuses to look one up).
+        if name and ("\x00" in name or not BusinessUnit.objects.filter(name=name).exists()):
             raise ValidationError({"business_unit": [f"No business unit is named “{name}”."]})
         return Response(serializers.portfolio_data(selectors.portfolio_value(business_unit=name)))

@@ -95,3 +95,9 @@ def test_portfolio_value_is_per_unit_and_currency(system, django_assert_max_num_
     BusinessUnitFactory(name="Empty")
     assert api.get("/api/v1/portfolio/value/?business_unit=Empty").json()["totals"] == []
     assert api.get("/api/v1/portfolio/value/?business_unit=Nope").status_code == 400
+
+
+def test_portfolio_value_refuses_a_name_with_a_nul_character(db):
+    answer = api_client_for(UserFactory()).get("/api/v1/portfolio/value/?business_unit=a%00b")
+    assert answer.status_code == 400
+    assert "business_unit" in answer.json()

@@ -132,3 +132,18 @@ def test_csv_import_is_all_or_nothing_and_a_reimport_corrects(system):
     q4 = ValueReport.objects.get(quarter=4)
     # A column left out keeps what was reported.
     assert (q4.revenue_protected, q4.team_cost) == (Decimal("2500"), Decimal("300"))
+
+
+def test_grant_value_reporting_makes_a_service_account_that_may_push(system):
+    from django.core.management import call_command
+
+    from initiatives.core.permissions import can_report_value, is_machine_client
+    from initiatives.value.models import ValueReporterGrant
+
+    call_command("grant_value_reporting", "finance-bot", system.slug, "--create")
+    grant = ValueReporterGrant.objects.get()
+    assert is_machine_client(grant.user)
+    assert can_report_value(grant.user, system)
+    call_command("grant_value_reporting", "finance-bot", system.slug, "--revoke")
+    assert not ValueReporterGrant.objects.exists()
+    assert grant.history.count() == 2  # granted, then revoked: both kept
