@@ -32,6 +32,59 @@ REPORT_EXAMPLE = {
     "overhead_cost": "2000.00",
     "evidence_url": "https://dashboards.example.com/churn/2025-q3",
 }
+_AMOUNTS = {
+    "revenue_protected": "20000.00",
+    "costs_reduced": "10000.00",
+    "capacity": "15000.00",
+    "risk_mitigated": "5000.00",
+    "infrastructure": "8000.00",
+    "team": "10000.00",
+    "overhead": "2000.00",
+    "benefit": "50000.00",
+    "run_cost": "20000.00",
+    "net": "30000.00",
+}
+_COMPARED = {
+    "planned": {**_AMOUNTS, "benefit": "57472.83", "run_cost": "34483.69", "net": "22989.14"},
+    "realised": _AMOUNTS,
+    "variance": {"net": {"money": "7010.86", "share": "0.3050"}},
+}
+COMPARISON_EXAMPLE = {
+    "currency": "EUR",
+    "build_cost": "240000.00",
+    "production_start": "2025-08-15",
+    "planned_payback": "2026-12-15",
+    "realised_payback_quarter": None,
+    "realised_payback": None,
+    "realised_roi": "-0.7037",
+    "cumulative": _COMPARED,
+    "quarters": [
+        {
+            "quarter": "2025-Q3",
+            "days_in_production": 47,
+            "days_in_quarter": 92,
+            "reported": True,
+            "this_quarter": _COMPARED,
+            "cumulative": _COMPARED,
+        }
+    ],
+}
+PORTFOLIO_EXAMPLE = {
+    "on": "2026-11-30",
+    "business_units": [
+        {
+            "business_unit": "Retail Banking",
+            "currency": "EUR",
+            "systems": 1,
+            "quarters_reported": 1,
+            "quarters_unreported": 0,
+            "planned": _COMPARED["planned"],
+            "realised": _AMOUNTS,
+            "net_variance": {"money": "7010.86", "share": "0.3050"},
+        }
+    ],
+    "totals": [],
+}
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such initiative or quarter.")
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not the team or a granted client.")
 
@@ -141,6 +194,9 @@ class ValueComparisonView(ThrottleFirstMixin, APIView):
 
     @extend_schema(
         operation_id="initiatives_value_retrieve",
+        examples=[
+            OpenApiExample("One quarter reported", value=COMPARISON_EXAMPLE, response_only=True)
+        ],
         responses={
             200: OpenApiResponse(serializers.COMPARISON_SCHEMA),
             404: OpenApiResponse(
@@ -162,6 +218,7 @@ class PortfolioValueView(ThrottleFirstMixin, APIView):
 
     @extend_schema(
         operation_id="portfolio_value_retrieve",
+        examples=[OpenApiExample("One unit", value=PORTFOLIO_EXAMPLE, response_only=True)],
         parameters=[OpenApiParameter("business_unit", str, description="A business unit's name.")],
         responses={
             200: OpenApiResponse(serializers.PORTFOLIO_SCHEMA),
