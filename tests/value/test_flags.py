@@ -88,3 +88,29 @@ def test_open_value_flags_e_mail_the_owner_then_the_sponsor(system, settings):
     to_sponsor = emails.filter(recipient="sponsor@example.com")
     assert set(to_sponsor.values_list("kind", flat=True)) == set(value_kinds)
     assert "You sponsor" in render(to_sponsor.first()).body
+
+
+def test_the_value_rules_read_the_portfolio_in_a_fixed_number_of_queries(db):
+    from datetime import UTC, datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from initiatives.watch.rules import value_shortfall, value_unreported
+
+    as_of = datetime(2026, 7, 1, tzinfo=UTC)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            value_unreported(as_of)
+            value_shortfall(as_of)
+        return len(queries.captured_queries)
+
+    report(production_system(), 2025, 3, revenue_protected=1)
+    few = count()
+    for _ in range(5):
+        system = production_system()
+        report(system, 2025, 3, revenue_protected=1)
+        report(system, 2025, 4, revenue_protected=1)
+    # Each rule: the systems, their approved cases, their transitions, their reports.
+    assert count() == few == 8
