@@ -121,6 +121,7 @@ class InitiativeDetailView(View):
         )
         health = health_status.health_of(initiative)
         health_series = health_status.series(initiative, days=90)
+        shows_value = initiative.stage in value_selectors.REPORTING_STAGES
         return render(
             request,
             "initiatives/initiative_detail.html",
@@ -140,10 +141,12 @@ class InitiativeDetailView(View):
                 "health_charts": health_status.charts(health_series, health),
                 "history": selectors.initiative_history(initiative),
                 "value_comparison": value_selectors.comparison_for(initiative)
-                if initiative.stage in value_selectors.REPORTING_STAGES
+                if shows_value
                 else None,
-                "shows_value": initiative.stage in value_selectors.REPORTING_STAGES,
-                "can_report_value": permissions.can_report_value(user, initiative),
+                "shows_value": shows_value,
+                # The team may (known already); else a client granted it.
+                "can_report_value": shows_value
+                and (can_edit or permissions.can_report_value(user, initiative)),
                 "can_edit": can_edit,
                 "can_name_owner": permissions.can_name_owner(user, initiative),
                 "can_confirm": permissions.can_confirm_ownership(user, initiative),
