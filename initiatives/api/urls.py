@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.utils import extend_schema
 from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.schemas.inspectors import DefaultSchema
@@ -69,8 +69,8 @@ app_name = "api"
 urlpatterns = [
     path("portfolio/", dashboards_api.PortfolioView.as_view(), name="portfolio"),
     path("portfolio/value/", value_api.PortfolioValueView.as_view(), name="portfolio-value"),
-    path(
-        "initiatives/<slug:initiative_slug>/value/",
+    re_path(
+        r"^initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/value/$",
         value_api.ValueComparisonView.as_view(),
         name="initiative-value",
     ),

@@ -130,19 +130,17 @@ class ValueReportViewSet(
         request=serializers.ValueReportWriteSerializer,
         responses={
             201: serializers.ValueReportSerializer,
-            400: OpenApiResponse(
-                ErrorSerializer,
-                description="Bad input, by field: a negative figure, another currency than "
-                "the approved case's (`currency`), a quarter not ended, not in production or "
-                "already reported (`quarter`), no approved business case.",
-            ),
             403: FORBIDDEN,
             404: NOT_FOUND,
         },
         examples=[OpenApiExample("A quarter", value=REPORT_EXAMPLE, request_only=True)],
     )
     def create(self, request, *args, **kwargs):
-        """Report one quarter (year and quarter required; a figure left out is 0)."""
+        """Report one quarter (year and quarter required; a figure left out is 0).
+
+        Refused with 400, by field: a negative figure; another currency than the approved
+        business case's (`currency`); a quarter not ended, not in production or already
+        reported (`quarter`); without an approved business case (`non_field_errors`)."""
         initiative = self.initiative()
         self._check(initiative)
         serializer = serializers.ValueReportWriteSerializer(
@@ -161,7 +159,6 @@ class ValueReportViewSet(
         request=serializers.ValueReportWriteSerializer,
         responses={
             200: serializers.ValueReportSerializer,
-            400: ErrorSerializer,
             403: FORBIDDEN,
             404: NOT_FOUND,
         },
@@ -222,7 +219,6 @@ class PortfolioValueView(ThrottleFirstMixin, APIView):
         parameters=[OpenApiParameter("business_unit", str, description="A business unit's name.")],
         responses={
             200: OpenApiResponse(serializers.PORTFOLIO_SCHEMA),
-            400: OpenApiResponse(ErrorSerializer, description="Unknown business unit."),
         },
     )
     def get(self, request):

@@ -105,7 +105,6 @@ PORTAL_IMPORT_MAX_WEB_ROWS = env.int("PORTAL_IMPORT_MAX_WEB_ROWS", default=2000)
 PORTAL_VALUE_REPORT_GRACE_DAYS = env.int("PORTAL_VALUE_REPORT_GRACE_DAYS", default=30)
 
 
-# value_shortfall: realised net benefit below this share of plan (a decimal, 0.5 = half)...
 def share_from(raw: str, name: str) -> Decimal:
     """A share between 0 and 1 as a Decimal (money is compared exactly, never as a float)."""
     try:
@@ -117,6 +116,7 @@ def share_from(raw: str, name: str) -> Decimal:
     return value
 
 
+# value_shortfall: realised net benefit below this share of plan (a decimal, 0.5 = half)...
 PORTAL_VALUE_SHORTFALL_SHARE = share_from(
     env.str("PORTAL_VALUE_SHORTFALL_SHARE", default="0.5"), "PORTAL_VALUE_SHORTFALL_SHARE"
 )
