@@ -261,6 +261,7 @@ def world(_arranged, db):
         people=people,
         sessions=_arranged.sessions,
         initiative=copy.copy(_arranged.initiative),
+        valued=copy.copy(_arranged.valued),
         unit=copy.copy(_arranged.unit),
         churn=copy.copy(_arranged.churn),
         handover=copy.copy(_arranged.handover),
@@ -1353,6 +1354,13 @@ LISTS = {
     "api:initiative-transitions": (_api_fraud, None),
     "api:initiative-events": (_api_fraud, None),
     "api:email-list": (_none, lambda item: ("api:email-detail", {"pk": item["id"]})),
+    "api:value-report-list": (
+        lambda w: {"initiative_slug": w.valued.slug},
+        lambda item: (
+            "api:value-report-detail",
+            {"initiative_slug": item["initiative"], "quarter_label": item["quarter_label"]},
+        ),
+    ),
 }
 # Lists only governance reads (and staff, who may do everything): the others get 403.
 GOVERNANCE_LISTS = {"api:email-list"}
@@ -1397,5 +1405,6 @@ def test_a_list_shows_a_role_exactly_the_items_it_may_open(world, role, list_nam
         "api:initiative-transitions": lambda: world.initiative.transitions.count(),
         "api:initiative-events": lambda: world.initiative.events.count(),
         "api:email-list": lambda: EmailRecord.objects.count(),
+        "api:value-report-list": lambda: world.valued.value_reports.count(),
     }
     assert body["count"] == totals[list_name]()
