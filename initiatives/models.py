@@ -20,6 +20,7 @@ from initiatives.portfolio.models import (
     TeamMembership,
 )
 from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
+from initiatives.value.models import ValueReport, ValueReporterGrant
 from initiatives.watch.models import Flag, ScanRun
 
 __all__ = [
@@ -53,4 +54,6 @@ __all__ = [
     "StageTransition",
     "Team",
     "TeamMembership",
+    "ValueReport",
+    "ValueReporterGrant",
 ]

@@ -9,6 +9,7 @@ from initiatives.ownership import views as ownership_views
 from initiatives.portfolio import views as portfolio_views
 from initiatives.readiness import views as readiness_views
 from initiatives.transfer import views as transfer_views
+from initiatives.value import views as value_views
 
 urlpatterns = [
     path("", dashboards_views.PortfolioView.as_view(), name="portfolio"),
@@ -76,6 +77,17 @@ urlpatterns = [
         "emails/<int:pk>/send-again/",
         outbox_views.EmailSendAgainView.as_view(),
         name="email-send-again",
+    ),
+    path("initiatives/<slug:slug>/value/", value_views.ValueView.as_view(), name="value"),
+    path(
+        "initiatives/<slug:slug>/value/report/",
+        value_views.ValueReportFormView.as_view(),
+        name="value-report",
+    ),
+    path(
+        "initiatives/<slug:slug>/value/import/",
+        value_views.ValueImportView.as_view(),
+        name="value-import",
     ),
     path(
         "initiatives/<slug:slug>/business-case/",

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.utils import extend_schema
 from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.schemas.inspectors import DefaultSchema
@@ -12,6 +12,7 @@ from initiatives.outbox import api as outbox_api
 from initiatives.ownership import api as ownership_api
 from initiatives.portfolio import api as portfolio_api
 from initiatives.readiness import api as readiness_api
+from initiatives.value import api as value_api
 from initiatives.watch import api as watch_api
 
 
@@ -62,11 +63,22 @@ router.register(
     basename="evidence-pack",
 )
 router.register(
+    r"initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/value-reports",
+    value_api.ValueReportViewSet,
+    basename="value-report",
+)
+router.register(
     "promotion-requests", ownership_api.PromotionRequestViewSet, basename="promotion-request"
 )
 
 app_name = "api"
 urlpatterns = [
     path("portfolio/", dashboards_api.PortfolioView.as_view(), name="portfolio"),
+    path("portfolio/value/", value_api.PortfolioValueView.as_view(), name="portfolio-value"),
+    re_path(
+        r"^initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/value/$",
+        value_api.ValueComparisonView.as_view(),
+        name="initiative-value",
+    ),
     path("", include(router.urls)),
 ]

@@ -70,6 +70,7 @@ class EventKind(models.TextChoices):
     CASE_REVIEWED = "case_reviewed", "Business case reviewed"
     MILESTONE_UPDATED = "milestone_updated", "Milestone updated"
     HEALTH_REPORT_REMOVED = "health_report_removed", "Health report removed"
+    VALUE_REPORTED = "value_reported", "Value reported"
 
 
 class FlagKind(models.TextChoices):
@@ -80,6 +81,8 @@ class FlagKind(models.TextChoices):
     HEALTH_SILENT = "health_silent", "Health silent"
     HEALTH_DEGRADED = "health_degraded", "Health degraded"
     EVAL_REGRESSION = "eval_regression", "Evaluation regression"
+    VALUE_UNREPORTED = "value_unreported", "Value unreported"
+    VALUE_SHORTFALL = "value_shortfall", "Value shortfall"
 
 
 class EmailKind(models.TextChoices):
@@ -90,6 +93,8 @@ class EmailKind(models.TextChoices):
     ESCALATION = "escalation", "Escalation to sponsor"
     DIGEST = "digest", "Weekly digest"
     HANDOVER_CANCELLED = "handover_cancelled", "Handover cancelled"
+    VALUE_UNREPORTED = "value_unreported", "Value unreported"
+    VALUE_SHORTFALL = "value_shortfall", "Value shortfall"
 
 
 class EmailStatus(models.TextChoices):

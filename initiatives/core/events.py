@@ -164,6 +164,11 @@ def _health_report_removed(who: str, p: dict, names: Names) -> str:
     )
 
 
+def _value_reported(who: str, p: dict, names: Names) -> str:
+    verb = "corrected" if p.get("correction") else "reported"
+    return _with(f"{who} {verb} the value delivered in {p['quarter']}.", p.get("source", ""))
+
+
 RENDERERS: dict[str, Renderer] = {
     EventKind.CREATED: _created,
     EventKind.EDITED: _edited,
@@ -181,6 +186,7 @@ RENDERERS: dict[str, Renderer] = {
     EventKind.CASE_REVIEWED: _case_reviewed,
     EventKind.MILESTONE_UPDATED: _milestone_updated,
     EventKind.HEALTH_REPORT_REMOVED: _health_report_removed,
+    EventKind.VALUE_REPORTED: _value_reported,
 }
 
 

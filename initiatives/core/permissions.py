@@ -33,6 +33,7 @@ from initiatives.outbox.models import EmailRecord
 from initiatives.ownership.models import OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import Initiative, TeamMembership
 from initiatives.readiness.models import MilestoneRecord
+from initiatives.value.models import ValueReporterGrant
 
 # The role groups live in choices (people.py reads them too); named here for callers.
 GOVERNANCE_GROUP = choices.GOVERNANCE_GROUP
@@ -294,6 +295,16 @@ def can_report_health(user: AnyUser, initiative: Initiative) -> bool:
         user.is_superuser
         or HealthReporterGrant.objects.filter(user=user, initiative=initiative).exists()
     )
+
+
+def can_report_value(user: AnyUser, initiative: Initiative) -> bool:
+    """The team (the owner or a contributor) reports the value its system delivered; a
+    machine client only for the initiatives it is granted (`grant_value_reporting`)."""
+    if not can_view(user):
+        return False
+    if can_edit_initiative(user, initiative):
+        return True
+    return ValueReporterGrant.objects.filter(user=user, initiative=initiative).exists()
 
 
 def can_remove_health_report(user: AnyUser) -> bool:

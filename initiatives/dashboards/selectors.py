@@ -217,6 +217,8 @@ class GovernanceQueue:
     case_missing: QueueList
     regressions: QueueList
     unhealthy: QueueList
+    value_unreported: QueueList
+    value_shortfall: QueueList
 
 
 def _capped(queryset: QuerySet, url: str | None = None, total: int | None = None) -> QueueList:
@@ -303,6 +305,8 @@ def governance_queue(user) -> GovernanceQueue:
         stalled=flagged(FlagKind.STALLED, "initiative__stage_entered_at"),
         case_missing=flagged(FlagKind.BUSINESS_CASE_MISSING),
         regressions=flagged(FlagKind.EVAL_REGRESSION),
+        value_unreported=flagged(FlagKind.VALUE_UNREPORTED),
+        value_shortfall=flagged(FlagKind.VALUE_SHORTFALL),
         unhealthy=_capped(
             unhealthy_systems(),
             list_url(stage=Stage.PRODUCTION, health=list(UNHEALTHY_ORDER)),

@@ -15,6 +15,7 @@ from initiatives.readiness.selectors import (
     readiness_by_domain,
     readiness_initiatives,
 )
+from initiatives.value import selectors as value_selectors
 
 
 class BusinessUnitForm(forms.Form):
@@ -38,6 +39,7 @@ class PortfolioView(TemplateView):
             summary=portfolio_summary(business_unit=unit),
             scan=selectors.scan_state(),
             waiting=selectors.handovers_waiting(self.request.user).count(),
+            value=value_selectors.portfolio_value(business_unit=unit.name if unit else ""),
             **kwargs,
         )
 
@@ -86,7 +88,11 @@ class MyWorkView(TemplateView):
     template_name = "initiatives/my_work.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(work=selectors.my_work(self.request.user), **kwargs)
+        return super().get_context_data(
+            work=selectors.my_work(self.request.user),
+            value_due=value_selectors.quarters_to_report(self.request.user),
+            **kwargs,
+        )
 
 
 class GovernanceQueueView(TemplateView):

@@ -106,7 +106,9 @@ def plan_flag_emails(flags: list[Flag], as_of: datetime) -> list[PlannedEmail]:
 
     Stale ownership: the owner, once per reminder interval, and the sponsor once the owner
     has let `PORTAL_ESCALATE_AFTER_REMINDERS` reminders go unanswered. Ownerless: the
-    sponsor and the governance mailbox, once per interval.
+    sponsor and the governance mailbox, once per interval. Value unreported and value
+    shortfall: the owner, once per reminder interval, then the sponsor too (once) when the
+    owner has let `PORTAL_ESCALATE_AFTER_REMINDERS` reminders go by.
     """
     planned = []
     for flag in flags:
@@ -140,6 +142,8 @@ def plan_flag_emails(flags: list[Flag], as_of: datetime) -> list[PlannedEmail]:
                         **base,
                     )
                 )
+        elif flag.kind in VALUE_FLAG_EMAILS:
+            planned.extend(_plan_value_flag(flag, period, base))
         elif flag.kind == FlagKind.OWNERLESS:
             sponsor = initiative.sponsor
             recipients = [(settings.GOVERNANCE_EMAIL, None)]
@@ -156,6 +160,42 @@ def plan_flag_emails(flags: list[Flag], as_of: datetime) -> list[PlannedEmail]:
                     )
                 )
     return _not_within_interval(planned, as_of)
+
+
+VALUE_FLAG_EMAILS = {
+    FlagKind.VALUE_UNREPORTED: EmailKind.VALUE_UNREPORTED,
+    FlagKind.VALUE_SHORTFALL: EmailKind.VALUE_SHORTFALL,
+}
+
+
+def _plan_value_flag(flag: Flag, period: int, base: dict) -> list[PlannedEmail]:
+    """The owner hears each reminder interval; the sponsor once, after the owner let
+    PORTAL_ESCALATE_AFTER_REMINDERS reminders go by (the stale-ownership pattern)."""
+    initiative, kind = flag.initiative, VALUE_FLAG_EMAILS[flag.kind]
+    planned = []
+    owner = initiative.production_owner
+    if owner is not None and owner.is_active:
+        planned.append(
+            PlannedEmail(
+                dedupe_key=f"flag:{flag.pk}:{owner.email.lower()}:{period}",
+                kind=kind,
+                recipient=owner.email,
+                recipient_user_id=owner.pk,
+                **base,
+            )
+        )
+    sponsor = initiative.sponsor
+    if period >= settings.PORTAL_ESCALATE_AFTER_REMINDERS and sponsor and sponsor.is_active:
+        planned.append(
+            PlannedEmail(
+                dedupe_key=f"flag:{flag.pk}:escalation:{sponsor.email.lower()}",
+                kind=kind,
+                recipient=sponsor.email,
+                recipient_user_id=sponsor.pk,
+                **base,
+            )
+        )
+    return planned
 
 
 def _not_within_interval(planned: list[PlannedEmail], as_of: datetime) -> list[PlannedEmail]:

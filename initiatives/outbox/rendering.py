@@ -24,6 +24,8 @@ SUBJECTS = {
     EmailKind.ESCALATION: "Nobody has confirmed ownership of {name}",
     EmailKind.DIGEST: "Weekly digest: open flags across the portfolio",
     EmailKind.HANDOVER_CANCELLED: "Your handover of {name} was cancelled",
+    EmailKind.VALUE_UNREPORTED: "Report the value {name} delivered",
+    EmailKind.VALUE_SHORTFALL: "{name} delivers less value than its business case planned",
 }
 
 
@@ -103,6 +105,13 @@ def _context(record: EmailRecord) -> dict:
             escalated=record.reminder >= escalate_after
             and initiative.sponsor is not None
             and initiative.sponsor.is_active,
+        )
+    if record.kind in (EmailKind.VALUE_UNREPORTED, EmailKind.VALUE_SHORTFALL):
+        context.update(
+            value_url=absolute_url(reverse("value", args=[initiative.slug])),
+            to_sponsor=initiative.sponsor_id is not None
+            and record.recipient_user_id == initiative.sponsor_id
+            and record.recipient_user_id != initiative.production_owner_id,
         )
     if record.kind == EmailKind.DIGEST:
         context.update(digest_context())

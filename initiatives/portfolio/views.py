@@ -26,6 +26,7 @@ from initiatives.portfolio.gates import (
     unmet,
 )
 from initiatives.readiness.scoring import checklist
+from initiatives.value import selectors as value_selectors
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ class InitiativeDetailView(View):
         )
         health = health_status.health_of(initiative)
         health_series = health_status.series(initiative, days=90)
+        shows_value = initiative.stage in value_selectors.REPORTING_STAGES
         return render(
             request,
             "initiatives/initiative_detail.html",
@@ -152,6 +154,13 @@ class InitiativeDetailView(View):
                 "health_labels": health_status.LABELS,
                 "health_charts": health_status.charts(health_series, health),
                 "history": selectors.initiative_history(initiative),
+                "value_comparison": value_selectors.comparison_for(initiative)
+                if shows_value
+                else None,
+                "shows_value": shows_value,
+                # The team may (known already); else a client granted it.
+                "can_report_value": shows_value
+                and (can_edit or permissions.can_report_value(user, initiative)),
                 "can_edit": can_edit,
                 "can_name_owner": permissions.can_name_owner(user, initiative),
                 "can_confirm": permissions.can_confirm_ownership(user, initiative),

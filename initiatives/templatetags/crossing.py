@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from initiatives.core import formats
 from initiatives.core.choices import Stage
 from initiatives.core.people import display_name
+from initiatives.value.figures import Amounts, realised_lines
 
 register = template.Library()
 
@@ -369,3 +370,170 @@ def days_since(moment, now=None) -> int | str:
     if moment is None:
         return "—"
     return max(((now or timezone.now()) - moment).days, 0)
+
+
+@register.simple_tag
+def value_chart(comparison, width: int = 560, height: int = 220):
+    """Planned against realised net benefit by quarter (a `value.figures.Comparison`) as
+    inline SVG drawn by the portal: a pair of bars per quarter (planned outlined, realised
+    filled; none where the quarter is unreported), the cumulative realised net benefit as a
+    line, and the build cost dashed across, where the line crosses it the system has paid
+    back. For people who cannot see it, a summary and the same numbers as a table."""
+    rows = list(comparison.rows)[-12:]  # three years at most, the latest
+    if not rows:
+        return format_html('<p class="muted">{}</p>', "No quarter in production has ended yet.")
+    currency = comparison.currency
+    cumulative, running = [], None
+    for row in rows:
+        if row.cumulative is not None:
+            running = row.cumulative.realised.net
+        cumulative.append(running)
+    values = [row.this_quarter.planned.net for row in rows]
+    values += [row.this_quarter.realised.net for row in rows if row.reported]
+    values += [v for v in cumulative if v is not None] + [comparison.build_cost, 0]
+    high, low = max(values), min(values)
+    span = (high - low) or 1
+    left, right, top, bottom = 78, 8, 10, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    slot = plot_w / len(rows)
+    bar_w = max(min(slot * 0.34, 28), 3)
+
+    def y(value) -> float:
+        return top + plot_h - plot_h * float((value - low) / span)
+
+    zero = y(0)
+    shapes = []
+    for i, row in enumerate(rows):
+        x0 = left + slot * i + slot / 2 - bar_w
+        for offset, value, cls in (
+            (0, row.this_quarter.planned.net, "planned"),
+            (bar_w, row.this_quarter.realised.net if row.reported else None, "realised"),
+        ):
+            if value is None:
+                continue
+            top_y, bottom_y = sorted((y(value), zero))
+            shapes.append(
+                format_html(
+                    '<rect class="value-bar value-{}" x="{}" y="{}" width="{}" height="{}"/>',
+                    cls,
+                    f"{x0 + offset:.1f}",
+                    f"{top_y:.1f}",
+                    f"{bar_w:.1f}",
+                    f"{max(bottom_y - top_y, 0.5):.1f}",
+                )
+            )
+        shapes.append(
+            format_html(
+                '<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>',
+                f"{left + slot * i + slot / 2:.1f}",
+                top + plot_h + 14,
+                f"Q{row.quarter.quarter} {str(row.quarter.year)[2:]}",
+            )
+        )
+    points = [
+        f"{left + slot * i + slot / 2:.1f},{y(v):.1f}"
+        for i, v in enumerate(cumulative)
+        if v is not None
+    ]
+    line = (
+        format_html(
+            '<polyline class="value-cumulative" fill="none" points="{}"/>', " ".join(points)
+        )
+        if points
+        else ""
+    )
+    build = y(comparison.build_cost)
+    reported = comparison.reported
+    last = reported[-1].cumulative if reported else None
+    payback = comparison.realised_payback
+    summary = (
+        f"Net benefit by quarter, {currency}: "
+        + "; ".join(
+            f"{row.quarter.label} planned {formats.money(row.this_quarter.planned.net)}, "
+            + (
+                f"realised {formats.money(row.this_quarter.realised.net)}"
+                if row.reported
+                else "not reported"
+            )
+            for row in rows
+        )
+        + (
+            f". Cumulative realised {formats.money(last.realised.net)} against a build cost of "
+            f"{formats.money(comparison.build_cost)}"
+            if last
+            else ""
+        )
+        + (f"; paid back in {payback.label}." if payback else "; not paid back yet.")
+    )
+    table = format_html_join(
+        "",
+        '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                row.quarter.label,
+                formats.money(row.this_quarter.planned.net),
+                formats.money(row.this_quarter.realised.net) if row.reported else "not reported",
+                formats.money(cumulative[i]) if cumulative[i] is not None else "—",
+            )
+            for i, row in enumerate(rows)
+        ),
+    )
+    return format_html(
+        '<figure class="chart value-chart">'
+        '<figcaption class="chart-title"><strong>Net benefit by quarter ({currency})</strong>'
+        '<span class="value-legend"><span class="key key-planned"></span> planned '
+        '<span class="key key-realised"></span> realised '
+        '<span class="key key-cumulative"></span> cumulative realised '
+        '<span class="key key-build"></span> build cost</span></figcaption>'
+        '<svg role="img" aria-label="{summary}" width="{width}" height="{height}" '
+        'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet">'
+        '<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{base}"/>'
+        '<line class="axis" x1="{left}" y1="{zero}" x2="{end}" y2="{zero}"/>'
+        '<text class="tick" x="{lx}" y="{hy}" text-anchor="end">{high}</text>'
+        '<text class="tick" x="{lx}" y="{zy}" text-anchor="end">0</text>'
+        "{low_tick}"
+        '<line class="value-build" x1="{left}" y1="{build}" x2="{end}" y2="{build}"/>'
+        "{shapes}{line}</svg>"
+        '<p class="chart-note">{summary}</p>'
+        "<details><summary>The numbers</summary>"
+        '<table class="table"><thead><tr><th scope="col">Quarter</th><th scope="col">Planned '
+        'net</th><th scope="col">Realised net</th><th scope="col">Cumulative realised</th>'
+        "</tr></thead><tbody>{table}</tbody></table></details></figure>",
+        currency=currency,
+        summary=summary,
+        width=width,
+        height=height,
+        left=left,
+        top=top,
+        base=top + plot_h,
+        end=width - right,
+        zero=f"{zero:.1f}",
+        lx=left - 4,
+        hy=f"{y(high) + 3:.1f}",
+        zy=f"{zero + 3:.1f}",
+        high=formats.money(high),
+        low_tick=format_html(
+            '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>',
+            left - 4,
+            f"{y(low) + 3:.1f}",
+            formats.money(low),
+        )
+        if low < 0
+        else "",
+        build=f"{build:.1f}",
+        shapes=format_html_join("", "{}", ((s,) for s in shapes)),
+        line=line,
+        table=table,
+    )
+
+
+@register.filter
+def value_benefit(report) -> object:
+    """A value report's (or a historical version's) benefit, as the comparison counts it."""
+    return Amounts(realised_lines(report)).benefit
+
+
+@register.filter
+def value_run_cost(report) -> object:
+    """A value report's (or a historical version's) actual run cost."""
+    return Amounts(realised_lines(report)).run_cost

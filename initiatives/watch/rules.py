@@ -26,6 +26,7 @@ from initiatives.core.choices import (
 from initiatives.health.status import HealthState, state_of, with_health
 from initiatives.ownership.models import OwnershipHandover
 from initiatives.portfolio.models import Initiative
+from initiatives.value import selectors as value_selectors
 
 Rule = Callable[[datetime], dict[int, dict]]
 
@@ -246,3 +247,45 @@ def eval_regression(as_of: datetime) -> dict[int, dict]:
         for i, state in production_health(as_of)
         if state.eval_regression
     }
+
+
+@rule(FlagKind.VALUE_UNREPORTED)
+def value_unreported(as_of: datetime) -> dict[int, dict]:
+    """A quarter in production ended more than PORTAL_VALUE_REPORT_GRACE_DAYS ago with no value
+    report (see `initiatives.value.selectors.unreported`)."""
+    grace = settings.PORTAL_VALUE_REPORT_GRACE_DAYS
+    return {
+        pk: {
+            "quarters": [q.label for q in quarters],
+            "grace_days": grace,
+            "reason": (
+                f"no value report for {', '.join(q.label for q in quarters)} "
+                f"({grace} days' grace after a quarter ends)"
+            ),
+        }
+        for pk, quarters in value_selectors.unreported(as_of).items()
+    }
+
+
+@rule(FlagKind.VALUE_SHORTFALL)
+def value_shortfall(as_of: datetime) -> dict[int, dict]:
+    """Realised net benefit below PORTAL_VALUE_SHORTFALL_SHARE of plan in each of the last
+    PORTAL_VALUE_SHORTFALL_QUARTERS reported, consecutive quarters."""
+    share = settings.PORTAL_VALUE_SHORTFALL_SHARE
+    found = {}
+    for pk, rows in value_selectors.shortfalls(as_of).items():
+        delivered = [
+            f"{row.quarter.label} {row.this_quarter.net.share + 1:.0%}"
+            if row.this_quarter.net.share is not None
+            else row.quarter.label
+            for row in rows
+        ]
+        found[pk] = {
+            "quarters": [row.quarter.label for row in rows],
+            "share": str(share),
+            "reason": (
+                f"realised net benefit below {share:.0%} of plan in {len(rows)} consecutive "
+                f"quarters ({', '.join(delivered)} of plan)"
+            ),
+        }
+    return found

@@ -7,6 +7,8 @@ from here (the session length, the sign-in lock, the scan interval...), never fr
 environment themselves.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.environment import DEBUG, env
@@ -105,6 +107,29 @@ PORTAL_REPORTING_CURRENCY = (
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 # Most rows the upload page imports within one web request; larger files go through the command.
 PORTAL_IMPORT_MAX_WEB_ROWS = env.int("PORTAL_IMPORT_MAX_WEB_ROWS", default=2000)
+
+# --- Value realisation ----------------------------------------------------------------------
+# Days after a quarter ends that its value report may wait before value_unreported is raised.
+PORTAL_VALUE_REPORT_GRACE_DAYS = env.int("PORTAL_VALUE_REPORT_GRACE_DAYS", default=30)
+
+
+def share_from(raw: str, name: str) -> Decimal:
+    """A share between 0 and 1 as a Decimal (money is compared exactly, never as a float)."""
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or not 0 <= value <= 1:
+        raise ImproperlyConfigured(f"{name}: a share from 0 to 1 such as 0.5, not {raw!r}.")
+    return value
+
+
+# value_shortfall: realised net benefit below this share of plan (a decimal, 0.5 = half)...
+PORTAL_VALUE_SHORTFALL_SHARE = share_from(
+    env.str("PORTAL_VALUE_SHORTFALL_SHARE", default="0.5"), "PORTAL_VALUE_SHORTFALL_SHARE"
+)
+# ...in this many consecutive reported quarters.
+PORTAL_VALUE_SHORTFALL_QUARTERS = env.int("PORTAL_VALUE_SHORTFALL_QUARTERS", default=2)
 
 # --- The watch: scans, flags and e-mails ----------------------------------------------------
 # Seconds between two portfolio scans by beat; a scan that has not finished for two intervals

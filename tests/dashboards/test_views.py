@@ -160,10 +160,10 @@ def test_every_number_on_the_portfolio_links_to_a_list_of_that_many(
     links = counted_links(page)
 
     # Needs attention (in all), funnel (6), total, 2 conversions × 2, 2 valley rows × 2, the
-    # value waiting in POC and pilot, 5 flag kinds (health is counted by status), and the
-    # health tallies: no chart repeats them.
+    # value waiting in POC and pilot, 7 flag kinds (health is counted by status; value
+    # unreported and value shortfall included), and the health tallies: no chart repeats them.
     health_tallies = len(dashboard_portfolio.EXPECTED[unit]["health"])
-    assert len(links) == 1 + 6 + 1 + 4 + 4 + 1 + 5 + health_tallies
+    assert len(links) == 1 + 6 + 1 + 4 + 4 + 1 + 7 + health_tallies
     for href, number in links:
         assert list_count(client, href) == number, href
         if unit:

@@ -47,6 +47,7 @@ from tests.factories.readiness import (
     ReadinessTemplateFactory,
     complete_readiness,
 )
+from tests.factories.value import ValueReporterGrantFactory, ValueReportFactory
 from tests.factories.watch import FlagFactory, ScanRunFactory
 
 __all__ = [
@@ -83,5 +84,7 @@ __all__ = [
     "TeamFactory",
     "TeamMembershipFactory",
     "UserFactory",
+    "ValueReportFactory",
+    "ValueReporterGrantFactory",
     "complete_readiness",
 ]

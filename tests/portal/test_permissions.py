@@ -72,8 +72,11 @@ from tests.factories import (
     StageTransitionFactory,
     TeamMembershipFactory,
     UserFactory,
+    ValueReporterGrantFactory,
 )
 from tests.support.api_endpoints import METHODS, api_endpoints
+from tests.support.value import production_system
+from tests.support.value import report as value_report
 
 pytestmark = pytest.mark.django_db
 
@@ -205,6 +208,13 @@ def _arrange() -> SimpleNamespace:
     machine.save()
     HealthReporterGrantFactory(user=machine, initiative=initiative)
     machine_token = AuthTokenFactory(user=machine).key
+    # A production system reporting value (Q3 2025 reported); the machine may push its value.
+    valued = production_system(
+        slug="value-system", owner=people["owner"], backup_owner=people["backup"]
+    )
+    valued.memberships.create(user=people["contributor"])
+    value_report(valued, 2025, 3, revenue_protected=1000)
+    ValueReporterGrantFactory(user=machine, initiative=valued)
     # One session per person, opened once: logging in costs more than most requests.
     sessions = {}
     for name, user in people.items():
@@ -215,6 +225,7 @@ def _arrange() -> SimpleNamespace:
         people=people,
         sessions=sessions,
         initiative=initiative,
+        valued=valued,
         unit=initiative.business_unit,
         churn=churn,
         handover=handover,
@@ -251,6 +262,7 @@ def world(_arranged, db):
         people=people,
         sessions=_arranged.sessions,
         initiative=copy.copy(_arranged.initiative),
+        valued=copy.copy(_arranged.valued),
         unit=copy.copy(_arranged.unit),
         churn=copy.copy(_arranged.churn),
         handover=copy.copy(_arranged.handover),
@@ -357,6 +369,15 @@ def _inventory_csv(w):
     return {"file": SimpleUploadedFile("inventory.csv", content, content_type="text/csv")}
 
 
+def _valued(w):
+    return {"slug": w.valued.slug}
+
+
+def _value_csv(w):
+    content = b"year,quarter,revenue_protected\n2025,4,1000\n"
+    return {"file": SimpleUploadedFile("value.csv", content, content_type="text/csv")}
+
+
 # target: (url name, url kwargs, POST data). "name#variant" is the same page, other data.
 WEB_TARGETS = {
     "login": ("login", _none, None),
@@ -446,6 +467,13 @@ WEB_TARGETS = {
         lambda w: {"decision": "approve", "comment": "Ready."},
     ),
     "initiative-import": ("initiative-import", _none, _inventory_csv),
+    "value": ("value", _valued, None),
+    "value-report": (
+        "value-report",
+        _valued,
+        lambda w: {"quarter": "2025-Q4", "currency": "EUR", "revenue_protected": "1,000"},
+    ),
+    "value-import": ("value-import", _valued, _value_csv),
 }
 
 L = LOGIN
@@ -494,6 +522,11 @@ WEB_MATRIX = [
     ("POST",   "promotion-review",              L,   L,   403, 403, 403, 403, 403, 302, 302),
     ("GET",    "initiative-import",             L,   L,   403, 403, 403, 403, 403, 403, 200),
     ("POST",   "initiative-import",             L,   L,   403, 403, 403, 403, 403, 403, 302),
+    ("GET",    "value",                         L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "value-report",                  L,   L,   403, 200, 200, 200, 403, 403, 200),
+    ("POST",   "value-report",                  L,   L,   403, 302, 302, 302, 403, 403, 302),
+    ("GET",    "value-import",                  L,   L,   403, 200, 200, 200, 403, 403, 200),
+    ("POST",   "value-import",                  L,   L,   403, 302, 302, 302, 403, 403, 302),
 ]
 # fmt: on
 
@@ -826,6 +859,22 @@ API_TARGETS.update(
             lambda w: {"initiative_slug": w.initiative.slug, "key": "lineage"},
             lambda w: {"comment": "Snapshots still need recording."},
         ),
+        "value-report-list": (
+            "api:value-report-list",
+            lambda w: {"initiative_slug": w.valued.slug},
+            lambda w: {"year": 2025, "quarter": 4, "revenue_protected": "1000"},
+        ),
+        "value-report-detail": (
+            "api:value-report-detail",
+            lambda w: {"initiative_slug": w.valued.slug, "quarter_label": "2025-Q3"},
+            lambda w: {"team_cost": "10"},
+        ),
+        "initiative-value": (
+            "api:initiative-value",
+            lambda w: {"initiative_slug": w.valued.slug},
+            None,
+        ),
+        "portfolio-value": ("api:portfolio-value", _none, None),
     }
 )
 
@@ -893,6 +942,13 @@ API_MATRIX = [
     ("DELETE", "promotion-request-detail",      A,   A,   405, 405, 405, 405, 405, 405, 405, 403),
     ("POST",   "promotion-request-review",      A,   A,   403, 403, 403, 403, 403, 200, 200, 403),
     ("GET",    "api-schema",                    A,   A,   200, 200, 200, 200, 200, 200, 200, 200),
+    # Value: the team reports and corrects; a client granted value reporting pushes only.
+    ("GET",    "value-report-list",             A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
+    ("POST",   "value-report-list",             A,   A,   403, 201, 201, 201, 403, 403, 201, 201),
+    ("GET",    "value-report-detail",           A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
+    ("PATCH",  "value-report-detail",           A,   A,   403, 200, 200, 200, 403, 403, 200, 200),
+    ("GET",    "initiative-value",              A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
+    ("GET",    "portfolio-value",               A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
 ]
 # fmt: on
 
@@ -1351,6 +1407,13 @@ LISTS = {
     "api:initiative-transitions": (_api_fraud, None),
     "api:initiative-events": (_api_fraud, None),
     "api:email-list": (_none, lambda item: ("api:email-detail", {"pk": item["id"]})),
+    "api:value-report-list": (
+        lambda w: {"initiative_slug": w.valued.slug},
+        lambda item: (
+            "api:value-report-detail",
+            {"initiative_slug": item["initiative"], "quarter_label": item["quarter_label"]},
+        ),
+    ),
 }
 # Lists only governance reads (and staff, who may do everything): the others get 403.
 GOVERNANCE_LISTS = {"api:email-list"}
@@ -1395,5 +1458,6 @@ def test_a_list_shows_a_role_exactly_the_items_it_may_open(world, role, list_nam
         "api:initiative-transitions": lambda: world.initiative.transitions.count(),
         "api:initiative-events": lambda: world.initiative.events.count(),
         "api:email-list": lambda: EmailRecord.objects.count(),
+        "api:value-report-list": lambda: world.valued.value_reports.count(),
     }
     assert body["count"] == totals[list_name]()

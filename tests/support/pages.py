@@ -39,6 +39,8 @@ from tests.factories import (
 )
 from tests.support.browser import PASSWORD
 from tests.support.readiness import shipped_crosswalk
+from tests.support.value import REPORTS, production_system
+from tests.support.value import report as value_report
 
 
 @dataclass(frozen=True)
@@ -137,11 +139,16 @@ def build() -> dict:
         last_error="SMTPServerDisconnected: Connection unexpectedly closed by the relay",
     )
     EmailRecordFactory(initiative=live)
+    # Value realisation: a system reporting its value, one quarter left unreported.
+    valued = production_system(name="Fraud scorer", slug="fraud-scorer", owner=olga)
+    for (year, quarter), values in list(REPORTS.items())[:3]:
+        value_report(valued, year, quarter, **values)
     token = AuthTokenFactory(user=tomas)
     ApiTokenInfoFactory(token=token, name="Nightly export", last_used_at=now - timedelta(hours=3))
     return {
         "pilot": pilot,
         "live": live,
+        "valued": valued,
         "case": case,
         "milestone": milestones[0],
         "waiver": milestones[1],
@@ -192,6 +199,10 @@ PAGES: list[Page] = [
     ),
     Page("transition form", "tomas", lambda o: _on("initiative-transition", o)),
     Page("my work", "olga", lambda o: reverse("my-work")),
+    Page("value", "gina", lambda o: reverse("value", args=[o["valued"].slug])),
+    Page("value initiative", "gina", lambda o: o["valued"].get_absolute_url()),
+    Page("value report form", "olga", lambda o: reverse("value-report", args=[o["valued"].slug])),
+    Page("value import", "olga", lambda o: reverse("value-import", args=[o["valued"].slug])),
     Page("governance queue", "gina", lambda o: reverse("governance-queue")),
     Page("e-mails", "gina", lambda o: reverse("email-list")),
     Page("e-mail message", "gina", lambda o: reverse("email-detail", args=[o["email"].pk])),

@@ -25,6 +25,8 @@ from initiatives.readiness import services as readiness_services
 from initiatives.readiness.models import ReadinessTemplate
 from initiatives.transfer.importer import import_initiatives
 from initiatives.transfer.parsing import COLUMNS
+from initiatives.value import selectors as value_selectors
+from initiatives.value import services as value_services
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the README names it; for the local demo only
 
@@ -226,6 +228,7 @@ class Command(BaseCommand):
         self._exchange_rates(people)
         self._readiness(rng, people, initiatives)
         self._health(rng, people, initiatives)
+        self._value(rng, people, initiatives)
 
     def _health(self, rng, people, initiatives):
         """90 days of reports (every 6 hours) for production systems: most healthy, one
@@ -266,6 +269,48 @@ class Command(BaseCommand):
                 )
         HealthReport.objects.bulk_create(reports, batch_size=2000)
         health_days_rebuild(initiative_ids={r.initiative_id for r in reports})
+
+    def _value(self, rng, people, initiatives):
+        """Value reports for production systems with an approved case: most report every
+        ended quarter near plan; one under-delivers (a third of plan: the scan flags a value
+        shortfall); one has never reported (the scan flags it unreported)."""
+        live = [i for i in initiatives if i.stage == Stage.PRODUCTION]
+        found = value_selectors.comparisons(live)
+        reporting = [i for i in live if i.pk in found and found[i.pk].rows]
+        for index, initiative in enumerate(reporting):
+            if index == 2:
+                continue  # never reported: value_unreported
+            share = Decimal("0.33") if index == 1 else None
+            owner = initiative.production_owner
+            actor = owner if owner and owner.is_active and initiative.owner_accepted_at else None
+            for row in found[initiative.pk].rows:
+                factor = share or Decimal(rng.randint(85, 115)) / 100
+                planned = row.this_quarter.planned.lines
+                value_services.value_report_save(
+                    initiative=initiative,
+                    actor=actor or people["demo"],
+                    quarter=row.quarter,
+                    data={
+                        "revenue_protected": (planned["revenue_protected"] * factor).quantize(
+                            Decimal("1")
+                        ),
+                        "revenue_protected_note": "From the retention dashboard.",
+                        "costs_reduced": (planned["costs_reduced"] * factor).quantize(Decimal("1")),
+                        # Hours valued at 50 an hour, as many as the plan's capacity value.
+                        "capacity_hours": (planned["capacity"] * factor / 50).quantize(
+                            Decimal("1")
+                        ),
+                        "hourly_rate": Decimal("50"),
+                        "risk_mitigated": (planned["risk_mitigated"] * factor).quantize(
+                            Decimal("1")
+                        ),
+                        "infrastructure_cost": planned["infrastructure"],
+                        "team_cost": planned["team"],
+                        "overhead_cost": planned["overhead"],
+                        "run_cost_note": "Finance's quarterly cost report.",
+                        "evidence_url": f"https://wiki.example.com/{initiative.slug}/value",
+                    },
+                )
 
     def _readiness(self, rng, people, initiatives):
         """What the pilot gate asks is done (or waived) on every system in pilot or
