@@ -35,6 +35,7 @@ from initiatives.portfolio.models import (
     Team,
     TeamMembership,
 )
+from initiatives.regulation.models import Classification, Option, Question
 from initiatives.watch.models import Flag, ScanRun
 
 
@@ -396,3 +397,36 @@ class ScimTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             scim_token_revoke(token=token)
         self.message_user(request, f"{queryset.count()} SCIM token(s) revoked.", messages.SUCCESS)
+
+
+# --- EU AI Act classification (README "Regulation") -------------------------------------------
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    extra = 0
+    fields = ("order", "key", "label", "effect")
+
+
+@admin.register(Question)
+class QuestionAdmin(HistoryAdmin):
+    """The questionnaire is data: questions, their options and each option's effect on the
+    derived result (checked against what the derivation reads). Deactivate a question rather
+    than delete it: old answers keep their words."""
+
+    list_display = ("key", "section", "text", "article", "kind", "order", "active")
+    list_filter = ("section", "kind", "active")
+    search_fields = ("key", "text", "article")
+    inlines = [OptionInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Classification)
+class ClassificationAdmin(ReadOnlyAdmin, HistoryAdmin):
+    """Classification versions as recorded; confirmed or returned on the portal's pages."""
+
+    list_display = ("initiative", "version", "status", "category", "submitted_at", "reviewed_at")
+    list_filter = ("status", "category")
+    search_fields = ("initiative__name", "initiative__slug")

@@ -14,6 +14,7 @@ from initiatives.portfolio.models import (
     TeamMembership,
 )
 from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
+from initiatives.regulation.models import Classification, Option, Question
 from initiatives.watch.models import Flag, ScanRun
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "ApiTokenRevocation",
     "BusinessCase",
     "BusinessUnit",
+    "Classification",
     "EmailRecord",
     "Flag",
     "HealthReport",
@@ -30,9 +32,11 @@ __all__ = [
     "InitiativeEvent",
     "InitiativeLink",
     "MilestoneRecord",
+    "Option",
     "OwnershipConfirmation",
     "OwnershipHandover",
     "PromotionRequest",
+    "Question",
     "ReadinessMilestone",
     "ReadinessTemplate",
     "ScanRun",

@@ -40,6 +40,11 @@ TAGS = [
         "description": "Production owners: handovers, confirmations and "
         "requests to promote to production.",
     },
+    {
+        "name": "Regulation",
+        "description": "EU AI Act classification: the questionnaire, an initiative's "
+        "versions, confirmation by governance.",
+    },
     {"name": "Health", "description": "Health reports pushed by monitoring, and their history."},
     {"name": "Flags", "description": "What the watch found: stalled, ownerless, failing..."},
     {"name": "E-mails", "description": "Every e-mail the portal recorded, and sending one again."},
@@ -50,6 +55,8 @@ _TAG_BY_PATH = [
     ("/business-cases/", "Business cases"),
     ("/readiness/", "Readiness"),
     ("/health/", "Health"),
+    ("/classification/", "Regulation"),
+    ("/api/v1/regulation/", "Regulation"),
     ("/handover", "Ownership"),
     ("/confirm-ownership/", "Ownership"),
     ("/promotion-request", "Ownership"),

@@ -11,6 +11,7 @@ from initiatives.outbox import api as outbox_api
 from initiatives.ownership import api as ownership_api
 from initiatives.portfolio import api as portfolio_api
 from initiatives.readiness import api as readiness_api
+from initiatives.regulation import api as regulation_api
 from initiatives.watch import api as watch_api
 
 
@@ -62,5 +63,25 @@ router.register(
 app_name = "api"
 urlpatterns = [
     path("portfolio/", dashboards_api.PortfolioView.as_view(), name="portfolio"),
+    path(
+        "initiatives/<slug:slug>/classification/",
+        regulation_api.ClassificationView.as_view(),
+        name="classification",
+    ),
+    path(
+        "initiatives/<slug:slug>/classification/<int:version>/confirm/",
+        regulation_api.ClassificationConfirmView.as_view(),
+        name="classification-confirm",
+    ),
+    path(
+        "initiatives/<slug:slug>/classification/<int:version>/return/",
+        regulation_api.ClassificationReturnView.as_view(),
+        name="classification-return",
+    ),
+    path(
+        "regulation/questions/",
+        regulation_api.QuestionListView.as_view(),
+        name="regulation-questions",
+    ),
     path("", include(router.urls)),
 ]

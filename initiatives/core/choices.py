@@ -70,6 +70,9 @@ class EventKind(models.TextChoices):
     CASE_REVIEWED = "case_reviewed", "Business case reviewed"
     MILESTONE_UPDATED = "milestone_updated", "Milestone updated"
     HEALTH_REPORT_REMOVED = "health_report_removed", "Health report removed"
+    CLASSIFICATION_SUBMITTED = "classification_submitted", "Classification submitted"
+    CLASSIFICATION_CONFIRMED = "classification_confirmed", "Classification confirmed"
+    CLASSIFICATION_RETURNED = "classification_returned", "Classification returned"
 
 
 class FlagKind(models.TextChoices):
@@ -80,6 +83,7 @@ class FlagKind(models.TextChoices):
     HEALTH_SILENT = "health_silent", "Health silent"
     HEALTH_DEGRADED = "health_degraded", "Health degraded"
     EVAL_REGRESSION = "eval_regression", "Evaluation regression"
+    UNCLASSIFIED = "unclassified", "Not classified (EU AI Act)"
 
 
 class EmailKind(models.TextChoices):
@@ -137,6 +141,34 @@ class HealthStatus(models.TextChoices):
     DEGRADED = "degraded", "Degraded"
     FAILING = "failing", "Failing"
     SILENT = "silent", "Silent"
+
+
+# EU AI Act classification (README "Regulation"): the values are those of
+# `initiatives.regulation.outcome`.
+class RegulatoryCategory(models.TextChoices):
+    PROHIBITED = "prohibited", "Prohibited"
+    HIGH_RISK = "high_risk", "High-risk"
+    TRANSPARENCY = "transparency", "Transparency duties"
+    MINIMAL = "minimal", "Minimal risk"
+
+
+class RegulatoryRole(models.TextChoices):
+    PROVIDER = "provider", "Provider"
+    DEPLOYER = "deployer", "Deployer"
+    BOTH = "both", "Provider and deployer"
+
+
+class ClassificationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Awaiting confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    RETURNED = "returned", "Returned for changes"
+
+
+class QuestionKind(models.TextChoices):
+    YES_NO = "yes_no", "Yes or no"
+    ONE = "one", "One choice"
+    SEVERAL = "several", "Several choices"
 
 
 # The groups that carry roles (PRODUCT "People and roles"): governance reviewers, and the

@@ -28,6 +28,7 @@ from initiatives.core.choices import (
     EventKind,
     MilestoneStatus,
     PromotionStatus,
+    RegulatoryCategory,
     Stage,
 )
 from initiatives.core.people import display_name
@@ -164,6 +165,26 @@ def _health_report_removed(who: str, p: dict, names: Names) -> str:
     )
 
 
+def _classification_submitted(who: str, p: dict, names: Names) -> str:
+    category = _label(RegulatoryCategory, p["category"]).lower()
+    return (
+        f"{who} submitted EU AI Act classification v{p['version']} ({category}) "
+        "for a governance reviewer to confirm."
+    )
+
+
+def _classification_confirmed(who: str, p: dict, names: Names) -> str:
+    category = _label(RegulatoryCategory, p["category"]).lower()
+    return _with(
+        f"{who} confirmed EU AI Act classification v{p['version']}: {category}.",
+        p.get("comment", ""),
+    )
+
+
+def _classification_returned(who: str, p: dict, names: Names) -> str:
+    return f"{who} returned EU AI Act classification v{p['version']} for changes: {p['comment']}"
+
+
 RENDERERS: dict[str, Renderer] = {
     EventKind.CREATED: _created,
     EventKind.EDITED: _edited,
@@ -181,6 +202,9 @@ RENDERERS: dict[str, Renderer] = {
     EventKind.CASE_REVIEWED: _case_reviewed,
     EventKind.MILESTONE_UPDATED: _milestone_updated,
     EventKind.HEALTH_REPORT_REMOVED: _health_report_removed,
+    EventKind.CLASSIFICATION_SUBMITTED: _classification_submitted,
+    EventKind.CLASSIFICATION_CONFIRMED: _classification_confirmed,
+    EventKind.CLASSIFICATION_RETURNED: _classification_returned,
 }
 
 

@@ -41,6 +41,7 @@ from initiatives.core.choices import (
 from initiatives.ownership.models import OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import Initiative
 from initiatives.readiness.models import MilestoneRecord
+from initiatives.regulation.selectors import awaiting_confirmation
 from initiatives.watch.models import Flag, ScanRun
 from initiatives.watch.selectors import (
     last_finished_scan,
@@ -217,6 +218,8 @@ class GovernanceQueue:
     case_missing: QueueList
     regressions: QueueList
     unhealthy: QueueList
+    classifications: QueueList
+    unclassified: QueueList
 
 
 def _capped(queryset: QuerySet, url: str | None = None, total: int | None = None) -> QueueList:
@@ -307,6 +310,12 @@ def governance_queue(user) -> GovernanceQueue:
             unhealthy_systems(),
             list_url(stage=Stage.PRODUCTION, health=list(UNHEALTHY_ORDER)),
         ),
+        classifications=_capped(
+            _decided_elsewhere(
+                awaiting_confirmation(), permissions.classifications_in_conflict(user)
+            )
+        ),
+        unclassified=flagged(FlagKind.UNCLASSIFIED),
     )
 
 

@@ -37,6 +37,7 @@ FLAG_URGENCY = {
     FlagKind.STALLED: 4,
     FlagKind.STALE_OWNERSHIP: 5,
     FlagKind.BUSINESS_CASE_MISSING: 7,
+    FlagKind.UNCLASSIFIED: 8,
 }
 _CALM = 99
 

@@ -26,6 +26,7 @@ from initiatives.core.choices import (
 from initiatives.health.status import HealthState, state_of, with_health
 from initiatives.ownership.models import OwnershipHandover
 from initiatives.portfolio.models import Initiative
+from initiatives.regulation.selectors import confirmed_exists
 
 Rule = Callable[[datetime], dict[int, dict]]
 
@@ -187,6 +188,25 @@ def business_case_missing(as_of: datetime) -> dict[int, dict]:
         .values_list("pk", "stage")
     )
     return {pk: {"stage": stage, "reason": "no approved business case"} for pk, stage in rows}
+
+
+@rule(FlagKind.UNCLASSIFIED)
+def unclassified(as_of: datetime) -> dict[int, dict]:
+    """Past POC (pilot or production) without an EU AI Act classification confirmed by
+    `as_of` (README "Regulation")."""
+    rows = (
+        Initiative.objects.filter(stage__in=OWNED_STAGES)
+        .exclude(confirmed_exists(as_of))
+        .values_list("pk", "stage")
+    )
+    return {
+        pk: {
+            "stage": stage,
+            "reason": f"in {Stage(stage).label.lower()} without a confirmed EU AI Act "
+            "classification",
+        }
+        for pk, stage in rows
+    }
 
 
 _health_memo: ContextVar[dict | None] = ContextVar("health_memo", default=None)

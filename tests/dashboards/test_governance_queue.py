@@ -91,6 +91,7 @@ def test_the_queue_lists_every_flag_kind_the_portfolio_counts(reviewer, as_user)
         FlagKind.STALE_OWNERSHIP: queue.stale,
         FlagKind.BUSINESS_CASE_MISSING: queue.case_missing,
         FlagKind.EVAL_REGRESSION: queue.regressions,
+        FlagKind.UNCLASSIFIED: queue.unclassified,
     }
     assert set(listed) == set(PORTFOLIO_FLAG_KINDS)
     for tally in portfolio.flags:

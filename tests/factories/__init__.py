@@ -41,6 +41,7 @@ from tests.factories.readiness import (
     ReadinessTemplateFactory,
     complete_readiness,
 )
+from tests.factories.regulation import ClassificationFactory
 from tests.factories.watch import FlagFactory, ScanRunFactory
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "AuthTokenFactory",
     "BusinessCaseFactory",
     "BusinessUnitFactory",
+    "ClassificationFactory",
     "EmailRecordFactory",
     "FlagFactory",
     "HealthReportFactory",
