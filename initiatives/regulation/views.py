@@ -58,6 +58,11 @@ class ClassificationView(View):
                 "changes": _changes(shown, self.questions),
                 "versions": versions,
                 "form": form,
+                # A confirmed classification is answered again only when something changed.
+                "collapsed": form is not None
+                and not form.is_bound
+                and latest is not None
+                and latest.status == ClassificationStatus.CONFIRMED,
             },
         )
 

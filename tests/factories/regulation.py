@@ -20,6 +20,7 @@ class ClassificationFactory(factory.django.DjangoModelFactory):
     status = ClassificationStatus.CONFIRMED
     category = RegulatoryCategory.MINIMAL
     role = RegulatoryRole.DEPLOYER
+    answers = factory.LazyFunction(lambda: {"role": ["deployer"]})
     reasons = factory.LazyFunction(lambda: [["Art. 4", "Minimal risk."]])
     created_by = factory.SubFactory(UserFactory)
     submitted_by = factory.SelfAttribute("created_by")

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.core.choices import BusinessCaseStatus, EmailStatus, FlagKind, Stage
+from initiatives.regulation import services as regulation_services
 from tests.factories import (
     ApiTokenInfoFactory,
     AuthTokenFactory,
@@ -39,6 +40,7 @@ from tests.factories import (
 )
 from tests.support.browser import PASSWORD
 from tests.support.readiness import default_template
+from tests.support.regulation import answers
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,19 @@ def build() -> dict:
         last_error="SMTPServerDisconnected: Connection unexpectedly closed by the relay",
     )
     EmailRecordFactory(initiative=live)
+    # The pilot's EU AI Act classification: v1 confirmed (high-risk), v2 awaiting
+    # confirmation (an Art. 6(3) exception); the POC is not classified yet (the form).
+    first = regulation_services.classification_submit(
+        initiative=pilot, actor=tomas, answers=answers(role="provider", annex_iii="p4a")
+    )
+    regulation_services.classification_confirm(classification=first, actor=gina)
+    regulation_services.classification_submit(
+        initiative=pilot,
+        actor=tomas,
+        answers=answers(
+            role="provider", annex_iii="p4a", exceptions=["preparatory"], interacts="yes"
+        ),
+    )
     token = AuthTokenFactory(user=tomas)
     ApiTokenInfoFactory(token=token, name="Nightly export", last_used_at=now - timedelta(hours=3))
     return {
@@ -149,6 +164,7 @@ def build() -> dict:
         "email": EmailRecordFactory(initiative=pilot, recipient="olga@example.com"),
         "handover": handover,
         "promotion": promotion,
+        "poc": poc,
     }
 
 
@@ -181,6 +197,13 @@ PAGES: list[Page] = [
         "gina",
         lambda o: _on("business-case-compare", o) + "?a=1&b=2",
     ),
+    Page("classification", "tomas", lambda o: _on("classification", o)),
+    Page(
+        "classification questionnaire",
+        "tomas",
+        lambda o: reverse("classification", args=[o["poc"].slug]),
+    ),
+    Page("classification decision", "gina", lambda o: _on("classification-version", o, 2)),
     Page("handover form", "tomas", lambda o: _on("initiative-handover", o)),
     Page("handover answer", "olga", lambda o: reverse("handover-answer", args=[o["handover"].pk])),
     Page("promotion request", "tomas", lambda o: _on("initiative-promotion", o)),
