@@ -13,12 +13,21 @@ from initiatives.portfolio.models import (
     Team,
     TeamMembership,
 )
-from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
+from initiatives.readiness.models import (
+    ApplicableObligation,
+    ApplicationDate,
+    MilestoneRecord,
+    Obligation,
+    ReadinessMilestone,
+    ReadinessTemplate,
+)
 from initiatives.watch.models import Flag, ScanRun
 
 __all__ = [
     "ApiTokenInfo",
     "ApiTokenRevocation",
+    "ApplicableObligation",
+    "ApplicationDate",
     "BusinessCase",
     "BusinessUnit",
     "EmailRecord",
@@ -30,6 +39,7 @@ __all__ = [
     "InitiativeEvent",
     "InitiativeLink",
     "MilestoneRecord",
+    "Obligation",
     "OwnershipConfirmation",
     "OwnershipHandover",
     "PromotionRequest",

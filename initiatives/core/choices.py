@@ -70,6 +70,7 @@ class EventKind(models.TextChoices):
     CASE_REVIEWED = "case_reviewed", "Business case reviewed"
     MILESTONE_UPDATED = "milestone_updated", "Milestone updated"
     HEALTH_REPORT_REMOVED = "health_report_removed", "Health report removed"
+    OBLIGATIONS_APPLIED = "obligations_applied", "EU AI Act obligations applied"
 
 
 class FlagKind(models.TextChoices):
@@ -80,6 +81,7 @@ class FlagKind(models.TextChoices):
     HEALTH_SILENT = "health_silent", "Health silent"
     HEALTH_DEGRADED = "health_degraded", "Health degraded"
     EVAL_REGRESSION = "eval_regression", "Evaluation regression"
+    REGULATORY_GAP = "regulatory_gap", "Regulatory gap"
 
 
 class EmailKind(models.TextChoices):
@@ -90,6 +92,7 @@ class EmailKind(models.TextChoices):
     ESCALATION = "escalation", "Escalation to sponsor"
     DIGEST = "digest", "Weekly digest"
     HANDOVER_CANCELLED = "handover_cancelled", "Handover cancelled"
+    REGULATORY_GAP = "regulatory_gap", "Regulatory gap"
 
 
 class EmailStatus(models.TextChoices):
@@ -137,6 +140,27 @@ class HealthStatus(models.TextChoices):
     DEGRADED = "degraded", "Degraded"
     FAILING = "failing", "Failing"
     SILENT = "silent", "Silent"
+
+
+class ObligationScope(models.TextChoices):
+    """Which EU AI Act classifications an obligation follows from (README "Regulation")."""
+
+    EVERYONE = "everyone", "Every AI system"
+    HIGH_RISK = "high_risk", "A high-risk system"
+    FUNDAMENTAL_RIGHTS = (
+        "fundamental_rights",
+        "A high-risk system needing a fundamental-rights impact assessment (Art. 27)",
+    )
+    TRANSPARENCY = "transparency", "An Art. 50 transparency situation (its paragraph)"
+    GPAI = "gpai", "A provider of a general-purpose AI model"
+
+
+class ObligationRole(models.TextChoices):
+    """Whose duty an obligation is: the organisation's role for the system must match."""
+
+    ANY = "any", "Provider or deployer"
+    PROVIDER = "provider", "Provider"
+    DEPLOYER = "deployer", "Deployer"
 
 
 # The groups that carry roles (PRODUCT "People and roles"): governance reviewers, and the

@@ -142,6 +142,11 @@ def _case_reviewed(who: str, p: dict, names: Names) -> str:
 def _milestone_updated(who: str, p: dict, names: Names) -> str:
     title = names.milestone(p.get("milestone"))
     action = p.get("action")
+    if action == "waived" and p.get("article"):
+        return (
+            f"{who} waived the legal obligation {p['article']}, “{title}”: "
+            f"{p.get('justification', '')}"
+        )
     if action == "waived":
         return f"{who} waived “{title}”: {p.get('justification', '')}"
     if action == "waiver_requested":
@@ -164,6 +169,16 @@ def _health_report_removed(who: str, p: dict, names: Names) -> str:
     )
 
 
+def _obligations_applied(who: str, p: dict, names: Names) -> str:
+    category = str(p["category"]).replace("_", "-")
+    changes = [f"{key} {', '.join(p[key])}" for key in ("added", "removed") if p.get(key)]
+    return (
+        f"{who} applied the EU AI Act obligations of a {category} classification: "
+        + ("; ".join(changes) or "no change")
+        + "."
+    )
+
+
 RENDERERS: dict[str, Renderer] = {
     EventKind.CREATED: _created,
     EventKind.EDITED: _edited,
@@ -181,6 +196,7 @@ RENDERERS: dict[str, Renderer] = {
     EventKind.CASE_REVIEWED: _case_reviewed,
     EventKind.MILESTONE_UPDATED: _milestone_updated,
     EventKind.HEALTH_REPORT_REMOVED: _health_report_removed,
+    EventKind.OBLIGATIONS_APPLIED: _obligations_applied,
 }
 
 
