@@ -19,6 +19,7 @@ from initiatives.models import (
     ApplicationDate,
     Initiative,
     MilestoneRecord,
+    Obligation,
     ReadinessMilestone,
     ReadinessTemplate,
 )
@@ -430,3 +431,38 @@ def test_outstanding_high_risk_systems_in_one_query(
     assert later == {"credit": 3, "hiring": 14}
     with django_assert_num_queries(1):
         assert len(outstanding_high_risk(timezone.localdate())) == 2
+
+
+# --- The admin edits the data -------------------------------------------------------------------
+
+
+def test_the_admin_edits_an_obligation_and_a_date(staff, reviewer):
+    initiative = classified(SPAM_FILTER, reviewer)
+    obligation = Obligation.objects.get(article="Art. 4")
+    client = client_for(staff)
+    for model in ("obligation", "applicationdate"):
+        assert client.get(reverse(f"admin:initiatives_{model}_changelist")).status_code == 200
+    url = reverse("admin:initiatives_obligation_change", args=[obligation.pk])
+    assert "AI literacy their role needs" in client.get(url).content.decode()
+    literacy = ApplicationDate.objects.get(regime="prohibitions_and_literacy")
+    fields = {
+        "article": "Art. 4",
+        "applies_to": "everyone",
+        "role": "any",
+        "paragraph": "",
+        "application_date": literacy.pk,
+        "title": "Everyone on the team has done the AI literacy course.",
+        "done_when": "The course record.",
+        "active": "on",
+    }
+    refused = client.post(url, {**fields, "paragraph": "50(1)"})
+    assert refused.status_code == 200  # the form comes back with the constraint's message
+    assert "no other obligation has one" in refused.content.decode()
+    assert client.post(url, fields).status_code == 302
+    date_url = reverse("admin:initiatives_applicationdate_change", args=[literacy.pk])
+    moved = {"regime": literacy.regime, "label": literacy.label, "note": literacy.note}
+    assert client.post(date_url, {**moved, "applies_from": "2025-03-01"}).status_code == 302
+
+    item = next(i for i in checklist(initiative).items if i.obligation)
+    assert item.milestone.title == "Everyone on the team has done the AI literacy course."
+    assert item.applies_from == date(2025, 3, 1)
