@@ -274,8 +274,14 @@ class ApplicationDateAdmin(HistoryAdmin):
 class ObligationForm(forms.ModelForm):
     """The obligation with its milestone's wording, edited in one form."""
 
-    title = forms.CharField(max_length=200, help_text="A concrete statement a team can act on.")
-    done_when = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    title = forms.CharField(
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+        help_text="A concrete statement a team can act on.",
+    )
+    done_when = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"})
+    )
     active = forms.BooleanField(
         required=False,
         help_text="Untick to retire the obligation; what was recorded against it is kept.",
