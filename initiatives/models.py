@@ -13,13 +13,22 @@ from initiatives.portfolio.models import (
     Team,
     TeamMembership,
 )
-from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
+from initiatives.readiness.models import (
+    ApplicableObligation,
+    ApplicationDate,
+    MilestoneRecord,
+    Obligation,
+    ReadinessMilestone,
+    ReadinessTemplate,
+)
 from initiatives.regulation.models import Classification, Option, Question
 from initiatives.watch.models import Flag, ScanRun
 
 __all__ = [
     "ApiTokenInfo",
     "ApiTokenRevocation",
+    "ApplicableObligation",
+    "ApplicationDate",
     "BusinessCase",
     "BusinessUnit",
     "Classification",
@@ -32,6 +41,7 @@ __all__ = [
     "InitiativeEvent",
     "InitiativeLink",
     "MilestoneRecord",
+    "Obligation",
     "Option",
     "OwnershipConfirmation",
     "OwnershipHandover",

@@ -73,6 +73,7 @@ class EventKind(models.TextChoices):
     CLASSIFICATION_SUBMITTED = "classification_submitted", "Classification submitted"
     CLASSIFICATION_CONFIRMED = "classification_confirmed", "Classification confirmed"
     CLASSIFICATION_RETURNED = "classification_returned", "Classification returned"
+    OBLIGATIONS_APPLIED = "obligations_applied", "EU AI Act obligations applied"
 
 
 class FlagKind(models.TextChoices):
@@ -84,6 +85,7 @@ class FlagKind(models.TextChoices):
     HEALTH_DEGRADED = "health_degraded", "Health degraded"
     EVAL_REGRESSION = "eval_regression", "Evaluation regression"
     UNCLASSIFIED = "unclassified", "Not classified (EU AI Act)"
+    REGULATORY_GAP = "regulatory_gap", "Regulatory gap"
 
 
 class EmailKind(models.TextChoices):
@@ -94,6 +96,7 @@ class EmailKind(models.TextChoices):
     ESCALATION = "escalation", "Escalation to sponsor"
     DIGEST = "digest", "Weekly digest"
     HANDOVER_CANCELLED = "handover_cancelled", "Handover cancelled"
+    REGULATORY_GAP = "regulatory_gap", "Regulatory gap"
 
 
 class EmailStatus(models.TextChoices):
@@ -169,6 +172,27 @@ class QuestionKind(models.TextChoices):
     YES_NO = "yes_no", "Yes or no"
     ONE = "one", "One choice"
     SEVERAL = "several", "Several choices"
+
+
+class ObligationScope(models.TextChoices):
+    """Which EU AI Act classifications an obligation follows from (README "Regulation")."""
+
+    EVERYONE = "everyone", "Every AI system"
+    HIGH_RISK = "high_risk", "A high-risk system"
+    FUNDAMENTAL_RIGHTS = (
+        "fundamental_rights",
+        "A high-risk system needing a fundamental-rights impact assessment (Art. 27)",
+    )
+    TRANSPARENCY = "transparency", "An Art. 50 transparency situation (its paragraph)"
+    GPAI = "gpai", "A provider of a general-purpose AI model"
+
+
+class ObligationRole(models.TextChoices):
+    """Whose duty an obligation is: the organisation's role for the system must match."""
+
+    ANY = "any", "Provider or deployer"
+    PROVIDER = "provider", "Provider"
+    DEPLOYER = "deployer", "Deployer"
 
 
 # The groups that carry roles (PRODUCT "People and roles"): governance reviewers, and the

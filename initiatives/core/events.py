@@ -143,6 +143,11 @@ def _case_reviewed(who: str, p: dict, names: Names) -> str:
 def _milestone_updated(who: str, p: dict, names: Names) -> str:
     title = names.milestone(p.get("milestone"))
     action = p.get("action")
+    if action == "waived" and p.get("article"):
+        return (
+            f"{who} waived the legal obligation {p['article']}, “{title}”: "
+            f"{p.get('justification', '')}"
+        )
     if action == "waived":
         return f"{who} waived “{title}”: {p.get('justification', '')}"
     if action == "waiver_requested":
@@ -185,6 +190,16 @@ def _classification_returned(who: str, p: dict, names: Names) -> str:
     return f"{who} returned EU AI Act classification v{p['version']} for changes: {p['comment']}"
 
 
+def _obligations_applied(who: str, p: dict, names: Names) -> str:
+    category = str(p["category"]).replace("_", "-")
+    changes = [f"{key} {', '.join(p[key])}" for key in ("added", "removed") if p.get(key)]
+    return (
+        f"{who} applied the EU AI Act obligations of a {category} classification: "
+        + ("; ".join(changes) or "no change")
+        + "."
+    )
+
+
 RENDERERS: dict[str, Renderer] = {
     EventKind.CREATED: _created,
     EventKind.EDITED: _edited,
@@ -205,6 +220,7 @@ RENDERERS: dict[str, Renderer] = {
     EventKind.CLASSIFICATION_SUBMITTED: _classification_submitted,
     EventKind.CLASSIFICATION_CONFIRMED: _classification_confirmed,
     EventKind.CLASSIFICATION_RETURNED: _classification_returned,
+    EventKind.OBLIGATIONS_APPLIED: _obligations_applied,
 }
 
 

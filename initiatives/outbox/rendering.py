@@ -24,6 +24,7 @@ SUBJECTS = {
     EmailKind.ESCALATION: "Nobody has confirmed ownership of {name}",
     EmailKind.DIGEST: "Weekly digest: open flags across the portfolio",
     EmailKind.HANDOVER_CANCELLED: "Your handover of {name} was cancelled",
+    EmailKind.REGULATORY_GAP: "{name} is in production with EU AI Act obligations outstanding",
 }
 
 
@@ -104,6 +105,8 @@ def _context(record: EmailRecord) -> dict:
             and initiative.sponsor is not None
             and initiative.sponsor.is_active,
         )
+    if record.kind == EmailKind.REGULATORY_GAP:
+        context["readiness_url"] = absolute_url(reverse("readiness", args=[initiative.slug]))
     if record.kind == EmailKind.DIGEST:
         context.update(digest_context())
     return context

@@ -14,10 +14,8 @@ class Outcome:
     role: str  # PROVIDER | DEPLOYER | BOTH
     high_risk_basis: str | None = None  # ANNEX_I | ANNEX_III when category is HIGH_RISK
     annex_point: str = ""  # e.g. "4(a)" for Annex III, "" otherwise
-    # Art. 50 paragraphs that apply: "50(1)", "50(2)", "50(3)", "50(4)"
-    transparency: tuple[str, ...] = ()
+    transparency: tuple[str, ...] = ()  # Art. 50 paragraphs that apply: "50(1)", "50(2)", ...
     gpai_provider: bool = False  # provides a general-purpose AI model (Art. 53 duties)
-    # Art. 27 applies (deployer that is a public body or provides public services, or
-    # Annex III 5(b)/5(c))
-    fundamental_rights_assessment: bool = False
+    fundamental_rights_assessment: bool = False  # Art. 27 applies (deployer that is a public
+    # body or provides public services, or Annex III 5(b)/5(c))
     reasons: tuple[tuple[str, str], ...] = field(default=())  # (article, sentence) that led here

@@ -182,7 +182,8 @@ def ownerless_flag_now(*, initiative_ids: list[int]) -> list[FlagChange]:
 def _emailed_flags() -> list[Flag]:
     return list(
         Flag.objects.filter(
-            resolved_at__isnull=True, kind__in=[FlagKind.STALE_OWNERSHIP, FlagKind.OWNERLESS]
+            resolved_at__isnull=True,
+            kind__in=[FlagKind.STALE_OWNERSHIP, FlagKind.OWNERLESS, FlagKind.REGULATORY_GAP],
         ).select_related("initiative__production_owner", "initiative__sponsor")
     )
 

@@ -8,7 +8,7 @@ from initiatives.models import Question
 from initiatives.regulation import selectors
 
 # The data migration that ships the questionnaire.
-QUESTIONNAIRE_MIGRATION = "initiatives.migrations.0028_classification_data"
+QUESTIONNAIRE_MIGRATION = "initiatives.migrations.0030_classification_data"
 
 
 def questionnaire() -> None:

@@ -313,6 +313,6 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("initiatives", "0027_classification")]
+    dependencies = [("initiatives", "0029_classification")]
 
     operations = [migrations.RunPython(load, unload)]
