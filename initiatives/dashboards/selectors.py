@@ -220,6 +220,7 @@ class GovernanceQueue:
     unhealthy: QueueList
     classifications: QueueList
     unclassified: QueueList
+    regulatory_gap: QueueList
 
 
 def _capped(queryset: QuerySet, url: str | None = None, total: int | None = None) -> QueueList:
@@ -316,6 +317,7 @@ def governance_queue(user) -> GovernanceQueue:
             )
         ),
         unclassified=flagged(FlagKind.UNCLASSIFIED),
+        regulatory_gap=flagged(FlagKind.REGULATORY_GAP),
     )
 
 

@@ -3,7 +3,7 @@ versions, what changed between two, and what waits for a reviewer."""
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from initiatives.core.choices import ClassificationStatus, RegulatoryCategory
 from initiatives.portfolio.models import Initiative
@@ -112,13 +112,24 @@ def confirmed_exists(as_of=None) -> Exists:
     return Exists(_latest_confirmed(as_of))
 
 
-def category_condition(category: str) -> Q:
-    """Initiatives whose latest confirmed classification is `category`; "unclassified" for
-    those without one. For the portfolio's one filterset and counts."""
-    if category == "unclassified":
-        return ~Q(confirmed_exists())
-    latest = _latest_confirmed().values("category")[:1]
-    return Q(pk__in=Initiative.objects.annotate(_c=latest).filter(_c=category).values("pk"))
+# The EU AI Act filter's values: a category, or none confirmed.
+UNCLASSIFIED = "unclassified"
+CATEGORY_FILTER_CHOICES = [*RegulatoryCategory.choices, (UNCLASSIFIED, "Not classified")]
+
+
+def with_category(initiatives: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    """`initiatives` annotated with `eu_ai_act`: the category of the latest confirmed
+    classification, None when none is confirmed (one subquery, no extra query)."""
+    return initiatives.annotate(eu_ai_act=Subquery(_latest_confirmed().values("category")[:1]))
+
+
+def in_category(initiatives: QuerySet[Initiative], category: str) -> QuerySet[Initiative]:
+    """The initiatives whose latest confirmed classification is `category`, or with none
+    confirmed for UNCLASSIFIED: the portfolio's counts and the list's filter alike."""
+    annotated = with_category(initiatives)
+    if category == UNCLASSIFIED:
+        return annotated.filter(eu_ai_act__isnull=True)
+    return annotated.filter(eu_ai_act=category)
 
 
 def categories_of(initiative_ids) -> dict[int, str]:

@@ -15,6 +15,7 @@ from initiatives.core import permissions
 from initiatives.core.choices import ClassificationStatus, EventKind
 from initiatives.core.writes import initiative_event_create, lock_initiative, require, save
 from initiatives.portfolio.models import Initiative
+from initiatives.readiness.obligations import obligations_apply
 from initiatives.regulation import selectors
 from initiatives.regulation.derivation import derive
 from initiatives.regulation.models import Classification
@@ -128,7 +129,7 @@ def classification_confirm(
         category=classification.category,
         comment=comment,
     )
-    _apply_obligations(
+    obligations_apply(
         initiative=classification.initiative, outcome=classification.outcome, actor=actor
     )
     return classification
@@ -156,9 +157,3 @@ def classification_return(
         comment=comment,
     )
     return classification
-
-
-def _apply_obligations(*, initiative: Initiative, outcome: Outcome, actor: AbstractBaseUser):
-    """Put the obligations `outcome` brings on the initiative's checklist."""
-    # wired at merge: readiness.obligations.obligations_apply
-    return None

@@ -92,6 +92,7 @@ def test_the_queue_lists_every_flag_kind_the_portfolio_counts(reviewer, as_user)
         FlagKind.BUSINESS_CASE_MISSING: queue.case_missing,
         FlagKind.EVAL_REGRESSION: queue.regressions,
         FlagKind.UNCLASSIFIED: queue.unclassified,
+        FlagKind.REGULATORY_GAP: queue.regulatory_gap,
     }
     assert set(listed) == set(PORTFOLIO_FLAG_KINDS)
     for tally in portfolio.flags:

@@ -159,10 +159,11 @@ def test_every_number_on_the_portfolio_links_to_a_list_of_that_many(
     page = client.get(portfolio_url(unit)).content.decode()
     links = counted_links(page)
 
-    # Needs attention (in all), funnel (6), total, 2 conversions × 2, 2 valley rows × 2, 6 flag
-    # kinds (health is counted by status), and the health tallies: no chart repeats them.
+    # Needs attention (in all), funnel (6), total, 2 conversions × 2, 2 valley rows × 2, 7 flag
+    # kinds (health is counted by status), the health tallies (no chart repeats them), and the
+    # EU AI Act categories (4 and not classified).
     health_tallies = len(dashboard_portfolio.EXPECTED[unit]["health"])
-    assert len(links) == 1 + 6 + 1 + 4 + 4 + 6 + health_tallies
+    assert len(links) == 1 + 6 + 1 + 4 + 4 + 7 + health_tallies + 5
     for href, number in links:
         assert list_count(client, href) == number, href
         if unit:
