@@ -84,7 +84,7 @@ class FlagKind(models.TextChoices):
     HEALTH_SILENT = "health_silent", "Health silent"
     HEALTH_DEGRADED = "health_degraded", "Health degraded"
     EVAL_REGRESSION = "eval_regression", "Evaluation regression"
-    UNCLASSIFIED = "unclassified", "Not classified (EU AI Act)"
+    UNCLASSIFIED = "unclassified", "Unclassified"
     REGULATORY_GAP = "regulatory_gap", "Regulatory gap"
 
 

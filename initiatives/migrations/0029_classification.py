@@ -155,12 +155,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='flag',
             name='kind',
-            field=models.CharField(choices=[('stalled', 'Stalled'), ('ownerless', 'Ownerless'), ('stale_ownership', 'Stale ownership'), ('business_case_missing', 'Business case missing'), ('health_silent', 'Health silent'), ('health_degraded', 'Health degraded'), ('eval_regression', 'Evaluation regression'), ('unclassified', 'Not classified (EU AI Act)'), ('regulatory_gap', 'Regulatory gap')], max_length=32),
+            field=models.CharField(choices=[('stalled', 'Stalled'), ('ownerless', 'Ownerless'), ('stale_ownership', 'Stale ownership'), ('business_case_missing', 'Business case missing'), ('health_silent', 'Health silent'), ('health_degraded', 'Health degraded'), ('eval_regression', 'Evaluation regression'), ('unclassified', 'Unclassified'), ('regulatory_gap', 'Regulatory gap')], max_length=32),
         ),
         migrations.AlterField(
             model_name='historicalflag',
             name='kind',
-            field=models.CharField(choices=[('stalled', 'Stalled'), ('ownerless', 'Ownerless'), ('stale_ownership', 'Stale ownership'), ('business_case_missing', 'Business case missing'), ('health_silent', 'Health silent'), ('health_degraded', 'Health degraded'), ('eval_regression', 'Evaluation regression'), ('unclassified', 'Not classified (EU AI Act)'), ('regulatory_gap', 'Regulatory gap')], max_length=32),
+            field=models.CharField(choices=[('stalled', 'Stalled'), ('ownerless', 'Ownerless'), ('stale_ownership', 'Stale ownership'), ('business_case_missing', 'Business case missing'), ('health_silent', 'Health silent'), ('health_degraded', 'Health degraded'), ('eval_regression', 'Evaluation regression'), ('unclassified', 'Unclassified'), ('regulatory_gap', 'Regulatory gap')], max_length=32),
         ),
         migrations.AlterField(
             model_name='initiativeevent',
