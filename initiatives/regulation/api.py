@@ -13,6 +13,7 @@ from initiatives.api.permissions import Conflict
 from initiatives.api.schema import ErrorSerializer
 from initiatives.api.throttling import ThrottleFirstMixin
 from initiatives.core import permissions
+from initiatives.core.choices import ClassificationStatus
 from initiatives.portfolio.selectors import initiative_by_slug
 from initiatives.regulation import selectors, serializers, services
 from initiatives.regulation.models import Classification
@@ -20,7 +21,7 @@ from initiatives.regulation.models import Classification
 
 def _state(initiative) -> dict:
     versions = list(selectors.classifications().filter(initiative=initiative))
-    current = next((c for c in versions if c.status == "confirmed"), None)
+    current = next((c for c in versions if c.status == ClassificationStatus.CONFIRMED), None)
     return serializers.ClassificationStateSerializer(
         {"current": current, "versions": versions}
     ).data

@@ -70,8 +70,9 @@ def classification_submit(
             f"Version {waiting.version} awaits a governance reviewer's confirmation; it can be "
             "changed once they confirm it or return it."
         )
-    cleaned = clean_answers(answers, selectors.questions())
-    outcome = derive(selectors.chosen(cleaned, selectors.questions()))
+    questions = selectors.questions()
+    cleaned = clean_answers(answers, questions)
+    outcome = derive(selectors.chosen(cleaned, questions))
     classification = initiative.classifications.filter(status=ClassificationStatus.DRAFT).first()
     if classification is None:
         latest = initiative.classifications.order_by("-version").first()
