@@ -40,12 +40,12 @@ TAGS = [
         "description": "Production owners: handovers, confirmations and "
         "requests to promote to production.",
     },
+    {"name": "Health", "description": "Health reports pushed by monitoring, and their history."},
     {
         "name": "Regulation",
         "description": "EU AI Act classification: the questionnaire, an initiative's "
         "versions, confirmation by governance.",
     },
-    {"name": "Health", "description": "Health reports pushed by monitoring, and their history."},
     {"name": "Flags", "description": "What the watch found: stalled, ownerless, failing..."},
     {"name": "E-mails", "description": "Every e-mail the portal recorded, and sending one again."},
     {"name": "Portfolio", "description": "The portfolio's figures, as on the dashboard."},

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.utils import extend_schema
 from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.schemas.inspectors import DefaultSchema
@@ -63,18 +63,20 @@ router.register(
 app_name = "api"
 urlpatterns = [
     path("portfolio/", dashboards_api.PortfolioView.as_view(), name="portfolio"),
-    path(
-        "initiatives/<slug:slug>/classification/",
+    # Written as the router writes its routes, so the schema and the endpoint list read
+    # the same `{slug}` and `{version}`.
+    re_path(
+        r"^initiatives/(?P<slug>[-a-zA-Z0-9_]+)/classification/$",
         regulation_api.ClassificationView.as_view(),
         name="classification",
     ),
-    path(
-        "initiatives/<slug:slug>/classification/<int:version>/confirm/",
+    re_path(
+        r"^initiatives/(?P<slug>[-a-zA-Z0-9_]+)/classification/(?P<version>[0-9]+)/confirm/$",
         regulation_api.ClassificationConfirmView.as_view(),
         name="classification-confirm",
     ),
-    path(
-        "initiatives/<slug:slug>/classification/<int:version>/return/",
+    re_path(
+        r"^initiatives/(?P<slug>[-a-zA-Z0-9_]+)/classification/(?P<version>[0-9]+)/return/$",
         regulation_api.ClassificationReturnView.as_view(),
         name="classification-return",
     ),
