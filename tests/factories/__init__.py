@@ -41,7 +41,7 @@ from tests.factories.readiness import (
     ReadinessTemplateFactory,
     complete_readiness,
 )
-from tests.factories.regulation import ClassificationFactory
+from tests.factories.regulation import ClassificationFactory, OptionFactory, QuestionFactory
 from tests.factories.watch import FlagFactory, ScanRunFactory
 
 __all__ = [
@@ -60,9 +60,11 @@ __all__ = [
     "InitiativeFactory",
     "InitiativeLinkFactory",
     "MilestoneRecordFactory",
+    "OptionFactory",
     "OwnershipConfirmationFactory",
     "OwnershipHandoverFactory",
     "PromotionRequestFactory",
+    "QuestionFactory",
     "ReadinessMilestoneFactory",
     "ReadinessTemplateFactory",
     "ScanRunFactory",
