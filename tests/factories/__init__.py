@@ -36,7 +36,10 @@ from tests.factories.portfolio import (
     UserFactory,
 )
 from tests.factories.readiness import (
+    ApplicableObligationFactory,
+    ApplicationDateFactory,
     MilestoneRecordFactory,
+    ObligationFactory,
     ReadinessMilestoneFactory,
     ReadinessTemplateFactory,
     complete_readiness,
@@ -46,6 +49,8 @@ from tests.factories.watch import FlagFactory, ScanRunFactory
 __all__ = [
     "ApiTokenInfoFactory",
     "ApiTokenRevocationFactory",
+    "ApplicableObligationFactory",
+    "ApplicationDateFactory",
     "AuthTokenFactory",
     "BusinessCaseFactory",
     "BusinessUnitFactory",
@@ -58,6 +63,7 @@ __all__ = [
     "InitiativeFactory",
     "InitiativeLinkFactory",
     "MilestoneRecordFactory",
+    "ObligationFactory",
     "OwnershipConfirmationFactory",
     "OwnershipHandoverFactory",
     "PromotionRequestFactory",

@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.core.choices import BusinessCaseStatus, EmailStatus, FlagKind, Stage
+from initiatives.readiness.obligations import obligations_apply
+from initiatives.regulation.outcome import PROVIDER, TRANSPARENCY, Outcome
 from tests.factories import (
     ApiTokenInfoFactory,
     AuthTokenFactory,
@@ -38,7 +40,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.browser import PASSWORD
-from tests.support.readiness import default_template
+from tests.support.readiness import default_template, shipped_obligations
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,10 @@ def build() -> dict:
         members=[tomas],
     )
     StageTransitionFactory(initiative=pilot, from_stage=Stage.POC, to_stage=Stage.PILOT)
+    # A customer-facing chatbot: its EU AI Act obligations join the checklist.
+    shipped_obligations()
+    chatbot = Outcome(TRANSPARENCY, PROVIDER, transparency=("50(1)",))
+    obligations_apply(initiative=pilot, outcome=chatbot, actor=gina)
     BusinessCaseFactory(initiative=pilot, version=1, status=BusinessCaseStatus.APPROVED)
     case = BusinessCaseFactory(
         initiative=pilot,
@@ -167,6 +173,7 @@ PAGES: list[Page] = [
     Page("readiness", "tomas", lambda o: _on("readiness", o)),
     Page("milestone", "tomas", lambda o: _on("milestone", o, o["milestone"].key)),
     Page("waiver decision", "gina", lambda o: _on("milestone", o, o["waiver"].key)),
+    Page("legal obligation", "gina", lambda o: _on("milestone", o, "ai-act-art-50-1")),
     Page("readiness heat map", "gina", lambda o: reverse("readiness-map")),
     Page("business case list", "tomas", lambda o: _on("business-case-list", o)),
     Page("business case", "gina", lambda o: _on("business-case-detail", o, o["case"].version)),
