@@ -36,7 +36,10 @@ from tests.factories.portfolio import (
     UserFactory,
 )
 from tests.factories.readiness import (
+    ApplicableObligationFactory,
+    ApplicationDateFactory,
     MilestoneRecordFactory,
+    ObligationFactory,
     ReadinessMilestoneFactory,
     ReadinessTemplateFactory,
     complete_readiness,
@@ -47,6 +50,8 @@ from tests.factories.watch import FlagFactory, ScanRunFactory
 __all__ = [
     "ApiTokenInfoFactory",
     "ApiTokenRevocationFactory",
+    "ApplicableObligationFactory",
+    "ApplicationDateFactory",
     "AuthTokenFactory",
     "BusinessCaseFactory",
     "BusinessUnitFactory",
@@ -60,6 +65,7 @@ __all__ = [
     "InitiativeFactory",
     "InitiativeLinkFactory",
     "MilestoneRecordFactory",
+    "ObligationFactory",
     "OptionFactory",
     "OwnershipConfirmationFactory",
     "OwnershipHandoverFactory",

@@ -23,7 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.core.choices import BusinessCaseStatus, EmailStatus, FlagKind, Stage
+from initiatives.readiness.obligations import obligations_apply
 from initiatives.regulation import services as regulation_services
+from initiatives.regulation.outcome import PROVIDER, TRANSPARENCY, Outcome
 from tests.factories import (
     ApiTokenInfoFactory,
     AuthTokenFactory,
@@ -39,7 +41,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.browser import PASSWORD
-from tests.support.readiness import default_template
+from tests.support.readiness import default_template, shipped_obligations
 from tests.support.regulation import answers
 
 
@@ -69,6 +71,10 @@ def build() -> dict:
         members=[tomas],
     )
     StageTransitionFactory(initiative=pilot, from_stage=Stage.POC, to_stage=Stage.PILOT)
+    # A customer-facing chatbot: its EU AI Act obligations join the checklist.
+    shipped_obligations()
+    chatbot = Outcome(TRANSPARENCY, PROVIDER, transparency=("50(1)",))
+    obligations_apply(initiative=pilot, outcome=chatbot, actor=gina)
     BusinessCaseFactory(initiative=pilot, version=1, status=BusinessCaseStatus.APPROVED)
     case = BusinessCaseFactory(
         initiative=pilot,
@@ -142,7 +148,9 @@ def build() -> dict:
     # The pilot's EU AI Act classification: v1 confirmed (high-risk), v2 awaiting
     # confirmation (an Art. 6(3) exception); the POC is not classified yet (the form).
     first = regulation_services.classification_submit(
-        initiative=pilot, actor=tomas, answers=answers(role="provider", annex_iii="p4a")
+        initiative=pilot,
+        actor=tomas,
+        answers=answers(role="provider", annex_iii="p4a", interacts="yes"),
     )
     regulation_services.classification_confirm(classification=first, actor=gina)
     regulation_services.classification_submit(
@@ -183,6 +191,7 @@ PAGES: list[Page] = [
     Page("readiness", "tomas", lambda o: _on("readiness", o)),
     Page("milestone", "tomas", lambda o: _on("milestone", o, o["milestone"].key)),
     Page("waiver decision", "gina", lambda o: _on("milestone", o, o["waiver"].key)),
+    Page("legal obligation", "gina", lambda o: _on("milestone", o, "ai-act-art-50-1")),
     Page("readiness heat map", "gina", lambda o: reverse("readiness-map")),
     Page("business case list", "tomas", lambda o: _on("business-case-list", o)),
     Page("business case", "gina", lambda o: _on("business-case-detail", o, o["case"].version)),

@@ -1,4 +1,5 @@
-"""The shipped readiness template in tests that flush the database."""
+"""The shipped readiness templates (and EU AI Act obligations) in tests that flush the
+database."""
 
 import importlib
 
@@ -13,3 +14,11 @@ def default_template() -> ReadinessTemplate:
     if not ReadinessTemplate.objects.filter(is_default=True).exists():
         importlib.import_module("initiatives.migrations.0008_readiness_templates").load(apps, None)
     return ReadinessTemplate.objects.get(is_default=True)
+
+
+def shipped_obligations() -> ReadinessTemplate:
+    """The EU AI Act obligations and their application dates, loaded again from their data
+    migration when an earlier transactional test's flush removed them."""
+    if not ReadinessTemplate.objects.filter(key="eu-ai-act").exists():
+        importlib.import_module("initiatives.migrations.0028_oblig_data").load(apps, None)
+    return ReadinessTemplate.objects.get(key="eu-ai-act")
