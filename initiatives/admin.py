@@ -40,6 +40,8 @@ from initiatives.portfolio.models import (
     Team,
     TeamMembership,
 )
+from initiatives.readiness.models import ApplicationDate, Obligation
+from initiatives.regulation.models import Classification, Option, Question
 from initiatives.watch.models import Flag, ScanRun
 
 
@@ -259,6 +261,84 @@ class ScanRunAdmin(ReadOnlyAdmin):
         "flags_resolved",
         "emails_queued",
     ]
+
+
+# --- EU AI Act obligations: data the admin edits (README "Regulation") ---------------------
+
+
+@admin.register(ApplicationDate)
+class ApplicationDateAdmin(HistoryAdmin):
+    """When the law moves a date, change it here: every system it applies to moves too."""
+
+    list_display = ["label", "regime", "applies_from"]
+    ordering = ["applies_from", "regime"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # obligations and initiatives point at it
+
+
+class ObligationForm(forms.ModelForm):
+    """The obligation with its milestone's wording, edited in one form."""
+
+    title = forms.CharField(
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+        help_text="A concrete statement a team can act on.",
+    )
+    done_when = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"})
+    )
+    active = forms.BooleanField(
+        required=False,
+        help_text="Untick to retire the obligation; what was recorded against it is kept.",
+    )
+
+    class Meta:
+        model = Obligation
+        fields = ["article", "applies_to", "role", "paragraph", "application_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        milestone = self.instance.milestone
+        for name in ("title", "done_when", "active"):
+            self.fields[name].initial = getattr(milestone, name)
+
+
+@admin.register(Obligation)
+class ObligationAdmin(HistoryAdmin):
+    """Each obligation is a milestone of the `eu-ai-act` template: the shipped set is edited
+    here (wording, article, to whom, from when), never added or deleted."""
+
+    form = ObligationForm
+    list_display = ["article", "title", "applies_to", "role", "application_date", "active"]
+    list_filter = ["applies_to", "role", "application_date"]
+    list_select_related = ["milestone", "application_date"]
+    search_fields = ["article", "milestone__title", "milestone__key"]
+    ordering = ["milestone__order"]
+
+    @admin.display(description="title")
+    def title(self, obj):
+        return obj.milestone.title
+
+    @admin.display(boolean=True, description="active")
+    def active(self, obj):
+        return obj.milestone.active
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        milestone = obj.milestone
+        for name in ("title", "done_when", "active"):
+            setattr(milestone, name, form.cleaned_data[name])
+        milestone._history_user = request.user
+        milestone.full_clean()
+        milestone.save()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(HealthReporterGrant)
@@ -482,3 +562,36 @@ class CrosswalkLinkAdmin(admin.ModelAdmin):
     list_filter = ["item__framework", "milestone__template", "source"]
     list_select_related = ["item", "milestone__template", "source"]
     search_fields = ["item__code", "milestone__key", "milestone__title"]
+
+
+# --- EU AI Act classification (README "Regulation") -------------------------------------------
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    extra = 0
+    fields = ("order", "key", "label", "effect")
+
+
+@admin.register(Question)
+class QuestionAdmin(HistoryAdmin):
+    """The questionnaire is data: questions, their options and each option's effect on the
+    derived result (checked against what the derivation reads). Deactivate a question rather
+    than delete it: old answers keep their words."""
+
+    list_display = ("key", "section", "text", "article", "kind", "order", "active")
+    list_filter = ("section", "kind", "active")
+    search_fields = ("key", "text", "article")
+    inlines = [OptionInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Classification)
+class ClassificationAdmin(ReadOnlyAdmin, HistoryAdmin):
+    """Classification versions as recorded; confirmed or returned on the portal's pages."""
+
+    list_display = ("initiative", "version", "status", "category", "submitted_at", "reviewed_at")
+    list_filter = ("status", "category")
+    search_fields = ("initiative__name", "initiative__slug")

@@ -7,6 +7,7 @@ GATE_MODULES = (
     "initiatives.business_cases.gates",
     "initiatives.readiness.gates",
     "initiatives.ownership.gates",
+    "initiatives.regulation.gates",
 )
 
 

@@ -19,15 +19,26 @@ from initiatives.portfolio.models import (
     Team,
     TeamMembership,
 )
-from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
+from initiatives.readiness.models import (
+    ApplicableObligation,
+    ApplicationDate,
+    MilestoneRecord,
+    Obligation,
+    ReadinessMilestone,
+    ReadinessTemplate,
+)
+from initiatives.regulation.models import Classification, Option, Question
 from initiatives.value.models import ValueReport, ValueReporterGrant
 from initiatives.watch.models import Flag, ScanRun
 
 __all__ = [
     "ApiTokenInfo",
     "ApiTokenRevocation",
+    "ApplicableObligation",
+    "ApplicationDate",
     "BusinessCase",
     "BusinessUnit",
+    "Classification",
     "CrosswalkLink",
     "CrosswalkSource",
     "EmailRecord",
@@ -42,9 +53,12 @@ __all__ = [
     "InitiativeEvent",
     "InitiativeLink",
     "MilestoneRecord",
+    "Obligation",
+    "Option",
     "OwnershipConfirmation",
     "OwnershipHandover",
     "PromotionRequest",
+    "Question",
     "ReadinessMilestone",
     "ReadinessTemplate",
     "ScanRun",

@@ -8,6 +8,7 @@ from initiatives.outbox import views as outbox_views
 from initiatives.ownership import views as ownership_views
 from initiatives.portfolio import views as portfolio_views
 from initiatives.readiness import views as readiness_views
+from initiatives.regulation import views as regulation_views
 from initiatives.transfer import views as transfer_views
 from initiatives.value import views as value_views
 
@@ -144,6 +145,16 @@ urlpatterns = [
         "initiatives/<slug:slug>/readiness/<slug:key>/",
         readiness_views.MilestoneView.as_view(),
         name="milestone",
+    ),
+    path(
+        "initiatives/<slug:slug>/classification/",
+        regulation_views.ClassificationView.as_view(),
+        name="classification",
+    ),
+    path(
+        "initiatives/<slug:slug>/classification/v<int:version>/",
+        regulation_views.ClassificationVersionView.as_view(),
+        name="classification-version",
     ),
     path(
         "handovers/<int:pk>/", ownership_views.HandoverAnswerView.as_view(), name="handover-answer"

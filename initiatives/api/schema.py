@@ -45,6 +45,11 @@ TAGS = [
         "name": "Evidence",
         "description": "An initiative's evidence pack for auditors, with its fingerprint.",
     },
+    {
+        "name": "Regulation",
+        "description": "EU AI Act classification: the questionnaire, an initiative's "
+        "versions, confirmation by governance.",
+    },
     {"name": "Flags", "description": "What the watch found: stalled, ownerless, failing..."},
     {"name": "E-mails", "description": "Every e-mail the portal recorded, and sending one again."},
     {"name": "Portfolio", "description": "The portfolio's figures, as on the dashboard."},
@@ -55,6 +60,8 @@ _TAG_BY_PATH = [
     ("/readiness/", "Readiness"),
     ("/health/", "Health"),
     ("/evidence-pack/", "Evidence"),
+    ("/classification/", "Regulation"),
+    ("/api/v1/regulation/", "Regulation"),
     ("/handover", "Ownership"),
     ("/confirm-ownership/", "Ownership"),
     ("/promotion-request", "Ownership"),

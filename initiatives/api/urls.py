@@ -12,6 +12,7 @@ from initiatives.outbox import api as outbox_api
 from initiatives.ownership import api as ownership_api
 from initiatives.portfolio import api as portfolio_api
 from initiatives.readiness import api as readiness_api
+from initiatives.regulation import api as regulation_api
 from initiatives.value import api as value_api
 from initiatives.watch import api as watch_api
 
@@ -79,6 +80,28 @@ urlpatterns = [
         r"^initiatives/(?P<initiative_slug>[-a-zA-Z0-9_]+)/value/$",
         value_api.ValueComparisonView.as_view(),
         name="initiative-value",
+    ),
+    # Written as the router writes its routes, so the schema and the endpoint list read
+    # the same `{slug}` and `{version}`.
+    re_path(
+        r"^initiatives/(?P<slug>[-a-zA-Z0-9_]+)/classification/$",
+        regulation_api.ClassificationView.as_view(),
+        name="classification",
+    ),
+    re_path(
+        r"^initiatives/(?P<slug>[-a-zA-Z0-9_]+)/classification/(?P<version>[0-9]+)/confirm/$",
+        regulation_api.ClassificationConfirmView.as_view(),
+        name="classification-confirm",
+    ),
+    re_path(
+        r"^initiatives/(?P<slug>[-a-zA-Z0-9_]+)/classification/(?P<version>[0-9]+)/return/$",
+        regulation_api.ClassificationReturnView.as_view(),
+        name="classification-return",
+    ),
+    path(
+        "regulation/questions/",
+        regulation_api.QuestionListView.as_view(),
+        name="regulation-questions",
     ),
     path("", include(router.urls)),
 ]

@@ -71,6 +71,10 @@ class EventKind(models.TextChoices):
     MILESTONE_UPDATED = "milestone_updated", "Milestone updated"
     HEALTH_REPORT_REMOVED = "health_report_removed", "Health report removed"
     VALUE_REPORTED = "value_reported", "Value reported"
+    CLASSIFICATION_SUBMITTED = "classification_submitted", "Classification submitted"
+    CLASSIFICATION_CONFIRMED = "classification_confirmed", "Classification confirmed"
+    CLASSIFICATION_RETURNED = "classification_returned", "Classification returned"
+    OBLIGATIONS_APPLIED = "obligations_applied", "EU AI Act obligations applied"
 
 
 class FlagKind(models.TextChoices):
@@ -83,6 +87,8 @@ class FlagKind(models.TextChoices):
     EVAL_REGRESSION = "eval_regression", "Evaluation regression"
     VALUE_UNREPORTED = "value_unreported", "Value unreported"
     VALUE_SHORTFALL = "value_shortfall", "Value shortfall"
+    UNCLASSIFIED = "unclassified", "Unclassified"
+    REGULATORY_GAP = "regulatory_gap", "Regulatory gap"
 
 
 class EmailKind(models.TextChoices):
@@ -95,6 +101,7 @@ class EmailKind(models.TextChoices):
     HANDOVER_CANCELLED = "handover_cancelled", "Handover cancelled"
     VALUE_UNREPORTED = "value_unreported", "Value unreported"
     VALUE_SHORTFALL = "value_shortfall", "Value shortfall"
+    REGULATORY_GAP = "regulatory_gap", "Regulatory gap"
 
 
 class EmailStatus(models.TextChoices):
@@ -142,6 +149,55 @@ class HealthStatus(models.TextChoices):
     DEGRADED = "degraded", "Degraded"
     FAILING = "failing", "Failing"
     SILENT = "silent", "Silent"
+
+
+# EU AI Act classification (README "Regulation"): the values are those of
+# `initiatives.regulation.outcome`.
+class RegulatoryCategory(models.TextChoices):
+    PROHIBITED = "prohibited", "Prohibited"
+    HIGH_RISK = "high_risk", "High-risk"
+    TRANSPARENCY = "transparency", "Transparency duties"
+    MINIMAL = "minimal", "Minimal risk"
+
+
+class RegulatoryRole(models.TextChoices):
+    PROVIDER = "provider", "Provider"
+    DEPLOYER = "deployer", "Deployer"
+    BOTH = "both", "Provider and deployer"
+
+
+class ClassificationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Awaiting confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    RETURNED = "returned", "Returned for changes"
+
+
+class QuestionKind(models.TextChoices):
+    YES_NO = "yes_no", "Yes or no"
+    ONE = "one", "One choice"
+    SEVERAL = "several", "Several choices"
+
+
+class ObligationScope(models.TextChoices):
+    """Which EU AI Act classifications an obligation follows from (README "Regulation")."""
+
+    EVERYONE = "everyone", "Every AI system"
+    HIGH_RISK = "high_risk", "A high-risk system"
+    FUNDAMENTAL_RIGHTS = (
+        "fundamental_rights",
+        "A high-risk system needing a fundamental-rights impact assessment (Art. 27)",
+    )
+    TRANSPARENCY = "transparency", "An Art. 50 transparency situation (its paragraph)"
+    GPAI = "gpai", "A provider of a general-purpose AI model"
+
+
+class ObligationRole(models.TextChoices):
+    """Whose duty an obligation is: the organisation's role for the system must match."""
+
+    ANY = "any", "Provider or deployer"
+    PROVIDER = "provider", "Provider"
+    DEPLOYER = "deployer", "Deployer"
 
 
 # The groups that carry roles (PRODUCT "People and roles"): governance reviewers, and the

@@ -28,6 +28,7 @@ from initiatives.core.choices import (
     EventKind,
     MilestoneStatus,
     PromotionStatus,
+    RegulatoryCategory,
     Stage,
 )
 from initiatives.core.people import display_name
@@ -142,6 +143,11 @@ def _case_reviewed(who: str, p: dict, names: Names) -> str:
 def _milestone_updated(who: str, p: dict, names: Names) -> str:
     title = names.milestone(p.get("milestone"))
     action = p.get("action")
+    if action == "waived" and p.get("article"):
+        return (
+            f"{who} waived the legal obligation {p['article']}, “{title}”: "
+            f"{p.get('justification', '')}"
+        )
     if action == "waived":
         return f"{who} waived “{title}”: {p.get('justification', '')}"
     if action == "waiver_requested":
@@ -169,6 +175,36 @@ def _value_reported(who: str, p: dict, names: Names) -> str:
     return _with(f"{who} {verb} the value delivered in {p['quarter']}.", p.get("source", ""))
 
 
+def _classification_submitted(who: str, p: dict, names: Names) -> str:
+    category = _label(RegulatoryCategory, p["category"]).lower()
+    return (
+        f"{who} submitted EU AI Act classification v{p['version']} ({category}) "
+        "for a governance reviewer to confirm."
+    )
+
+
+def _classification_confirmed(who: str, p: dict, names: Names) -> str:
+    category = _label(RegulatoryCategory, p["category"]).lower()
+    return _with(
+        f"{who} confirmed EU AI Act classification v{p['version']}: {category}.",
+        p.get("comment", ""),
+    )
+
+
+def _classification_returned(who: str, p: dict, names: Names) -> str:
+    return f"{who} returned EU AI Act classification v{p['version']} for changes: {p['comment']}"
+
+
+def _obligations_applied(who: str, p: dict, names: Names) -> str:
+    category = str(p["category"]).replace("_", "-")
+    changes = [f"{key} {', '.join(p[key])}" for key in ("added", "removed") if p.get(key)]
+    return (
+        f"{who} applied the EU AI Act obligations of a {category} classification: "
+        + ("; ".join(changes) or "no change")
+        + "."
+    )
+
+
 RENDERERS: dict[str, Renderer] = {
     EventKind.CREATED: _created,
     EventKind.EDITED: _edited,
@@ -187,6 +223,10 @@ RENDERERS: dict[str, Renderer] = {
     EventKind.MILESTONE_UPDATED: _milestone_updated,
     EventKind.HEALTH_REPORT_REMOVED: _health_report_removed,
     EventKind.VALUE_REPORTED: _value_reported,
+    EventKind.CLASSIFICATION_SUBMITTED: _classification_submitted,
+    EventKind.CLASSIFICATION_CONFIRMED: _classification_confirmed,
+    EventKind.CLASSIFICATION_RETURNED: _classification_returned,
+    EventKind.OBLIGATIONS_APPLIED: _obligations_applied,
 }
 
 

@@ -24,6 +24,7 @@ from initiatives.business_cases.models import BusinessCase
 from initiatives.core import choices
 from initiatives.core.choices import (
     BusinessCaseStatus,
+    ClassificationStatus,
     EmailStatus,
     HandoverStatus,
     PromotionStatus,
@@ -33,6 +34,7 @@ from initiatives.outbox.models import EmailRecord
 from initiatives.ownership.models import OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import Initiative, TeamMembership
 from initiatives.readiness.models import MilestoneRecord
+from initiatives.regulation.models import Classification
 from initiatives.value.models import ValueReporterGrant
 
 # The role groups live in choices (people.py reads them too); named here for callers.
@@ -261,6 +263,55 @@ def can_review_business_case(user: AnyUser, case: BusinessCase) -> bool:
     )
 
 
+def can_classify(user: AnyUser, initiative: Initiative) -> bool:
+    """The team answers the EU AI Act questionnaire."""
+    return can_edit_initiative(user, initiative)
+
+
+def classification_conflict(user: AnyUser, classification: Classification) -> str:
+    """Confirming a classification: never anyone on the team (owner, backup, member), its
+    sponsor, or whoever submitted it — they would be classifying and confirming at once."""
+    initiative = classification.initiative
+    if classification.submitted_by_id == user.pk:
+        return f"You submitted this classification; {OTHER_REVIEWER_OFF_TEAM}"
+    if initiative.sponsor_id == user.pk:
+        return f"You sponsor this initiative; {OTHER_REVIEWER_OFF_TEAM}"
+    if is_team_member(user, initiative):
+        return f"You are on this initiative's team; {OTHER_REVIEWER_OFF_TEAM}"
+    return ""
+
+
+def can_confirm_classification(user: AnyUser, classification: Classification) -> bool:
+    """Confirm it, or return it asking for changes: a governance reviewer off the team."""
+    return (
+        is_governance(user)
+        and classification.status == ClassificationStatus.SUBMITTED
+        and not classification_conflict(user, classification)
+    )
+
+
+def classifications_in_conflict(user: AnyUser) -> Q:
+    """Classifications `user` may not confirm (see `classification_conflict`)."""
+    sponsored = Q(
+        Exists(Initiative.objects.filter(pk=OuterRef("initiative_id"), sponsor_id=user.pk))
+    )
+    return Q(submitted_by_id=user.pk) | sponsored | on_team_of_initiative(user)
+
+
+def confirm_classification_refusal(
+    user: AnyUser, classification: Classification
+) -> tuple[int, str]:
+    if not is_governance(user):
+        return 403, "Only a governance reviewer may confirm or return a classification."
+    conflict = classification_conflict(user, classification)
+    if conflict:
+        return 403, conflict
+    return 409, (
+        "Only a classification awaiting confirmation can be confirmed or returned; this one is "
+        f"{classification.get_status_display().lower()}."
+    )
+
+
 def can_update_milestone(user: AnyUser, initiative: Initiative) -> bool:
     return can_edit_initiative(user, initiative)
 
@@ -428,6 +479,15 @@ def reviewers_free_to_decide(
 def case_deciders(case: BusinessCase) -> list[AbstractBaseUser]:
     return reviewers_free_to_decide(
         case.initiative, not_ids=case_author_ids(case), off_the_team=False
+    )
+
+
+def classification_deciders(classification: Classification) -> list[AbstractBaseUser]:
+    initiative = classification.initiative
+    return reviewers_free_to_decide(
+        initiative,
+        not_ids={classification.submitted_by_id, initiative.sponsor_id},
+        off_the_team=True,
     )
 
 

@@ -41,6 +41,7 @@ from initiatives.core.choices import (
 from initiatives.ownership.models import OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import Initiative
 from initiatives.readiness.models import MilestoneRecord
+from initiatives.regulation.selectors import awaiting_confirmation
 from initiatives.watch.models import Flag, ScanRun
 from initiatives.watch.selectors import (
     last_finished_scan,
@@ -219,6 +220,9 @@ class GovernanceQueue:
     unhealthy: QueueList
     value_unreported: QueueList
     value_shortfall: QueueList
+    classifications: QueueList
+    unclassified: QueueList
+    regulatory_gap: QueueList
 
 
 def _capped(queryset: QuerySet, url: str | None = None, total: int | None = None) -> QueueList:
@@ -311,6 +315,13 @@ def governance_queue(user) -> GovernanceQueue:
             unhealthy_systems(),
             list_url(stage=Stage.PRODUCTION, health=list(UNHEALTHY_ORDER)),
         ),
+        classifications=_capped(
+            _decided_elsewhere(
+                awaiting_confirmation(), permissions.classifications_in_conflict(user)
+            )
+        ),
+        unclassified=flagged(FlagKind.UNCLASSIFIED),
+        regulatory_gap=flagged(FlagKind.REGULATORY_GAP),
     )
 
 

@@ -22,6 +22,8 @@ from initiatives.dashboards.selectors import list_url
 from initiatives.portfolio.filtersets import HEALTH_FLAG_KINDS, needs_attention
 from initiatives.portfolio.lifecycle import FUNNEL, VALLEY, reached_condition
 from initiatives.portfolio.models import BusinessUnit, Initiative
+from initiatives.readiness.obligations import OutstandingSystem, outstanding_high_risk
+from initiatives.regulation.selectors import CATEGORY_FILTER_CHOICES, with_category
 from initiatives.watch.models import Flag
 from initiatives.watch.rules import days_between, stalled_limits
 from initiatives.watch.selectors import open_flag_counts_by_kind, open_flags
@@ -44,6 +46,8 @@ FLAG_URGENCY = {
     FlagKind.STALLED: 4,
     FlagKind.STALE_OWNERSHIP: 5,
     FlagKind.BUSINESS_CASE_MISSING: 7,
+    FlagKind.REGULATORY_GAP: 7,
+    FlagKind.UNCLASSIFIED: 8,
 }
 _CALM = 99
 
@@ -385,4 +389,46 @@ def portfolio_summary(
             in_valley=sum(numbers[f"stage_{s}"] for s in VALLEY),
             business_unit=unit,
         ),
+    )
+
+
+@dataclass(frozen=True)
+class RegulationSummary:
+    """The EU AI Act across the portfolio: how many initiatives in each category (and not
+    classified), and the high-risk systems with obligations outstanding."""
+
+    categories: list[Tally]
+    outstanding: list[OutstandingSystem]
+
+
+def regulation_summary(
+    *, business_unit: BusinessUnit | None = None, as_of: datetime | None = None
+) -> RegulationSummary:
+    """Counts by the latest confirmed classification's category, each with the list it
+    counts (`?eu_ai_act=`), and the high-risk systems with obligations outstanding, overdue
+    first, then by the nearest application date. Two queries, whatever the portfolio."""
+    as_of = as_of or timezone.now()
+    unit = business_unit.name if business_unit else None
+    initiatives = Initiative.objects.all()
+    if business_unit is not None:
+        initiatives = initiatives.filter(business_unit=business_unit)
+    counts = with_category(initiatives).aggregate(
+        **{
+            value: Count("pk", filter=Q(eu_ai_act__isnull=True))
+            if value == "unclassified"
+            else Count("pk", filter=Q(eu_ai_act=value))
+            for value, _ in CATEGORY_FILTER_CHOICES
+        }
+    )
+    outstanding = [
+        system
+        for system in outstanding_high_risk(timezone.localdate(as_of))
+        if business_unit is None or system.initiative.business_unit_id == business_unit.pk
+    ]
+    return RegulationSummary(
+        categories=[
+            Tally(str(label), value, counts[value], list_url(eu_ai_act=value, business_unit=unit))
+            for value, label in CATEGORY_FILTER_CHOICES
+        ],
+        outstanding=outstanding,
     )

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from initiatives.core import permissions
 from initiatives.core.choices import Stage
 from initiatives.dashboards import selectors
-from initiatives.dashboards.summary import portfolio_summary
+from initiatives.dashboards.summary import portfolio_summary, regulation_summary
 from initiatives.portfolio.models import BusinessUnit, Initiative
 from initiatives.readiness.selectors import (
     MEASURED_STAGES,
@@ -37,6 +37,7 @@ class PortfolioView(TemplateView):
         return super().get_context_data(
             form=form,
             summary=portfolio_summary(business_unit=unit),
+            regulation=regulation_summary(business_unit=unit),
             scan=selectors.scan_state(),
             waiting=selectors.handovers_waiting(self.request.user).count(),
             value=value_selectors.portfolio_value(business_unit=unit.name if unit else ""),

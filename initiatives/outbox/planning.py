@@ -108,7 +108,8 @@ def plan_flag_emails(flags: list[Flag], as_of: datetime) -> list[PlannedEmail]:
     has let `PORTAL_ESCALATE_AFTER_REMINDERS` reminders go unanswered. Ownerless: the
     sponsor and the governance mailbox, once per interval. Value unreported and value
     shortfall: the owner, once per reminder interval, then the sponsor too (once) when the
-    owner has let `PORTAL_ESCALATE_AFTER_REMINDERS` reminders go by.
+    owner has let `PORTAL_ESCALATE_AFTER_REMINDERS` reminders go by. Regulatory gap: the
+    owner and the governance mailbox, once per interval.
     """
     planned = []
     for flag in flags:
@@ -144,6 +145,8 @@ def plan_flag_emails(flags: list[Flag], as_of: datetime) -> list[PlannedEmail]:
                 )
         elif flag.kind in VALUE_FLAG_EMAILS:
             planned.extend(_plan_value_flag(flag, period, base))
+        elif flag.kind == FlagKind.REGULATORY_GAP:
+            planned.extend(_owner_and_governance(flag, EmailKind.REGULATORY_GAP, base))
         elif flag.kind == FlagKind.OWNERLESS:
             sponsor = initiative.sponsor
             recipients = [(settings.GOVERNANCE_EMAIL, None)]
@@ -196,6 +199,24 @@ def _plan_value_flag(flag: Flag, period: int, base: dict) -> list[PlannedEmail]:
             )
         )
     return planned
+
+
+def _owner_and_governance(flag: Flag, kind: str, base: dict) -> list[PlannedEmail]:
+    """One e-mail of `kind` to the governance mailbox and one to the active owner."""
+    owner = flag.initiative.production_owner
+    recipients = [(settings.GOVERNANCE_EMAIL, None)]
+    if owner and owner.is_active:
+        recipients.append((owner.email, owner.pk))
+    return [
+        PlannedEmail(
+            dedupe_key=f"flag:{flag.pk}:{address.lower()}:{base['reminder']}",
+            kind=kind,
+            recipient=address,
+            recipient_user_id=user_id,
+            **base,
+        )
+        for address, user_id in recipients
+    ]
 
 
 def _not_within_interval(planned: list[PlannedEmail], as_of: datetime) -> list[PlannedEmail]:

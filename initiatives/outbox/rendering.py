@@ -26,6 +26,7 @@ SUBJECTS = {
     EmailKind.HANDOVER_CANCELLED: "Your handover of {name} was cancelled",
     EmailKind.VALUE_UNREPORTED: "Report the value {name} delivered",
     EmailKind.VALUE_SHORTFALL: "{name} delivers less value than its business case planned",
+    EmailKind.REGULATORY_GAP: "{name} is in production with EU AI Act obligations outstanding",
 }
 
 
@@ -113,6 +114,8 @@ def _context(record: EmailRecord) -> dict:
             and record.recipient_user_id == initiative.sponsor_id
             and record.recipient_user_id != initiative.production_owner_id,
         )
+    if record.kind == EmailKind.REGULATORY_GAP:
+        context["readiness_url"] = absolute_url(reverse("readiness", args=[initiative.slug]))
     if record.kind == EmailKind.DIGEST:
         context.update(digest_context())
     return context

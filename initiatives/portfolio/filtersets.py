@@ -15,6 +15,7 @@ from initiatives.core.choices import (
 from initiatives.core.forms import PersonFilterSelect
 from initiatives.portfolio.lifecycle import FUNNEL, reached_condition
 from initiatives.portfolio.models import BusinessUnit, Initiative, sort_key
+from initiatives.regulation.selectors import CATEGORY_FILTER_CHOICES, in_category
 from initiatives.watch.models import Flag
 
 # Health is counted once, by the stored health status (which every health report and every
@@ -117,6 +118,13 @@ class InitiativeFilterSet(django_filters.FilterSet):
         label="Ever reached",
         empty_label="Any",
     )
+    eu_ai_act = django_filters.ChoiceFilter(
+        choices=CATEGORY_FILTER_CHOICES,
+        method="filter_eu_ai_act",
+        label="EU AI Act",
+        empty_label="Any",
+        help_text="The category of the latest confirmed EU AI Act classification.",
+    )
     ownership_pending = YesNoFilter(method="filter_ownership_pending", label="Ownership pending")
     attention = YesNoFilter(
         method="filter_attention",
@@ -168,6 +176,9 @@ class InitiativeFilterSet(django_filters.FilterSet):
 
     def filter_reached(self, queryset, name, value: str):
         return queryset.filter(reached_condition(value))
+
+    def filter_eu_ai_act(self, queryset, name, value: str):
+        return in_category(queryset, value)
 
     def filter_owner(self, queryset, name, value):
         return queryset.filter(production_owner__username=value)

@@ -148,6 +148,7 @@ class Initiative(models.Model):
         null=True,
         blank=True,
         related_name="initiatives",
+        limit_choices_to={"offered": True},
         help_text="The readiness checklist that applies; empty means the default template.",
     )
     team_members = models.ManyToManyField(

@@ -26,6 +26,7 @@ from initiatives.portfolio.gates import (
     unmet,
 )
 from initiatives.readiness.scoring import checklist
+from initiatives.regulation import selectors as regulation_selectors
 from initiatives.value import selectors as value_selectors
 
 
@@ -148,6 +149,7 @@ class InitiativeDetailView(View):
                 "events": selectors.initiative_events(initiative),
                 "open_flags": list(initiative.flags.all()),  # prefetched: open ones only
                 **business_cases_selectors.business_case_summary(initiative),
+                **regulation_selectors.classification_summary(initiative),
                 "readiness": checklist(initiative),
                 "health": health,
                 "health_series": health_series,

@@ -13,7 +13,15 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from initiatives.core.choices import CheckMode, MilestoneStatus, Scoring, Stage, WaiverDecision
+from initiatives.core.choices import (
+    CheckMode,
+    MilestoneStatus,
+    ObligationRole,
+    ObligationScope,
+    Scoring,
+    Stage,
+    WaiverDecision,
+)
 
 REQUIRED_FOR = [(Stage.PILOT, "Pilot"), (Stage.PRODUCTION, "Production")]
 
@@ -26,6 +34,11 @@ class ReadinessTemplate(models.Model):
     is_default = models.BooleanField(
         default=False, help_text="Used by every initiative that names no template."
     )
+    offered = models.BooleanField(
+        default=True,
+        help_text="Offered as an initiative's checklist. The EU AI Act obligations are not: "
+        "they join an initiative's checklist when its classification says they apply.",
+    )
 
     history = HistoricalRecords()
 
@@ -37,7 +50,12 @@ class ReadinessTemplate(models.Model):
                 condition=Q(is_default=True),
                 name="readiness_one_default_template",
                 violation_error_message="Another template is already the default.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(offered=True) | Q(is_default=False),
+                name="readiness_default_template_offered",
+                violation_error_message="The default template must be offered to initiatives.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -154,3 +172,121 @@ class MilestoneRecord(models.Model):
     def waiver_pending(self) -> bool:
         """A waiver was asked for and governance has not answered yet."""
         return self.waiver_requested_at is not None and self.waiver_decided_at is None
+
+
+# --- EU AI Act obligations (README "Regulation") -------------------------------------------
+#
+# Each obligation is a milestone of the `eu-ai-act` template (so the milestone page, records,
+# evidence and waivers serve it unchanged) plus what says when it applies: its article, to
+# whom, and from which date. The dates, the obligations and their wording are data (loaded by
+# a migration, edited in the admin), never code: the law may still move the dates.
+
+
+class ApplicationDate(models.Model):
+    """The date from which a part of the AI Act applies (Art. 113), by regime."""
+
+    regime = models.SlugField(
+        max_length=40,
+        unique=True,
+        help_text="e.g. annex_iii. The high-risk regimes are named as the classification names "
+        "its basis: annex_iii, annex_i.",
+    )
+    label = models.CharField(max_length=120)
+    applies_from = models.DateField()
+    note = models.TextField(blank=True, help_text="Where the date comes from; whether it may move.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["applies_from", "regime"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.applies_from:%Y-%m-%d})"
+
+
+class Obligation(models.Model):
+    """An EU AI Act obligation: a milestone, the article it cites, to whom it applies, and
+    from when (empty: the date of the system's high-risk basis, Annex III or Annex I)."""
+
+    milestone = models.OneToOneField(
+        ReadinessMilestone, on_delete=models.PROTECT, related_name="obligation"
+    )
+    article = models.CharField(max_length=40, help_text='As cited, e.g. "Art. 9", "Art. 50(1)".')
+    applies_to = models.CharField(max_length=24, choices=ObligationScope.choices)
+    role = models.CharField(
+        max_length=16,
+        choices=ObligationRole.choices,
+        default=ObligationRole.ANY,
+        help_text="Whose duty it is; an organisation that is both provider and deployer has both.",
+    )
+    paragraph = models.CharField(
+        max_length=12,
+        blank=True,
+        help_text='For a transparency duty: the Art. 50 paragraph, e.g. "50(1)".',
+    )
+    application_date = models.ForeignKey(
+        ApplicationDate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="obligations",
+        help_text="Empty for the high-risk duties: they apply from the date of the system's "
+        "basis (Annex III or Annex I).",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["milestone__order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(applies_to=ObligationScope.TRANSPARENCY, paragraph__regex=r"^50\(\d\)$")
+                | (~Q(applies_to=ObligationScope.TRANSPARENCY) & Q(paragraph="")),
+                name="obligation_paragraph_for_transparency",
+                violation_error_message="A transparency duty names its Art. 50 paragraph, as "
+                '"50(1)"; no other obligation has one.',
+            ),
+            models.CheckConstraint(
+                condition=Q(application_date__isnull=False)
+                | Q(applies_to__in=[ObligationScope.HIGH_RISK, ObligationScope.FUNDAMENTAL_RIGHTS]),
+                name="obligation_dated",
+                violation_error_message="Only the high-risk duties take their date from the "
+                "system's basis; every other obligation names its application date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article}: {self.milestone.title}"
+
+
+class ApplicableObligation(models.Model):
+    """An obligation that applies to one initiative, as its confirmed classification says
+    (`readiness.obligations.obligations_apply`), and from which date. Records made against
+    the milestone live in `MilestoneRecord` and outlast a re-classification."""
+
+    initiative = models.ForeignKey(
+        "initiatives.Initiative", on_delete=models.CASCADE, related_name="applicable_obligations"
+    )
+    milestone = models.ForeignKey(
+        ReadinessMilestone, on_delete=models.PROTECT, related_name="applicable_obligations"
+    )
+    # The regime, not a copied date: when the law (and the admin) moves a date, every system
+    # it applies to moves with it.
+    application_date = models.ForeignKey(
+        ApplicationDate, on_delete=models.PROTECT, related_name="applicable_obligations"
+    )
+    applied_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "milestone"], name="applicable_obligation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.milestone.key}"
+
+    @property
+    def applies_from(self):
+        return self.application_date.applies_from

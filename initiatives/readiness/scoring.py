@@ -5,14 +5,26 @@ waived, per domain and in total. A milestone required for pilot is required for 
 too. Initiatives on the ML Test Score template also get the paper's score: half a point
 for each test done by hand, one for each automated test, a section is the sum of its
 tests, and the score is the lowest section.
+
+An initiative's checklist is its template's active milestones and the EU AI Act obligations
+that apply to it (README "Regulation"), each obligation with its article and the date from
+which it applies: `checklist_milestones` is the one place that says so.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from initiatives.core.choices import CheckMode, MilestoneStatus, Scoring, Stage
 from initiatives.portfolio.models import Initiative
-from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
+from initiatives.readiness.models import (
+    MilestoneRecord,
+    Obligation,
+    ReadinessMilestone,
+    ReadinessTemplate,
+)
 
 SATISFIED = (MilestoneStatus.DONE, MilestoneStatus.WAIVED)
 
@@ -48,6 +60,16 @@ class ChecklistItem:
     milestone: ReadinessMilestone
     record: MilestoneRecord | None
     required: bool
+
+    @property
+    def obligation(self) -> Obligation | None:
+        """The EU AI Act obligation this milestone is, if it is one (loaded with it)."""
+        return getattr(self.milestone, "obligation", None)
+
+    @property
+    def applies_from(self) -> date | None:
+        """For an obligation: the date from which the law applies it to this initiative."""
+        return getattr(self.milestone, "applies_from", None)
 
     @property
     def status(self) -> str:
@@ -129,13 +151,36 @@ def template_for(initiative: Initiative) -> ReadinessTemplate | None:
     return ReadinessTemplate.objects.filter(is_default=True).first()
 
 
+def checklist_milestones(
+    initiative: Initiative, template: ReadinessTemplate
+) -> QuerySet[ReadinessMilestone]:
+    """The milestones on the initiative's checklist: the active ones of its template, then
+    the active obligations that apply to it, each obligation loaded with its `obligation`
+    (the article) and annotated with `applies_from`. One query."""
+    return (
+        ReadinessMilestone.objects.annotate(
+            applicable=FilteredRelation(
+                "applicable_obligations",
+                condition=Q(applicable_obligations__initiative=initiative.pk),
+            ),
+            applies_from=F("applicable__application_date__applies_from"),
+        )
+        .filter(Q(template=template) | Q(applicable__isnull=False), active=True)
+        .select_related("obligation")
+        .order_by("order", "key")
+    )
+
+
 def checklist(initiative: Initiative, target: str | None = None) -> Readiness | None:
-    """The initiative's checklist against `target` (default: its next stage). Two queries."""
+    """The initiative's checklist against `target` (default: its next stage): its template's
+    milestones and its applicable obligations, with what it recorded. Two queries."""
     template = template_for(initiative)
     if template is None:
         return None
     target = target or readiness_target(initiative.stage)
-    milestones = list(template.milestones.filter(active=True).order_by("order", "key"))
+    milestones = sorted(
+        checklist_milestones(initiative, template), key=lambda m: m.template_id != template.pk
+    )
     records = {
         r.milestone_id: r
         for r in MilestoneRecord.objects.filter(
@@ -148,5 +193,8 @@ def checklist(initiative: Initiative, target: str | None = None) -> Readiness | 
     domains, total = score(items)
     result = Readiness(template=template, target=target, items=items, domains=domains, total=total)
     if template.scoring == Scoring.ML_TEST_SCORE:
-        result.ml_test_score = ml_test_score(items)
+        # The paper's score is over its own tests; the law's obligations are no section of it.
+        result.ml_test_score = ml_test_score(
+            [i for i in items if i.milestone.template_id == template.pk]
+        )
     return result

@@ -3,18 +3,34 @@ it as evidence) and readiness across many initiatives (README "Readiness").
 
 `readiness_by_domain` is the portfolio's scorecard: for each initiative, per domain, how many
 of the milestones its next stage requires are done or waived. It is counted in SQL, the
-same rule as `scoring.checklist` (one initiative, in Python), never by loading milestones.
+same rule as `scoring.checklist` (one initiative, in Python), never by loading milestones:
+the template's milestones and the EU AI Act obligations that apply to each initiative.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from initiatives.core.choices import Stage
 from initiatives.portfolio.models import Initiative
-from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
+from initiatives.readiness.models import (
+    ApplicableObligation,
+    MilestoneRecord,
+    ReadinessMilestone,
+    ReadinessTemplate,
+)
 from initiatives.readiness.scoring import (
     SATISFIED,
     Readiness,
@@ -79,27 +95,44 @@ def readiness_by_domain(page: list[Initiative]) -> tuple[list[str], list[Readine
     templates = {i.template_pk for i in page} - {None}
     if not templates:
         return [], [ReadinessRow(i, "", [], Cell("Total", 0, 0)) for i in page]
-    # Required milestones per (template, domain, required for): a handful of rows.
+    pks = [i.pk for i in page]
+    # Required milestones per (template, domain, required for): a handful of rows; and the
+    # EU AI Act obligations that apply, per (initiative, domain, required for).
     required: dict[tuple[int, str, str], int] = {}
+    obligations: dict[tuple[int, str, str], int] = {}
     first: dict[str, int] = {}
-    for template, domain, required_for, n, order in (
-        ReadinessMilestone.objects.filter(active=True, template__in=templates)
-        .values_list("template", "domain", "required_for")
+    for template, initiative, domain, required_for, n, order in (
+        ReadinessMilestone.objects.annotate(
+            applicable=FilteredRelation(
+                "applicable_obligations", condition=Q(applicable_obligations__initiative__in=pks)
+            )
+        )
+        .filter(Q(template__in=templates) | Q(applicable__isnull=False), active=True)
+        .values_list("template", "applicable__initiative", "domain", "required_for")
         .annotate(n=Count("pk"), first=Min("order"))
         .order_by()
     ):
-        required[template, domain, required_for] = n
+        if initiative is None:
+            required[template, domain, required_for] = n
+        else:
+            obligations[initiative, domain, required_for] = n
         first[domain] = min(order, first.get(domain, order))
     domains = sorted(first, key=lambda d: (first[d], d))
-    # Done or waived per (initiative, domain, required for), on the initiative's template.
+    # Done or waived per (initiative, domain, required for), on the initiative's template or
+    # an obligation that applies to it.
     satisfied: dict[tuple[int, str, str], int] = {}
     own_template = Q(milestone__template=F("initiative__readiness_template")) | Q(
         initiative__readiness_template__isnull=True, milestone__template__is_default=True
     )
+    applicable = Exists(
+        ApplicableObligation.objects.filter(
+            initiative=OuterRef("initiative"), milestone=OuterRef("milestone")
+        )
+    )
     for initiative, domain, required_for, n in (
         MilestoneRecord.objects.filter(
-            own_template,
-            initiative__in=[i.pk for i in page],
+            own_template | Q(applicable),
+            initiative__in=pks,
             milestone__active=True,
             status__in=SATISFIED,
         )
@@ -116,7 +149,11 @@ def readiness_by_domain(page: list[Initiative]) -> tuple[list[str], list[Readine
         cells = [
             Cell(
                 domain,
-                sum(required.get((initiative.template_pk, domain, k), 0) for k in kinds),
+                sum(
+                    required.get((initiative.template_pk, domain, k), 0)
+                    + obligations.get((initiative.pk, domain, k), 0)
+                    for k in kinds
+                ),
                 sum(satisfied.get((initiative.pk, domain, k), 0) for k in kinds),
             )
             for domain in domains

@@ -19,6 +19,19 @@ class ChecklistItemSerializer(serializers.Serializer):
     done_when = serializers.CharField(source="milestone.done_when")
     required_for = serializers.CharField(source="milestone.required_for")
     required = serializers.BooleanField(help_text="Required for the next stage.")
+    article = serializers.CharField(
+        source="obligation.article",
+        default=None,
+        allow_null=True,
+        help_text='For an EU AI Act obligation, the article it cites ("Art. 9"); null for an '
+        "engineering milestone.",
+    )
+    applies_from = serializers.DateField(
+        default=None,
+        allow_null=True,
+        help_text="For an EU AI Act obligation, the date from which the law applies it to this "
+        "initiative; null for an engineering milestone.",
+    )
     status = serializers.CharField()
     evidence_url = serializers.CharField(source="record.evidence_url", default="")
     evidence_note = serializers.CharField(source="record.evidence_note", default="")

@@ -17,15 +17,19 @@ from initiatives.core.people import display_name
 from initiatives.core.writes import initiative_event_create, lock_initiative, require, save
 from initiatives.portfolio.models import Initiative
 from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone
-from initiatives.readiness.scoring import template_for
+from initiatives.readiness.scoring import checklist_milestones, template_for
 
 http_url = URLValidator(schemes=["http", "https"], message="Enter an http(s) link.")
 
 
 def _milestone(initiative: Initiative, key: str) -> ReadinessMilestone:
+    """The milestone `key` of the initiative's checklist: its template's, or an obligation
+    that applies to it."""
     template = template_for(initiative)
     milestone = (
-        template.milestones.filter(key=key, active=True).first() if template is not None else None
+        checklist_milestones(initiative, template).filter(key=key).first()
+        if template is not None
+        else None
     )
     if milestone is None:
         raise ValidationError(
@@ -127,7 +131,12 @@ def milestone_waive(
         _answer_waiver_request(record, actor, WaiverDecision.GRANTED)
     record.updated_by = actor
     record.updated_at = timezone.now()
-    save(record, actor, reason="Waived")
+    # A legal obligation says so wherever its waiver is read: the record's history, the
+    # timeline, the milestone page (README "Regulation").
+    obligation = getattr(milestone, "obligation", None)
+    legal = {"article": obligation.article} if obligation else {}
+    reason = f"Legal obligation waived by {display_name(actor)}" if obligation else "Waived"
+    save(record, actor, reason=reason)
     initiative_event_create(
         initiative=initiative,
         actor=actor,
@@ -135,6 +144,7 @@ def milestone_waive(
         milestone=milestone.pk,
         action="waived",
         justification=justification.strip(),
+        **legal,
     )
     return record
 

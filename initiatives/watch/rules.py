@@ -9,10 +9,11 @@ Later features add a kind with `@rule(FlagKind.X)` in their own module.
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from initiatives.business_cases.models import BusinessCase
 from initiatives.core.choices import (
@@ -21,11 +22,15 @@ from initiatives.core.choices import (
     FlagKind,
     HandoverStatus,
     HealthStatus,
+    MilestoneStatus,
     Stage,
 )
+from initiatives.core.formats import day
 from initiatives.health.status import HealthState, state_of, with_health
 from initiatives.ownership.models import OwnershipHandover
 from initiatives.portfolio.models import Initiative
+from initiatives.readiness.models import ApplicableObligation, MilestoneRecord
+from initiatives.regulation.selectors import confirmed_exists
 from initiatives.value import selectors as value_selectors
 
 Rule = Callable[[datetime], dict[int, dict]]
@@ -190,6 +195,25 @@ def business_case_missing(as_of: datetime) -> dict[int, dict]:
     return {pk: {"stage": stage, "reason": "no approved business case"} for pk, stage in rows}
 
 
+@rule(FlagKind.UNCLASSIFIED)
+def unclassified(as_of: datetime) -> dict[int, dict]:
+    """Past POC (pilot or production) without an EU AI Act classification confirmed by
+    `as_of` (README "Regulation")."""
+    rows = (
+        Initiative.objects.filter(stage__in=OWNED_STAGES)
+        .exclude(confirmed_exists(as_of))
+        .values_list("pk", "stage")
+    )
+    return {
+        pk: {
+            "stage": stage,
+            "reason": f"in {Stage(stage).label.lower()} without a confirmed EU AI Act "
+            "classification",
+        }
+        for pk, stage in rows
+    }
+
+
 _health_memo: ContextVar[dict | None] = ContextVar("health_memo", default=None)
 
 
@@ -289,3 +313,50 @@ def value_shortfall(as_of: datetime) -> dict[int, dict]:
             ),
         }
     return found
+
+
+@rule(FlagKind.REGULATORY_GAP)
+def regulatory_gap(as_of: datetime) -> dict[int, dict]:
+    """A production system with an EU AI Act obligation that applies by `as_of`'s day (in the
+    portal's time zone) and is neither done nor waived (README "Regulation")."""
+    today = timezone.localtime(as_of).date()
+    satisfied = MilestoneRecord.objects.filter(
+        initiative=OuterRef("initiative"),
+        milestone=OuterRef("milestone"),
+        status__in=[MilestoneStatus.DONE, MilestoneStatus.WAIVED],
+    )
+    rows = (
+        ApplicableObligation.objects.filter(
+            initiative__stage=Stage.PRODUCTION,
+            milestone__active=True,
+            application_date__applies_from__lte=today,
+        )
+        .exclude(Exists(satisfied))
+        .order_by("initiative", "application_date__applies_from", "milestone__order", "pk")
+        .values_list(
+            "initiative", "milestone__obligation__article", "application_date__applies_from"
+        )
+    )
+    counts: dict[int, int] = {}
+    earliest: dict[int, tuple[str, date]] = {}
+    for pk, article, applies_from in rows:  # earliest first, per initiative
+        counts[pk] = counts.get(pk, 0) + 1
+        earliest.setdefault(pk, (article, applies_from))
+    return {
+        pk: {
+            "outstanding": n,
+            "earliest": earliest[pk][0],
+            "since": earliest[pk][1].isoformat(),
+            "reason": regulatory_gap_reason(n, *earliest[pk]),
+        }
+        for pk, n in counts.items()
+    }
+
+
+def regulatory_gap_reason(outstanding: int, earliest: str, since: date) -> str:
+    plural = "" if outstanding == 1 else "s"
+    obligations = f"{outstanding} EU AI Act obligation{plural}"
+    return (
+        f"{obligations} in force but neither done nor waived, the earliest {earliest} "
+        f"(applies from {day(since)})"
+    )

@@ -188,6 +188,7 @@ def _emailed_flags() -> list[Flag]:
                 FlagKind.OWNERLESS,
                 FlagKind.VALUE_UNREPORTED,
                 FlagKind.VALUE_SHORTFALL,
+                FlagKind.REGULATORY_GAP,
             ],
         ).select_related("initiative__production_owner", "initiative__sponsor")
     )

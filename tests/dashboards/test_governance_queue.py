@@ -93,6 +93,8 @@ def test_the_queue_lists_every_flag_kind_the_portfolio_counts(reviewer, as_user)
         FlagKind.EVAL_REGRESSION: queue.regressions,
         FlagKind.VALUE_UNREPORTED: queue.value_unreported,
         FlagKind.VALUE_SHORTFALL: queue.value_shortfall,
+        FlagKind.UNCLASSIFIED: queue.unclassified,
+        FlagKind.REGULATORY_GAP: queue.regulatory_gap,
     }
     assert set(listed) == set(PORTFOLIO_FLAG_KINDS)
     for tally in portfolio.flags:

@@ -42,20 +42,27 @@ from tests.factories.portfolio import (
     UserFactory,
 )
 from tests.factories.readiness import (
+    ApplicableObligationFactory,
+    ApplicationDateFactory,
     MilestoneRecordFactory,
+    ObligationFactory,
     ReadinessMilestoneFactory,
     ReadinessTemplateFactory,
     complete_readiness,
 )
+from tests.factories.regulation import ClassificationFactory, OptionFactory, QuestionFactory
 from tests.factories.value import ValueReporterGrantFactory, ValueReportFactory
 from tests.factories.watch import FlagFactory, ScanRunFactory
 
 __all__ = [
     "ApiTokenInfoFactory",
     "ApiTokenRevocationFactory",
+    "ApplicableObligationFactory",
+    "ApplicationDateFactory",
     "AuthTokenFactory",
     "BusinessCaseFactory",
     "BusinessUnitFactory",
+    "ClassificationFactory",
     "CrosswalkLinkFactory",
     "CrosswalkSourceFactory",
     "EmailRecordFactory",
@@ -70,9 +77,12 @@ __all__ = [
     "InitiativeFactory",
     "InitiativeLinkFactory",
     "MilestoneRecordFactory",
+    "ObligationFactory",
+    "OptionFactory",
     "OwnershipConfirmationFactory",
     "OwnershipHandoverFactory",
     "PromotionRequestFactory",
+    "QuestionFactory",
     "ReadinessMilestoneFactory",
     "ReadinessTemplateFactory",
     "ScanRunFactory",

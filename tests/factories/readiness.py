@@ -1,9 +1,18 @@
 """Readiness: templates, their milestones, and what an initiative recorded against them."""
 
+import datetime
+
 import factory
 
-from initiatives.core.choices import MilestoneStatus, Stage
-from initiatives.models import MilestoneRecord, ReadinessMilestone, ReadinessTemplate
+from initiatives.core.choices import MilestoneStatus, ObligationScope, Stage
+from initiatives.models import (
+    ApplicableObligation,
+    ApplicationDate,
+    MilestoneRecord,
+    Obligation,
+    ReadinessMilestone,
+    ReadinessTemplate,
+)
 from tests.factories.portfolio import InitiativeFactory
 
 
@@ -40,6 +49,43 @@ class MilestoneRecordFactory(factory.django.DjangoModelFactory):
     initiative = factory.SubFactory(InitiativeFactory)
     milestone = factory.SubFactory(ReadinessMilestoneFactory)
     status = MilestoneStatus.NOT_STARTED
+
+
+class ApplicationDateFactory(factory.django.DjangoModelFactory):
+    """A regime's date (the migrations ship the law's five; this makes another)."""
+
+    class Meta:
+        model = ApplicationDate
+        django_get_or_create = ("regime",)
+
+    regime = factory.Sequence(lambda n: f"regime_{n}")
+    label = factory.Sequence(lambda n: f"Regime {n}")
+    applies_from = datetime.date(2026, 8, 2)
+
+
+class ObligationFactory(factory.django.DjangoModelFactory):
+    """An obligation binding every AI system, on a milestone of its own, from its own date."""
+
+    class Meta:
+        model = Obligation
+
+    milestone = factory.SubFactory(
+        ReadinessMilestoneFactory, domain="EU AI Act", required_for=Stage.PRODUCTION
+    )
+    article = factory.Sequence(lambda n: f"Art. {100 + n}")
+    applies_to = ObligationScope.EVERYONE
+    application_date = factory.SubFactory(ApplicationDateFactory)
+
+
+class ApplicableObligationFactory(factory.django.DjangoModelFactory):
+    """An obligation that applies to an initiative (as `obligations_apply` would record)."""
+
+    class Meta:
+        model = ApplicableObligation
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    milestone = factory.LazyAttribute(lambda o: ObligationFactory().milestone)
+    application_date = factory.LazyAttribute(lambda o: o.milestone.obligation.application_date)
 
 
 def complete_readiness(initiative, status=MilestoneStatus.DONE, required_for=None) -> int:

@@ -60,6 +60,7 @@ from initiatives.models import (
 from tests.factories import (
     AuthTokenFactory,
     BusinessCaseFactory,
+    ClassificationFactory,
     EmailRecordFactory,
     FlagFactory,
     HealthReporterGrantFactory,
@@ -75,6 +76,7 @@ from tests.factories import (
     ValueReporterGrantFactory,
 )
 from tests.support.api_endpoints import METHODS, api_endpoints
+from tests.support.regulation import answers
 from tests.support.value import production_system
 from tests.support.value import report as value_report
 
@@ -202,6 +204,16 @@ def _arrange() -> SimpleNamespace:
         waiver_requested_at=now,
         waiver_requested_by=people["contributor"],
         waiver_request_reason="The data snapshot is immutable by design.",
+    )
+    # churn-model's EU AI Act classification, submitted by `contributor`: governance off the
+    # team confirms or returns it.
+    ClassificationFactory(
+        initiative=churn,
+        version=1,
+        status="submitted",
+        created_by=people["contributor"],
+        reviewed_by=None,
+        reviewed_at=None,
     )
     machine = UserFactory(username="machine", machine_client=True)
     machine.set_unusable_password()
@@ -474,6 +486,16 @@ WEB_TARGETS = {
         lambda w: {"quarter": "2025-Q4", "currency": "EUR", "revenue_protected": "1,000"},
     ),
     "value-import": ("value-import", _valued, _value_csv),
+    "classification": (
+        "classification",
+        _fraud,
+        lambda w: {**answers(role="deployer"), "action": "submit"},
+    ),
+    "classification-version": (
+        "classification-version",
+        lambda w: {"slug": w.churn.slug, "version": 1},
+        lambda w: {"decision": "confirm", "comment": ""},
+    ),
 }
 
 L = LOGIN
@@ -527,6 +549,10 @@ WEB_MATRIX = [
     ("POST",   "value-report",                  L,   L,   403, 302, 302, 302, 403, 403, 302),
     ("GET",    "value-import",                  L,   L,   403, 200, 200, 200, 403, 403, 200),
     ("POST",   "value-import",                  L,   L,   403, 302, 302, 302, 403, 403, 302),
+    ("GET",    "classification",                L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("POST",   "classification",                L,   L,   403, 302, 302, 302, 403, 403, 302),
+    ("GET",    "classification-version",        L,   L,   200, 200, 200, 200, 200, 200, 200),
+    ("POST",   "classification-version",        L,   L,   403, 403, 403, 403, 403, 302, 302),
 ]
 # fmt: on
 
@@ -814,6 +840,22 @@ API_TARGETS = {
         lambda w: {"decision": "approve", "comment": "Ready."},
     ),
     "api-schema": ("api-schema", _none, None),
+    "classification": (
+        "api:classification",
+        _api_fraud,
+        lambda w: {"answers": answers(role="deployer")},
+    ),
+    "classification-confirm": (
+        "api:classification-confirm",
+        lambda w: {"slug": w.churn.slug, "version": 1},
+        lambda w: {"comment": "Agreed."},
+    ),
+    "classification-return": (
+        "api:classification-return",
+        lambda w: {"slug": w.churn.slug, "version": 1},
+        lambda w: {"comment": "Say whether it chats with customers."},
+    ),
+    "regulation-questions": ("api:regulation-questions", _none, None),
 }
 
 
@@ -949,6 +991,11 @@ API_MATRIX = [
     ("PATCH",  "value-report-detail",           A,   A,   403, 200, 200, 200, 403, 403, 200, 200),
     ("GET",    "initiative-value",              A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
     ("GET",    "portfolio-value",               A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
+    ("GET",    "classification",                A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
+    ("POST",   "classification",                A,   A,   403, 201, 201, 201, 403, 403, 201, 403),
+    ("POST",   "classification-confirm",        A,   A,   403, 403, 403, 403, 403, 200, 200, 403),
+    ("POST",   "classification-return",         A,   A,   403, 403, 403, 403, 403, 200, 200, 403),
+    ("GET",    "regulation-questions",          A,   A,   200, 200, 200, 200, 200, 200, 200, 403),
 ]
 # fmt: on
 

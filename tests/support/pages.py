@@ -23,6 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.core.choices import BusinessCaseStatus, EmailStatus, FlagKind, Stage
+from initiatives.readiness.obligations import obligations_apply
+from initiatives.regulation import services as regulation_services
+from initiatives.regulation.outcome import PROVIDER, TRANSPARENCY, Outcome
 from tests.factories import (
     ApiTokenInfoFactory,
     AuthTokenFactory,
@@ -38,7 +41,8 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.browser import PASSWORD
-from tests.support.readiness import shipped_crosswalk
+from tests.support.readiness import shipped_crosswalk, shipped_obligations
+from tests.support.regulation import answers
 from tests.support.value import REPORTS, production_system
 from tests.support.value import report as value_report
 
@@ -69,6 +73,10 @@ def build() -> dict:
         members=[tomas],
     )
     StageTransitionFactory(initiative=pilot, from_stage=Stage.POC, to_stage=Stage.PILOT)
+    # A customer-facing chatbot: its EU AI Act obligations join the checklist.
+    shipped_obligations()
+    chatbot = Outcome(TRANSPARENCY, PROVIDER, transparency=("50(1)",))
+    obligations_apply(initiative=pilot, outcome=chatbot, actor=gina)
     BusinessCaseFactory(initiative=pilot, version=1, status=BusinessCaseStatus.APPROVED)
     case = BusinessCaseFactory(
         initiative=pilot,
@@ -143,6 +151,21 @@ def build() -> dict:
     valued = production_system(name="Fraud scorer", slug="fraud-scorer", owner=olga)
     for (year, quarter), values in list(REPORTS.items())[:3]:
         value_report(valued, year, quarter, **values)
+    # The pilot's EU AI Act classification: v1 confirmed (high-risk), v2 awaiting
+    # confirmation (an Art. 6(3) exception); the POC is not classified yet (the form).
+    first = regulation_services.classification_submit(
+        initiative=pilot,
+        actor=tomas,
+        answers=answers(role="provider", annex_iii="p4a", interacts="yes"),
+    )
+    regulation_services.classification_confirm(classification=first, actor=gina)
+    regulation_services.classification_submit(
+        initiative=pilot,
+        actor=tomas,
+        answers=answers(
+            role="provider", annex_iii="p4a", exceptions=["preparatory"], interacts="yes"
+        ),
+    )
     token = AuthTokenFactory(user=tomas)
     ApiTokenInfoFactory(token=token, name="Nightly export", last_used_at=now - timedelta(hours=3))
     return {
@@ -156,6 +179,7 @@ def build() -> dict:
         "email": EmailRecordFactory(initiative=pilot, recipient="olga@example.com"),
         "handover": handover,
         "promotion": promotion,
+        "poc": poc,
     }
 
 
@@ -174,6 +198,7 @@ PAGES: list[Page] = [
     Page("readiness", "tomas", lambda o: _on("readiness", o)),
     Page("milestone", "tomas", lambda o: _on("milestone", o, o["milestone"].key)),
     Page("waiver decision", "gina", lambda o: _on("milestone", o, o["waiver"].key)),
+    Page("legal obligation", "gina", lambda o: _on("milestone", o, "ai-act-art-50-1")),
     Page("readiness heat map", "gina", lambda o: reverse("readiness-map")),
     Page("frameworks", "gina", lambda o: reverse("frameworks")),
     Page("initiative frameworks", "tomas", lambda o: _on("initiative-frameworks", o)),
@@ -191,6 +216,13 @@ PAGES: list[Page] = [
         "gina",
         lambda o: _on("business-case-compare", o) + "?a=1&b=2",
     ),
+    Page("classification", "tomas", lambda o: _on("classification", o)),
+    Page(
+        "classification questionnaire",
+        "tomas",
+        lambda o: reverse("classification", args=[o["poc"].slug]),
+    ),
+    Page("classification decision", "gina", lambda o: _on("classification-version", o, 2)),
     Page("handover form", "tomas", lambda o: _on("initiative-handover", o)),
     Page("handover answer", "olga", lambda o: reverse("handover-answer", args=[o["handover"].pk])),
     Page("promotion request", "tomas", lambda o: _on("initiative-promotion", o)),

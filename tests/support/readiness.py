@@ -1,4 +1,5 @@
-"""The shipped readiness template in tests that flush the database."""
+"""The shipped readiness templates (and EU AI Act obligations) in tests that flush the
+database."""
 
 import importlib
 
@@ -25,3 +26,11 @@ def shipped_crosswalk() -> ReadinessTemplate:
     if not CrosswalkLink.objects.exists():
         crosswalk_load()
     return template
+
+
+def shipped_obligations() -> ReadinessTemplate:
+    """The EU AI Act obligations and their application dates, loaded again from their data
+    migration when an earlier transactional test's flush removed them."""
+    if not ReadinessTemplate.objects.filter(key="eu-ai-act").exists():
+        importlib.import_module("initiatives.migrations.0035_oblig_data").load(apps, None)
+    return ReadinessTemplate.objects.get(key="eu-ai-act")

@@ -16,6 +16,7 @@ from initiatives.outbox import sending, tasks
 from initiatives.watch import scan
 from tests.factories import (
     BusinessCaseFactory,
+    ClassificationFactory,
     HealthReportFactory,
     InitiativeFactory,
     OwnershipHandoverFactory,
@@ -37,8 +38,8 @@ def open_flags(kind=None) -> set[tuple[str, str]]:
 
 
 def with_case(initiative):
-    """An approved business case and a recent health report, so only the rule under test
-    speaks."""
+    """An approved business case, a confirmed EU AI Act classification and a recent health
+    report, so only the rule under test speaks."""
     HealthReportFactory(
         initiative=initiative, observed_at=NOW - timedelta(hours=1), availability=99.9
     )
@@ -47,6 +48,7 @@ def with_case(initiative):
         status=BusinessCaseStatus.APPROVED,
         reviewed_at=NOW - timedelta(days=365),
     )
+    ClassificationFactory(initiative=initiative, reviewed_at=NOW - timedelta(days=365))
     return initiative
 
 

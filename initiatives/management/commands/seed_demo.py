@@ -23,6 +23,8 @@ from initiatives.ownership import services as ownership_services
 from initiatives.portfolio.models import Initiative, Team, TeamMembership
 from initiatives.readiness import services as readiness_services
 from initiatives.readiness.models import ReadinessTemplate
+from initiatives.regulation import selectors as regulation_selectors
+from initiatives.regulation import services as regulation_services
 from initiatives.transfer.importer import import_initiatives
 from initiatives.transfer.parsing import COLUMNS
 from initiatives.value import selectors as value_selectors
@@ -229,6 +231,7 @@ class Command(BaseCommand):
         self._readiness(rng, people, initiatives)
         self._health(rng, people, initiatives)
         self._value(rng, people, initiatives)
+        self._classifications(people, initiatives)
 
     def _health(self, rng, people, initiatives):
         """90 days of reports (every 6 hours) for production systems: most healthy, one
@@ -431,6 +434,50 @@ class Command(BaseCommand):
                 )
                 exchange_rate.full_clean()
                 exchange_rate.save()
+
+    def _classifications(self, people, initiatives):
+        """EU AI Act classifications: some high-risk, one with transparency duties only, one
+        minimal, one awaiting confirmation; the rest of pilot and production is flagged
+        unclassified by the scan."""
+        plan = {
+            # name: (answers, confirmed)
+            "CV screening assistant": ({"role": "provider", "annex_iii": "p4a"}, True),
+            "Credit limit advisor": ({"role": "deployer", "annex_iii": "p5b"}, True),
+            "Underwriting assistant": (
+                {"role": "deployer", "annex_iii": "p5c", "synthetic_content": "yes"},
+                True,
+            ),
+            "Policy Q&A for customers": ({"role": "deployer", "interacts": "yes"}, True),
+            "Procurement spend cube": ({"role": "both"}, True),
+            "Shift planning": (
+                {"role": "provider", "annex_iii": "p4b", "profiling": "yes"},
+                False,
+            ),
+        }
+        by_name = {i.name: i for i in initiatives}
+        questions = regulation_selectors.questions()
+        for name, (given, confirmed) in plan.items():
+            initiative = by_name[name]
+            answers = {
+                q.key: ["none"] if q.kind == "several" else "none" if q.key == "annex_iii" else "no"
+                for q in questions
+            }
+            answers.update(given)
+            member = (
+                TeamMembership.objects.filter(initiative=initiative, user__is_active=True)
+                .order_by("pk")
+                .first()
+                .user
+            )
+            classification = regulation_services.classification_submit(
+                initiative=initiative, actor=member, answers=answers
+            )
+            if confirmed:
+                regulation_services.classification_confirm(
+                    classification=classification,
+                    actor=people["demo"],
+                    comment="Checked against the use case description.",
+                )
 
 
 def _a_team_member(initiative):
