@@ -45,8 +45,10 @@ FLAG_URGENCY = {
     FlagKind.EVAL_REGRESSION: 3,
     FlagKind.STALLED: 4,
     FlagKind.STALE_OWNERSHIP: 5,
+    FlagKind.REGULATORY_GAP: 3,  # a legal duty already in force, in production
+    FlagKind.VALUE_SHORTFALL: 6,
     FlagKind.BUSINESS_CASE_MISSING: 7,
-    FlagKind.REGULATORY_GAP: 7,
+    FlagKind.VALUE_UNREPORTED: 8,
     FlagKind.UNCLASSIFIED: 8,
 }
 _CALM = 99
