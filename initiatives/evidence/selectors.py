@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import F, Q
 from django.utils import timezone
 
+from initiatives.core import formats
 from initiatives.core.choices import EvidenceState, Framework, MilestoneStatus, WaiverDecision
 from initiatives.core.people import person_label
 from initiatives.evidence.models import CrosswalkLink, FrameworkItem
@@ -26,6 +27,7 @@ from initiatives.portfolio import selectors as portfolio_selectors
 from initiatives.portfolio.models import Initiative, StageTransition
 from initiatives.readiness import selectors as readiness_selectors
 from initiatives.readiness.models import MilestoneRecord, ReadinessMilestone
+from initiatives.regulation import selectors as regulation_selectors
 
 # An auditor gets the whole trail; this only keeps a runaway history from taking a worker.
 PACK_HISTORY_LIMIT = 5000
@@ -223,9 +225,9 @@ class Fact:
 
 @dataclass(frozen=True)
 class ClassificationSlot:
-    """The EU AI Act classification. SLOT: filled at merge from
-    `initiatives.regulation.selectors` (the category, each answer with its article, who
-    answered and who confirmed); until then every pack says it is not classified yet."""
+    """The EU AI Act classification: the latest version a governance reviewer confirmed, its
+    result, each answer with the article its question cites, why the result follows (each
+    reason with its article), who answered and who confirmed (README "Regulation")."""
 
     classified: bool
     summary: str
@@ -233,7 +235,28 @@ class ClassificationSlot:
 
 
 def _classification(initiative: Initiative) -> ClassificationSlot:
-    return ClassificationSlot(classified=False, summary="Not classified yet")
+    current = regulation_selectors.current_classification(initiative)
+    if current is None:
+        return ClassificationSlot(classified=False, summary="Not classified yet")
+    items = regulation_selectors.questions(active_only=False)
+    facts = [Fact(label, value) for label, value in regulation_selectors.result_rows(current)]
+    for question in items:
+        if question.key in current.answers:
+            words = regulation_selectors.answer_words(question, current.answers[question.key])
+            facts.append(Fact(question.text, words, question.article))
+    facts += [Fact("Why", sentence, article) for article, sentence in current.reasons]
+    facts.append(
+        Fact("Answered by", f"{_who(current.submitted_by)}, {formats.when(current.submitted_at)}")
+    )
+    confirmed = f"{_who(current.reviewed_by)}, {formats.when(current.reviewed_at)}"
+    if current.review_comment:
+        confirmed += f": {current.review_comment}"
+    facts.append(Fact("Confirmed by", confirmed))
+    return ClassificationSlot(
+        classified=True,
+        summary=f"{current.get_category_display()} (version {current.version})",
+        facts=facts,
+    )
 
 
 @dataclass(frozen=True)
@@ -250,6 +273,8 @@ class MilestoneEntry:
     recorded_by: str
     recorded_at: datetime | None
     frameworks: list[str]
+    article: str = ""  # an EU AI Act obligation cites its article
+    applies_from: date | None = None  # and the date from which it applies
 
     @property
     def status_label(self) -> str:
@@ -273,6 +298,7 @@ class WaiverEntry:
     requested_by: str
     requested_at: datetime | None
     request_reason: str
+    article: str = ""  # a legal obligation's waiver says so, with its article
 
 
 @dataclass(frozen=True)
@@ -470,6 +496,8 @@ def _milestones(initiative: Initiative) -> tuple[MilestonesSection, WaiversSecti
                 recorded_by=_who(record.updated_by) if record else "",
                 recorded_at=record.updated_at if record else None,
                 frameworks=codes.get(milestone.pk, []),
+                article=item.obligation.article if item.obligation else "",
+                applies_from=item.applies_from,
             )
         )
         if record is None:
@@ -495,6 +523,7 @@ def _milestones(initiative: Initiative) -> tuple[MilestonesSection, WaiversSecti
                     requested_by=_who(record.waiver_requested_by),
                     requested_at=record.waiver_requested_at,
                     request_reason=record.waiver_request_reason,
+                    article=item.obligation.article if item.obligation else "",
                 )
             )
     template = readiness.template.name if readiness else ""

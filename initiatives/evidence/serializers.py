@@ -46,6 +46,12 @@ class MilestoneEntrySerializer(serializers.Serializer):
     frameworks = serializers.ListField(
         child=serializers.CharField(), help_text="Framework item codes it gives evidence for."
     )
+    article = serializers.CharField(
+        help_text='An EU AI Act obligation\'s article ("Art. 9"); else "".'
+    )
+    applies_from = serializers.DateField(
+        allow_null=True, help_text="An obligation: the date from which it applies; else null."
+    )
 
 
 class MilestonesSerializer(serializers.Serializer):
@@ -63,6 +69,9 @@ class WaiverEntrySerializer(serializers.Serializer):
     requested_by = serializers.CharField()
     requested_at = _when()
     request_reason = serializers.CharField()
+    article = serializers.CharField(
+        help_text='A waived legal obligation\'s article (a "legal obligation waived"); else "".'
+    )
 
 
 class WaiversSerializer(serializers.Serializer):

@@ -154,7 +154,7 @@ class Change:
     new: str
 
 
-def _answer_words(question: Question | None, option_keys: list[str]) -> str:
+def answer_words(question: Question | None, option_keys: list[str]) -> str:
     if question is None:
         return ", ".join(option_keys) or "—"
     labels = {o.key: o.label for o in question.options.all()}
@@ -190,8 +190,8 @@ def changes(older: Classification, newer: Classification, items: list[Question])
             answers.append(
                 Change(
                     question.text if question else key,
-                    _answer_words(question, old),
-                    _answer_words(question, new),
+                    answer_words(question, old),
+                    answer_words(question, new),
                 )
             )
     result = [

@@ -9,12 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from initiatives.business_cases.models import BusinessCase
+from initiatives.business_cases.rates import ReportingTotal, to_reporting_currency
 from initiatives.core.choices import BusinessCaseStatus, Stage
 from initiatives.portfolio.models import Initiative, StageTransition
 from initiatives.value import figures
@@ -190,6 +192,24 @@ class PortfolioValue:
     def currency_totals(self) -> dict[str, Decimal]:
         """Realised net benefit by currency (what a reporting-currency total converts)."""
         return {currency: row.realised.net for currency, row in self.totals.items()}
+
+    @cached_property
+    def in_reporting_currency(self) -> "ReportingValue":
+        """Promised and delivered net benefit in PORTAL_REPORTING_CURRENCY, at each currency's
+        latest rate on or before `on` (README "Reporting currency"); no query when every
+        total is in the reporting currency already, else one for each."""
+        return ReportingValue(
+            planned=to_reporting_currency(
+                {c: row.planned.net for c, row in self.totals.items()}, on=self.on
+            ),
+            realised=to_reporting_currency(self.currency_totals, on=self.on),
+        )
+
+
+@dataclass(frozen=True)
+class ReportingValue:
+    planned: ReportingTotal
+    realised: ReportingTotal
 
 
 def portfolio_value(*, on: date | None = None, business_unit: str = "") -> PortfolioValue:

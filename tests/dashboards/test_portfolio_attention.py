@@ -12,7 +12,7 @@ from initiatives.core.choices import FlagKind, HealthStatus, Stage
 from initiatives.dashboards import summary as summary_module
 from tests.factories import FlagFactory, InitiativeFactory, ScanRunFactory
 from tests.support import dashboard_portfolio
-from tests.support.clients import api_client_for
+from tests.support.clients import api_client_for, listed_slugs
 
 pytestmark = pytest.mark.django_db
 
@@ -64,10 +64,10 @@ def test_needs_attention_shows_ten_and_links_to_exactly_all_of_them(portfolio, v
     assert summary.attention_url == f"{LIST}?attention=true"
     page = response.content.decode()
     assert f'<a href="{LIST}?attention=true">All 13 that need attention →</a>' in page
-    listed = client.get(summary.attention_url).context["paginator"]
-    assert listed.count == 13
+    listed = listed_slugs(client.get(summary.attention_url))
+    assert len(listed) == 13
     named = {a.initiative.slug for a in summary.attention}
-    assert named <= {i.slug for i in listed.object_list}
+    assert named <= listed
 
 
 def test_needs_attention_narrows_to_the_business_unit(portfolio, viewer, as_user):

@@ -20,3 +20,11 @@ def api_client_for(user=None) -> APIClient:
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Token {AuthTokenFactory(user=user).key}")
     return client
+
+
+def listed_slugs(response) -> set[str]:
+    """Every initiative a list page's filter selects, on all its pages, by slug. The page
+    reads only its own rows (a deferred join), so the whole selection is read by slicing it
+    to the paginator's count."""
+    paginator = response.context["paginator"]
+    return {i.slug for i in paginator.object_list[: paginator.count]}
