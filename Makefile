@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint format install clean-demo bench
+.PHONY: run test lint format install clean-demo bench loadtest
 
 install: $(STAMP)
 
@@ -57,3 +57,10 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/pages.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/ops.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/api.py
+
+# The load test (README, "Load test"): gunicorn, a worker and beat on PostgreSQL and Redis,
+# 100,000 initiatives (seeded once, then reused), Locust headless for 2 minutes. Not part of
+# `make test`. LOADTEST_ARGS="--duration 20s" for a short run.
+loadtest: install
+	@test -n "$(LOADTEST_DATABASE_URL)" || (echo "Set LOADTEST_DATABASE_URL to a database of its own"; exit 2)
+	LOADTEST_DATABASE_URL=$(LOADTEST_DATABASE_URL) VENV_BIN=$(abspath $(BIN)) bash loadtest/run.sh $(LOADTEST_ARGS)
