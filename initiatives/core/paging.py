@@ -38,7 +38,7 @@ def table_length(model, using: str) -> tuple[int, bool]:
     table = connections[using].ops.quote_name(model._meta.db_table)
     # The table's name is a model's, quoted; the values are parameters.
     sql = (
-        "SELECT CASE WHEN reltuples > %s THEN reltuples::bigint "  # noqa: S608
+        "SELECT CASE WHEN reltuples > %s THEN reltuples::bigint "  # noqa: S608  # nosec B608
         f"ELSE (SELECT COUNT(*) FROM {table}) END, reltuples > %s "
         "FROM pg_class WHERE oid = %s::regclass"
     )

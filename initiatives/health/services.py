@@ -249,7 +249,7 @@ def health_days_add(*, reports: list[HealthReport]) -> int:
                 for column, field in zip(columns, fields, strict=True)
             ]
             cursor.execute(
-                f"INSERT INTO {table} ({quoted}) VALUES "  # noqa: S608 - names from the model
+                f"INSERT INTO {table} ({quoted}) VALUES "  # noqa: S608  # nosec B608
                 f"{', '.join([placeholders] * len(chunk))} "
                 f"ON CONFLICT (initiative_id, day) DO UPDATE SET {', '.join(updates)}",
                 params,
