@@ -248,6 +248,7 @@ def health_days_add(*, reports: list[HealthReport]) -> int:
                 for row in chunk
                 for column, field in zip(columns, fields, strict=True)
             ]
+            # The table's and columns' names are the model's, quoted; the values parameters.
             cursor.execute(
                 f"INSERT INTO {table} ({quoted}) VALUES "  # noqa: S608  # nosec B608
                 f"{', '.join([placeholders] * len(chunk))} "
