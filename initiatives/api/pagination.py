@@ -107,7 +107,10 @@ class ListPagination(BasePagination):
         return self.chosen.to_html()
 
     def get_results(self, data):
-        return self.chosen.get_results(data)
+        # The browsable API asks this of a single object's page too, where no page was chosen;
+        # DRF expects the KeyError a page without "results" raises.
+        chosen = getattr(self, "chosen", None)
+        return chosen.get_results(data) if chosen is not None else data["results"]
 
     def get_paginated_response_schema(self, schema):
         numbered = CappedPageNumberPagination().get_paginated_response_schema(schema)

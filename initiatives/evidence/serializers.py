@@ -25,7 +25,7 @@ class FactSerializer(serializers.Serializer):
     article = serializers.CharField()
 
 
-class ClassificationSerializer(serializers.Serializer):
+class PackClassificationSerializer(serializers.Serializer):
     classified = serializers.BooleanField()
     summary = serializers.CharField(help_text='"Not classified yet" until a confirmed one.')
     facts = FactSerializer(many=True, help_text="Each answer that led to it, with its article.")
@@ -175,7 +175,7 @@ class HistorySerializer(serializers.Serializer):
 
 
 class SectionsSerializer(serializers.Serializer):
-    classification = ClassificationSerializer(help_text="The EU AI Act classification.")
+    classification = PackClassificationSerializer(help_text="The EU AI Act classification.")
     milestones = MilestonesSerializer(help_text="Milestones and obligations, with evidence.")
     waivers = WaiversSerializer()
     business_cases = BusinessCasesSerializer()

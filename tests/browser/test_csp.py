@@ -17,7 +17,8 @@ from initiatives.models import (
 )
 from tests.factories import UserFactory
 from tests.support.browser import PASSWORD, sign_in
-from tests.support.readiness import default_template
+from tests.support.readiness import default_template, shipped_obligations
+from tests.support.regulation import questionnaire
 
 # Added before any page script runs (by the browser's debugging protocol, so the policy
 # does not apply to it): every violation the page reports is kept for the test to read.
@@ -77,6 +78,8 @@ def main_pages() -> tuple[str, dict[str, list[str]]]:
 @pytest.mark.django_db(transaction=True)
 def test_every_main_page_works_under_the_policy_in_a_real_browser(live_server, browser_page):
     default_template()
+    shipped_obligations()  # what migrations loaded, an earlier transactional test removed
+    questionnaire()
     call_command("seed_demo", force=True, stdout=None)
     page = browser_page
     page.add_init_script(RECORD_VIOLATIONS)

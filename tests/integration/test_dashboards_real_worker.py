@@ -76,6 +76,7 @@ def test_a_push_and_a_scan_through_a_real_worker_reach_the_dashboards(celery_wor
         "flag:stalled": 1,
         "flag:ownerless": 2,  # neither production system has an owner
         "flag:business_case_missing": 2,  # nor an approved business case
+        "flag:unclassified": 2,  # nor a confirmed EU AI Act classification
         # Health is counted once, by status (the health flags are not tallied again).
         "health:failing": 1,
         "health:silent": 1,

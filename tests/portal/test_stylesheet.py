@@ -33,3 +33,16 @@ def test_every_colour_is_a_variable_with_a_dark_value_too():
     used = set(re.findall(r"var\((--[\w-]+)\)", rest))
     assert used <= light_names  # no rule uses a variable that has no value
     assert {"--ink", "--bg", "--card", "--accent", "--bad-bg", "--bar-bg"} <= used
+
+
+def test_every_block_of_the_stylesheet_is_closed():
+    # Features append their own blocks; a block left open (an `@media` without its `}`) puts
+    # every later rule under its condition, and nothing else would notice.
+    css = re.sub(r"/\*.*?\*/", "", PORTAL_CSS.read_text(), flags=re.S)
+    depth = 0
+    for number, line in enumerate(css.splitlines(), start=1):
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"line {number} closes a block that was not open"
+        if line.startswith(("@media", ".", "#", ":root", "html", "body")):
+            assert depth <= 2, f"line {number} starts a rule inside a rule"
+    assert depth == 0

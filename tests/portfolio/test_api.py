@@ -316,3 +316,12 @@ def test_the_browsable_api_pages_the_list_both_ways(viewer, as_user):
     )
     assert cursor.status_code == 200
     assert "cursor=" in cursor.content.decode()
+
+
+def test_the_browsable_api_shows_one_initiative_too(viewer, as_user, initiative):
+    # The browsable API asks the list's pagination for a page of a single object as well.
+    response = as_user(viewer).get(
+        f"/api/v1/initiatives/{initiative.slug}/", HTTP_ACCEPT="text/html"
+    )
+    assert response.status_code == 200
+    assert initiative.name in response.content.decode()
