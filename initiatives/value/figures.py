@@ -339,9 +339,14 @@ class Comparison:
 
 
 def planned_payback(annual: Annual, start: date | None) -> date | None:
+    """The day the case planned to have paid back its build cost: production start + its
+    payback months. None without a start, without a payback, or past the calendar's end (a
+    case whose net benefit is a few cents a year would pay back in a million years)."""
     if start is None or annual.payback_months is None:
         return None
     days = (annual.payback_months * DAYS_PER_MONTH).quantize(Decimal(1), ROUND_HALF_UP)
+    if days > (date.max - start).days:
+        return None
     return start + timedelta(days=int(days))
 
 

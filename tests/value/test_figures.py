@@ -151,3 +151,16 @@ def test_a_quarter_label_is_parsed_or_refused():
     assert Quarter.parse("2025-q3") == Quarter(2025, 3)
     with pytest.raises(ValueError, match="not a quarter"):
         Quarter.parse("2025-Q5")
+
+
+def test_a_payback_beyond_the_calendar_is_no_planned_payback_day():
+    # A case whose net benefit is a cent a year pays back its build cost in a hundred million
+    # years: the scan found one in a seeded portfolio and crashed on the date (OverflowError).
+    tiny = figures.Annual(
+        lines={}, build_cost=Decimal("1000000"), payback_months=Decimal("1.2E9"), currency="EUR"
+    )
+    assert figures.planned_payback(tiny, date(2026, 1, 1)) is None
+    in_reach = figures.Annual(
+        lines={}, build_cost=Decimal("240000"), payback_months=Decimal("12"), currency="EUR"
+    )
+    assert figures.planned_payback(in_reach, date(2026, 1, 1)) == date(2027, 1, 1)
