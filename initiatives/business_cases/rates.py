@@ -22,6 +22,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 
 from initiatives.business_cases.models import ExchangeRate
 
@@ -71,12 +72,14 @@ def latest_rates(currencies, *, on: date) -> dict[str, UsedRate]:
     codes = sorted(set(currencies))
     if not codes:
         return {}
-    rows = (
-        ExchangeRate.objects.filter(currency__in=codes, valid_from__lte=on)
-        .order_by("currency", "-valid_from")
-        .distinct("currency")
-        .values_list("currency", "rate", "valid_from")
+    latest = (
+        ExchangeRate.objects.filter(currency=OuterRef("currency"), valid_from__lte=on)
+        .order_by("-valid_from")
+        .values("pk")[:1]
     )
+    rows = ExchangeRate.objects.filter(
+        currency__in=codes, valid_from__lte=on, pk=Subquery(latest)
+    ).values_list("currency", "rate", "valid_from")
     return {currency: UsedRate(currency, rate, valid_from) for currency, rate, valid_from in rows}
 
 

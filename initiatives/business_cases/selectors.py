@@ -152,17 +152,21 @@ def planned_cases(initiatives: QuerySet[Initiative]) -> QuerySet[BusinessCase]:
     sent back for changes). Annotated with `planned_net` (the net annual benefit, in the
     case's currency) and `approved`. Set-based: one query, whatever it is then filtered,
     grouped or sliced by."""
+    # Each initiative's chosen case, by the (initiative) index: portable, where DISTINCT ON
+    # is PostgreSQL's alone (the demo runs on SQLite).
     chosen = (
-        BusinessCase.objects.filter(initiative__in=initiatives, status__in=PLANNING_STATUSES)
+        BusinessCase.objects.filter(
+            initiative_id=OuterRef("initiative_id"), status__in=PLANNING_STATUSES
+        )
         .order_by(
-            "initiative_id",
             Case(When(status=BusinessCaseStatus.APPROVED, then=Value(0)), default=Value(1)),
             "-version",
         )
-        .distinct("initiative_id")
-        .values("pk")
+        .values("pk")[:1]
     )
-    return BusinessCase.objects.filter(pk__in=chosen).annotate(
+    return BusinessCase.objects.filter(
+        initiative__in=initiatives, status__in=PLANNING_STATUSES, pk=Subquery(chosen)
+    ).annotate(
         planned_net=net_annual_benefit_sql(),
         approved=Case(
             When(status=BusinessCaseStatus.APPROVED, then=Value(True)),

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+import initiatives.portfolio.models
+
 
 class Migration(migrations.Migration):
 
@@ -22,51 +24,51 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='initiative',
-            index=models.Index(models.OrderBy(models.F('name'), nulls_last=True), models.F('id'), name='initiative_sort_name_a'),
+            index=initiatives.portfolio.models.SortIndex(models.OrderBy(models.F('name'), nulls_last=True), models.F('id'), name='initiative_sort_name_a'),
         ),
         migrations.AddIndex(
             model_name='initiative',
-            index=models.Index(models.OrderBy(models.F('name'), descending=True, nulls_last=True), models.F('id'), name='initiative_sort_name_d'),
+            index=initiatives.portfolio.models.SortIndex(models.OrderBy(models.F('name'), descending=True, nulls_last=True), models.F('id'), name='initiative_sort_name_d'),
         ),
         migrations.AddIndex(
             model_name='initiative',
-            index=models.Index(models.OrderBy(models.Case(models.When(stage='idea', then=models.Value(0)), models.When(stage='poc', then=models.Value(1)), models.When(stage='pilot', then=models.Value(2)), models.When(stage='production', then=models.Value(3)), models.When(stage='retired', then=models.Value(4)), models.When(stage='cancelled', then=models.Value(5)), default=None), nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_stage_a'),
+            index=initiatives.portfolio.models.SortIndex(models.OrderBy(models.Case(models.When(stage='idea', then=models.Value(0)), models.When(stage='poc', then=models.Value(1)), models.When(stage='pilot', then=models.Value(2)), models.When(stage='production', then=models.Value(3)), models.When(stage='retired', then=models.Value(4)), models.When(stage='cancelled', then=models.Value(5)), default=None), nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_stage_a'),
         ),
         migrations.AddIndex(
             model_name='initiative',
-            index=models.Index(models.OrderBy(models.Case(models.When(stage='idea', then=models.Value(0)), models.When(stage='poc', then=models.Value(1)), models.When(stage='pilot', then=models.Value(2)), models.When(stage='production', then=models.Value(3)), models.When(stage='retired', then=models.Value(4)), models.When(stage='cancelled', then=models.Value(5)), default=None), descending=True, nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_stage_d'),
+            index=initiatives.portfolio.models.SortIndex(models.OrderBy(models.Case(models.When(stage='idea', then=models.Value(0)), models.When(stage='poc', then=models.Value(1)), models.When(stage='pilot', then=models.Value(2)), models.When(stage='production', then=models.Value(3)), models.When(stage='retired', then=models.Value(4)), models.When(stage='cancelled', then=models.Value(5)), default=None), descending=True, nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_stage_d'),
         ),
         migrations.AddIndex(
             model_name='initiative',
-            index=models.Index(models.OrderBy(models.F('stage_entered_at'), nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_stageentered_a'),
+            index=initiatives.portfolio.models.SortIndex(models.OrderBy(models.F('stage_entered_at'), nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_stageentered_a'),
         ),
         migrations.AddIndex(
             model_name='initiative',
-            index=models.Index(models.OrderBy(models.F('stage_entered_at'), descending=True, nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_stageentered_d'),
+            index=initiatives.portfolio.models.SortIndex(models.OrderBy(models.F('stage_entered_at'), descending=True, nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_stageentered_d'),
         ),
         migrations.AddIndex(
             model_name='initiative',
-            index=models.Index(models.OrderBy(models.Case(models.When(risk_tier='low', then=models.Value(0)), models.When(risk_tier='medium', then=models.Value(1)), models.When(risk_tier='high', then=models.Value(2)), models.When(risk_tier='critical', then=models.Value(3)), default=None), nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_risktier_a'),
+            index=initiatives.portfolio.models.SortIndex(models.OrderBy(models.Case(models.When(risk_tier='low', then=models.Value(0)), models.When(risk_tier='medium', then=models.Value(1)), models.When(risk_tier='high', then=models.Value(2)), models.When(risk_tier='critical', then=models.Value(3)), default=None), nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_risktier_a'),
         ),
         migrations.AddIndex(
             model_name='initiative',
-            index=models.Index(models.OrderBy(models.Case(models.When(risk_tier='low', then=models.Value(0)), models.When(risk_tier='medium', then=models.Value(1)), models.When(risk_tier='high', then=models.Value(2)), models.When(risk_tier='critical', then=models.Value(3)), default=None), descending=True, nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_risktier_d'),
+            index=initiatives.portfolio.models.SortIndex(models.OrderBy(models.Case(models.When(risk_tier='low', then=models.Value(0)), models.When(risk_tier='medium', then=models.Value(1)), models.When(risk_tier='high', then=models.Value(2)), models.When(risk_tier='critical', then=models.Value(3)), default=None), descending=True, nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_risktier_d'),
         ),
         migrations.AddIndex(
             model_name='initiative',
-            index=models.Index(models.OrderBy(models.Case(models.When(health_status='healthy', then=models.Value(0)), models.When(health_status='degraded', then=models.Value(1)), models.When(health_status='failing', then=models.Value(2)), models.When(health_status='silent', then=models.Value(3)), default=None), nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_healthstatus_a'),
+            index=initiatives.portfolio.models.SortIndex(models.OrderBy(models.Case(models.When(health_status='healthy', then=models.Value(0)), models.When(health_status='degraded', then=models.Value(1)), models.When(health_status='failing', then=models.Value(2)), models.When(health_status='silent', then=models.Value(3)), default=None), nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_healthstatus_a'),
         ),
         migrations.AddIndex(
             model_name='initiative',
-            index=models.Index(models.OrderBy(models.Case(models.When(health_status='healthy', then=models.Value(0)), models.When(health_status='degraded', then=models.Value(1)), models.When(health_status='failing', then=models.Value(2)), models.When(health_status='silent', then=models.Value(3)), default=None), descending=True, nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_healthstatus_d'),
+            index=initiatives.portfolio.models.SortIndex(models.OrderBy(models.Case(models.When(health_status='healthy', then=models.Value(0)), models.When(health_status='degraded', then=models.Value(1)), models.When(health_status='failing', then=models.Value(2)), models.When(health_status='silent', then=models.Value(3)), default=None), descending=True, nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_healthstatus_d'),
         ),
         migrations.AddIndex(
             model_name='initiative',
-            index=models.Index(models.OrderBy(models.F('owner_confirmed_at'), nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_ownerconfirm_a'),
+            index=initiatives.portfolio.models.SortIndex(models.OrderBy(models.F('owner_confirmed_at'), nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_ownerconfirm_a'),
         ),
         migrations.AddIndex(
             model_name='initiative',
-            index=models.Index(models.OrderBy(models.F('owner_confirmed_at'), descending=True, nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_ownerconfirm_d'),
+            index=initiatives.portfolio.models.SortIndex(models.OrderBy(models.F('owner_confirmed_at'), descending=True, nulls_last=True), models.F('name'), models.F('id'), name='initiative_sort_ownerconfirm_d'),
         ),
         migrations.AddIndex(
             model_name='stagetransition',

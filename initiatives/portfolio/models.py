@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, OrderBy, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -73,6 +73,23 @@ def sort_key(field: str):
     return F(field)
 
 
+class SortIndex(models.Index):
+    """An index in the list's order. PostgreSQL keeps the empty values last, as the list
+    sorts them; SQLite (the demo) accepts no NULLS LAST in an index, so it gets the same
+    columns without it."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        plain = [
+            OrderBy(e.expression, descending=e.descending) if isinstance(e, OrderBy) else e
+            for e in self.expressions
+        ]
+        return models.Index(*plain, name=self.name, condition=self.condition).create_sql(
+            model, schema_editor, using=using, **kwargs
+        )
+
+
 def sort_indexes() -> list[models.Index]:
     """Two indexes per sorted column, one per direction, each in the list's exact order:
     the key (empty values last either way), then the name and the id ascending."""
@@ -84,7 +101,7 @@ def sort_indexes() -> list[models.Index]:
             key = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
             tie = [] if field == "name" else [F("name")]
             indexes.append(
-                models.Index(
+                SortIndex(
                     key,
                     *tie,
                     F("id"),
