@@ -1,6 +1,7 @@
 from importlib import import_module
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 GATE_MODULES = (
     "initiatives.portfolio.gates",
@@ -31,3 +32,19 @@ class InitiativesConfig(AppConfig):
 
         # Deactivating a person by any save runs the leaver path (identity/services.py).
         from initiatives.identity import signals as identity_signals  # noqa: F401
+
+        # The dashboards' counters: their triggers are (re)installed after every migrate.
+        post_migrate.connect(_install_standings, sender=self)
+
+
+def _install_standings(using, **kwargs) -> None:
+    """Install the dashboards' counter triggers (`dashboards.standings`) once the tables
+    exist, rebuilding the counts when the installed SQL differs from the code's."""
+    from django.db import connections
+
+    from initiatives.dashboards import standings
+    from initiatives.dashboards.models import Standing
+
+    connection = connections[using]
+    if Standing._meta.db_table in connection.introspection.table_names():
+        standings.install(using=using)

@@ -1,5 +1,6 @@
 from initiatives.accounts.models import ApiTokenInfo, ApiTokenRevocation
 from initiatives.business_cases.models import BusinessCase, ExchangeRate
+from initiatives.dashboards.models import Standing, StandingCount
 from initiatives.evidence.models import CrosswalkLink, CrosswalkSource, FrameworkItem
 from initiatives.health.models import (
     HealthDay,
@@ -66,6 +67,8 @@ __all__ = [
     "ScimGroup",
     "ScimToken",
     "StageTransition",
+    "Standing",
+    "StandingCount",
     "Team",
     "TeamMembership",
     "ValueReport",

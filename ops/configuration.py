@@ -162,6 +162,37 @@ def _health_rollup() -> list[Finding]:
     ]
 
 
+def _dashboard_counts() -> list[Finding]:
+    """The dashboards' counters are installed as this code writes them, and equal a recount
+    (README "Dashboards at volume"). PostgreSQL only: SQLite recounts on every read."""
+    from initiatives.dashboards import standings
+
+    if connection.vendor != "postgresql":
+        return []
+    if not (checks.check_database().ok and checks.check_migrations().ok):
+        return []
+    fix = "Run `python manage.py rebuild_dashboard_counts`."
+    if standings.installed_fingerprint() != standings.fingerprint():
+        return [
+            Finding(
+                PROBLEM,
+                "The dashboards' counter triggers are missing or out of date, so the portfolio "
+                "and the governance queue count wrong. " + fix,
+            )
+        ]
+    drift = standings.drift()
+    if not drift:
+        return []
+    differences = "; ".join(f"{key} {n} counted, {m} recounted" for key, (n, m) in drift.items())
+    return [
+        Finding(
+            PROBLEM,
+            f"The dashboards' counters differ from a recount ({differences}): the portfolio "
+            "and the governance queue read them. " + fix,
+        )
+    ]
+
+
 def _mailboxes() -> list[Finding]:
     found = []
     for name in ("GOVERNANCE_EMAIL", "DEFAULT_FROM_EMAIL"):
@@ -245,6 +276,7 @@ CHECKS = [
     _broker,
     _beat,
     _health_rollup,
+    _dashboard_counts,
     _smtp,
     _base_url,
     _mailboxes,

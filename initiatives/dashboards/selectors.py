@@ -31,6 +31,7 @@ from django.utils import timezone
 from initiatives.business_cases.models import BusinessCase
 from initiatives.core import permissions
 from initiatives.core.choices import (
+    OWNED_STAGES,
     BusinessCaseStatus,
     FlagKind,
     HandoverStatus,
@@ -38,6 +39,7 @@ from initiatives.core.choices import (
     PromotionStatus,
     Stage,
 )
+from initiatives.dashboards import standings
 from initiatives.ownership.models import OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import Initiative
 from initiatives.readiness.models import MilestoneRecord
@@ -46,7 +48,6 @@ from initiatives.watch.models import Flag, ScanRun
 from initiatives.watch.selectors import (
     last_finished_scan,
     open_flag_count,
-    open_flag_counts_by_kind,
     scan_is_overdue,
 )
 
@@ -283,11 +284,11 @@ def governance_queue(user) -> GovernanceQueue:
     then silent, then degraded. Every flag kind the portfolio counts has its list. At most
     two queries per list (the flags' totals are one query), whatever the size.
     Items `user` may not decide themselves are marked `decided_elsewhere`."""
-    flag_totals = open_flag_counts_by_kind()
+    flag_totals = standings.counts()  # the dashboards' counters: one query
 
     def flagged(kind: str, *urgency) -> QueueList:
         return _capped(
-            _flagged(kind, *urgency), list_url(flag=kind), total=flag_totals.get(kind, 0)
+            _flagged(kind, *urgency), list_url(flag=kind), total=flag_totals[f"flag:{kind}"]
         )
 
     return GovernanceQueue(
@@ -303,8 +304,14 @@ def governance_queue(user) -> GovernanceQueue:
             _decided_elsewhere(waiver_requests(), permissions.waivers_in_conflict(user))
         ),
         ownerless=flagged(FlagKind.OWNERLESS),
-        stale=flagged(
-            FlagKind.STALE_OWNERSHIP, F("initiative__owner_confirmed_at").asc(nulls_first=True)
+        stale=_capped(
+            # The rule's stages (a flag elsewhere is resolved by the next scan): read
+            # through the index in this order.
+            _flagged(
+                FlagKind.STALE_OWNERSHIP, F("initiative__owner_confirmed_at").asc(nulls_first=True)
+            ).filter(initiative__stage__in=OWNED_STAGES),
+            list_url(flag=FlagKind.STALE_OWNERSHIP),
+            total=flag_totals[f"flag:{FlagKind.STALE_OWNERSHIP}"],
         ),
         stalled=flagged(FlagKind.STALLED, "initiative__stage_entered_at"),
         case_missing=flagged(FlagKind.BUSINESS_CASE_MISSING),

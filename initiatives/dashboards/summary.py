@@ -6,7 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
 
-from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -18,15 +19,18 @@ from initiatives.core.choices import (
     HealthStatus,
     Stage,
 )
+from initiatives.dashboards import standings
 from initiatives.dashboards.selectors import list_url
+from initiatives.dashboards.standings import CALM, FLAG_URGENCY, HEALTH_URGENCY
 from initiatives.portfolio.filtersets import HEALTH_FLAG_KINDS, needs_attention
-from initiatives.portfolio.lifecycle import FUNNEL, VALLEY, reached_condition
+from initiatives.portfolio.lifecycle import FUNNEL, VALLEY
 from initiatives.portfolio.models import BusinessUnit, Initiative
 from initiatives.readiness.obligations import OutstandingSystem, outstanding_high_risk
-from initiatives.regulation.selectors import CATEGORY_FILTER_CHOICES, with_category
+from initiatives.regulation.selectors import CATEGORY_FILTER_CHOICES
+from initiatives.value import selectors as value_selectors
 from initiatives.watch.models import Flag
 from initiatives.watch.rules import days_between, stalled_limits
-from initiatives.watch.selectors import open_flag_counts_by_kind, open_flags
+from initiatives.watch.selectors import open_flags
 
 # The flag kinds the portfolio counts: health is counted by status, not by its flags.
 PORTFOLIO_FLAG_KINDS = [k for k in FlagKind if k not in HEALTH_FLAG_KINDS]
@@ -36,22 +40,6 @@ ATTENTION_LIMIT = 10
 
 # How many of the initiatives waiting in POC and pilot the portfolio names, longest first.
 VALLEY_WAITING_LIMIT = 5
-
-# Most urgent first: a production system down or blind, then a system nobody answers for,
-# a model getting worse, work stuck in the valley of death, then the paperwork.
-HEALTH_URGENCY = {HealthStatus.FAILING: 0, HealthStatus.SILENT: 1, HealthStatus.DEGRADED: 6}
-FLAG_URGENCY = {
-    FlagKind.OWNERLESS: 2,
-    FlagKind.EVAL_REGRESSION: 3,
-    FlagKind.STALLED: 4,
-    FlagKind.STALE_OWNERSHIP: 5,
-    FlagKind.REGULATORY_GAP: 3,  # a legal duty already in force, in production
-    FlagKind.VALUE_SHORTFALL: 6,
-    FlagKind.BUSINESS_CASE_MISSING: 7,
-    FlagKind.VALUE_UNREPORTED: 8,
-    FlagKind.UNCLASSIFIED: 8,
-}
-_CALM = 99
 
 
 @dataclass(frozen=True)
@@ -154,9 +142,13 @@ def value_in_valley(
     longest in their stage. `in_valley` is how many are in POC or pilot (counted by the
     caller). Three queries at most, whatever the number of initiatives and cases."""
     cases = planned_cases(initiatives.filter(stage__in=VALLEY))
+    # Every valley case is read to total them: kept while no case, stage or unit changes.
+    rows = value_selectors.cached_figures(
+        f"valley:{business_unit or ''}", timezone.localdate(as_of), lambda: planned_totals(cases)
+    )
     totals = [
         PlannedTotal(row["currency"], row["amount"], row["count"], row["approved_count"])
-        for row in planned_totals(cases)
+        for row in rows
     ]
     longest = cases.select_related("initiative__business_unit").order_by(
         "initiative__stage_entered_at", "initiative__name", "initiative_id"
@@ -197,21 +189,19 @@ class PortfolioSummary:
     valley_value: ValleyValue | None = None
 
 
-def _median_days(queryset: QuerySet[Initiative], count: int, as_of: datetime) -> int | None:
-    """The median whole days in stage of `queryset` (one stage), read as the middle one or
-    two rows of the (stage, stage_entered_at) index: one query, nothing loaded but them.
-    Whole days, like the worst (the mean of two middle rows rounded down), so the median is
-    never a fraction and never exceeds the worst."""
+def _dwell_days(
+    queryset: QuerySet[Initiative], count: int, as_of: datetime
+) -> tuple[int | None, int | None]:
+    """The median and the worst whole days in stage of `queryset` (one stage), read from
+    the (stage, stage_entered_at) index: the first row, and the middle one or two (two
+    queries, nothing else loaded). Whole days: the median is the mean of two middle rows
+    rounded down, never a fraction and never more than the worst."""
     if count == 0:
-        return None
+        return None, None
+    ordered = queryset.order_by("stage_entered_at").values_list("stage_entered_at", flat=True)
     lo = (count - 1) // 2
-    middle = list(
-        queryset.order_by("stage_entered_at").values_list("stage_entered_at", flat=True)[
-            lo : count // 2 + 1
-        ]
-    )
-    days = [days_between(as_of, entered) for entered in middle]
-    return sum(days) // len(days)
+    days = [days_between(as_of, entered) for entered in ordered[lo : count // 2 + 1]]
+    return sum(days) // len(days), days_between(as_of, ordered.first())
 
 
 def _attention_words(initiative: Initiative, flags: list[Flag]) -> list[str]:
@@ -230,14 +220,12 @@ def _attention_words(initiative: Initiative, flags: list[Flag]) -> list[str]:
     return words
 
 
-def needing_attention(
-    initiatives: QuerySet[Initiative], limit: int = ATTENTION_LIMIT
-) -> list[Attention]:
-    """The `limit` initiatives among `initiatives` that most need attention (see
-    `portfolio.filtersets.needs_attention`), most urgent first (`HEALTH_URGENCY`,
-    `FLAG_URGENCY`), the longest-flagged, then the longest in its stage, first within a kind.
-    Two queries: the ranked rows,
-    then their open flags."""
+def ranked_for_attention(initiatives: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    """`initiatives` that need attention (`portfolio.filtersets.needs_attention`), most
+    urgent first (`standings.HEALTH_URGENCY`, `standings.FLAG_URGENCY`), the longest-flagged,
+    then the longest in its stage, first within a kind; each with `flagged_since` (its
+    oldest open flag). Ranked from the flags themselves, a sort of every such initiative:
+    what SQLite reads, and what the counters' order is tested against."""
     open_flag = Q(flags__resolved_at__isnull=True)
     flag_rank = Min(
         Case(
@@ -250,14 +238,13 @@ def needing_attention(
             When(stage=Stage.PRODUCTION, health_status=s, then=Value(r))
             for s, r in HEALTH_URGENCY.items()
         ],
-        default=Value(_CALM),
+        default=Value(CALM),
         output_field=IntegerField(),
     )
-    rows = list(
+    return (
         initiatives.filter(needs_attention())
-        .select_related("business_unit")
         .annotate(
-            urgency=Least(Coalesce(flag_rank, Value(_CALM)), health_rank),
+            urgency=Least(Coalesce(flag_rank, Value(CALM)), health_rank),
             flagged_since=Min("flags__opened_at", filter=open_flag),
         )
         .order_by(
@@ -266,8 +253,34 @@ def needing_attention(
             "stage_entered_at",  # flagged together: the longest in its stage first
             "name",
             "pk",
-        )[:limit]
+        )
     )
+
+
+def needing_attention(
+    business_unit: BusinessUnit | None = None, limit: int = ATTENTION_LIMIT
+) -> list[Attention]:
+    """The `limit` initiatives (of `business_unit`, or all) that most need attention, in the
+    order of `ranked_for_attention`. On PostgreSQL the order is the counters' index
+    (`Standing`), so the first rows are read without sorting the rest. Two queries: the
+    ranked rows, then their open flags."""
+    if connection.vendor == "postgresql":
+        ranked = Initiative.objects.filter(standing__urgency__isnull=False)
+        if business_unit is not None:
+            ranked = ranked.filter(standing__business_unit_id=business_unit.pk)
+        ranked = ranked.annotate(flagged_since=F("standing__flagged_since")).order_by(
+            "standing__urgency",
+            F("standing__flagged_since").asc(nulls_last=True),
+            "standing__stage_entered_at",
+            "standing__name",
+            "standing__initiative",
+        )
+    else:
+        ranked = Initiative.objects.all()
+        if business_unit is not None:
+            ranked = ranked.filter(business_unit=business_unit)
+        ranked = ranked_for_attention(ranked)
+    rows = list(ranked.select_related("business_unit")[:limit])
     flags: dict[int, list[Flag]] = {}
     for flag in open_flags().filter(initiative__in=[i.pk for i in rows]).order_by("opened_at"):
         flags.setdefault(flag.initiative_id, []).append(flag)
@@ -279,69 +292,48 @@ def portfolio_summary(
 ) -> PortfolioSummary:
     """The portfolio's numbers, optionally for one business unit, each with the URL of the
     initiative list that it counts, the initiatives that most need attention, and the value
-    waiting in POC and pilot. Eleven queries at most, whatever the portfolio's size."""
+    waiting in POC and pilot. The numbers are the dashboards' counters (`standings.counts`,
+    one query); eleven queries at most, whatever the portfolio's size."""
     as_of = as_of or timezone.now()
     unit = business_unit.name if business_unit else None
     initiatives = Initiative.objects.all()
-    flags = open_flags()
     if business_unit is not None:
         initiatives = initiatives.filter(business_unit=business_unit)
-        flags = flags.filter(initiative__business_unit=business_unit)
-
-    aggregates = {f"stage_{s}": Count("pk", filter=Q(stage=s)) for s in Stage.values}
-    aggregates |= {f"reached_{s}": Count("pk", filter=reached_condition(s)) for s in FUNNEL}
-    aggregates |= {f"entered_{s}": Min("stage_entered_at", filter=Q(stage=s)) for s in VALLEY}
-    # Stalled is counted from the scan's open flags, so it matches the list it links to.
-    stalled = open_flags().filter(kind=FlagKind.STALLED)
-    aggregates |= {
-        f"stalled_{s}": Count("pk", filter=Q(stage=s, pk__in=stalled.values("initiative_id")))
-        for s in VALLEY
-    }
-    aggregates["attention"] = Count("pk", filter=needs_attention())
-    numbers = initiatives.aggregate(total=Count("pk"), **aggregates)
-
-    flag_counts = open_flag_counts_by_kind(flags)
-    health_counts = dict(
-        initiatives.filter(stage=Stage.PRODUCTION)
-        .values_list("health_status")
-        .annotate(n=Count("pk"))
-        .values_list("health_status", "n")
-    )
+    numbers = standings.counts(business_unit.pk if business_unit else None)
     limits = stalled_limits()
 
     valley = []
     for stage in VALLEY:
-        count = numbers[f"stage_{stage}"]
+        count = numbers[f"stage:{stage}"]
+        median, worst = _dwell_days(initiatives.filter(stage=stage), count, as_of)
         valley.append(
             Dwell(
                 stage=stage,
                 label=Stage(stage).label,
                 count=count,
-                stalled=numbers[f"stalled_{stage}"],
+                stalled=numbers[f"stalled:{stage}"],
                 limit_days=limits[stage],
-                median_days=_median_days(initiatives.filter(stage=stage), count, as_of),
-                worst_days=days_between(as_of, numbers[f"entered_{stage}"]),
+                median_days=median,
+                worst_days=worst,
                 url=list_url(stage=stage, business_unit=unit, ordering="stage_entered_at"),
                 stalled_url=list_url(stage=stage, flag=FlagKind.STALLED, business_unit=unit),
             )
         )
-    production = numbers[f"stage_{Stage.PRODUCTION}"]
     health = [
         Tally(
             status.label,
             status.value,
-            health_counts.get(status.value, 0),
+            numbers[f"health:{status.value}"],
             list_url(stage=Stage.PRODUCTION, health=status.value, business_unit=unit),
         )
         for status in HealthStatus
     ]
-    unchecked = health_counts.get("", 0)
-    if unchecked:
+    if numbers["health:"]:
         health.append(
             Tally(
                 "Not yet checked",
                 "unchecked",
-                unchecked,
+                numbers["health:"],
                 list_url(stage=Stage.PRODUCTION, health="unchecked", business_unit=unit),
             )
         )
@@ -353,7 +345,7 @@ def portfolio_summary(
             Tally(
                 s.label,
                 s.value,
-                numbers[f"stage_{s.value}"],
+                numbers[f"stage:{s.value}"],
                 list_url(stage=s.value, business_unit=unit),
             )
             for s in Stage
@@ -362,8 +354,8 @@ def portfolio_summary(
             Conversion(
                 from_label=Stage(before).label,
                 to_label=Stage(after).label,
-                entered=numbers[f"reached_{before}"],
-                reached=numbers[f"reached_{after}"],
+                entered=numbers[f"reached:{before}"],
+                reached=numbers[f"reached:{after}"],
                 url=list_url(reached=after, business_unit=unit),
                 entered_url=list_url(reached=before, business_unit=unit),
             )
@@ -374,21 +366,21 @@ def portfolio_summary(
             Tally(
                 k.label,
                 k.value,
-                flag_counts.get(k.value, 0),
+                numbers[f"flag:{k.value}"],
                 list_url(flag=k.value, business_unit=unit),
             )
             for k in PORTFOLIO_FLAG_KINDS
         ],
         health=health,
-        production=production,
+        production=numbers[f"stage:{Stage.PRODUCTION}"],
         url=list_url(business_unit=unit),
-        attention=needing_attention(initiatives) if numbers["attention"] else [],
+        attention=needing_attention(business_unit) if numbers["attention"] else [],
         attention_total=numbers["attention"],
         attention_url=list_url(attention="true", business_unit=unit),
         valley_value=value_in_valley(
             initiatives,
             as_of=as_of,
-            in_valley=sum(numbers[f"stage_{s}"] for s in VALLEY),
+            in_valley=sum(numbers[f"stage:{s}"] for s in VALLEY),
             business_unit=unit,
         ),
     )
@@ -411,17 +403,7 @@ def regulation_summary(
     first, then by the nearest application date. Two queries, whatever the portfolio."""
     as_of = as_of or timezone.now()
     unit = business_unit.name if business_unit else None
-    initiatives = Initiative.objects.all()
-    if business_unit is not None:
-        initiatives = initiatives.filter(business_unit=business_unit)
-    counts = with_category(initiatives).aggregate(
-        **{
-            value: Count("pk", filter=Q(eu_ai_act__isnull=True))
-            if value == "unclassified"
-            else Count("pk", filter=Q(eu_ai_act=value))
-            for value, _ in CATEGORY_FILTER_CHOICES
-        }
-    )
+    counts = standings.counts(business_unit.pk if business_unit else None)
     outstanding = [
         system
         for system in outstanding_high_risk(timezone.localdate(as_of))
@@ -429,7 +411,12 @@ def regulation_summary(
     ]
     return RegulationSummary(
         categories=[
-            Tally(str(label), value, counts[value], list_url(eu_ai_act=value, business_unit=unit))
+            Tally(
+                str(label),
+                value,
+                counts[f"eu_ai_act:{value}"],
+                list_url(eu_ai_act=value, business_unit=unit),
+            )
             for value, label in CATEGORY_FILTER_CHOICES
         ],
         outstanding=outstanding,

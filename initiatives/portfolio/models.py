@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from initiatives.core.choices import (
+    OWNED_STAGES,
     STAGE_ORDER,
     TERMINAL_STAGES,
     EventKind,
@@ -213,7 +214,8 @@ class Initiative(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["stage", "stage_entered_at"]),
-            models.Index(fields=["business_unit", "stage"]),
+            # One unit's portfolio: its stages, and how long each has been in its stage.
+            models.Index(fields=["business_unit", "stage", "stage_entered_at"]),
             models.Index(fields=["risk_tier"]),
             models.Index(fields=["health_status"]),
             # The ownership_pending filter: few rows, named by a partial index.
@@ -223,6 +225,14 @@ class Initiative(models.Model):
                 name="initiative_owner_pending",
             ),
             *sort_indexes(),  # the list's orders, the default (name, id) among them
+            # The governance queue's stale ownership, the least recently confirmed (never
+            # first) first: the systems in the stages that need an owner, in that order.
+            SortIndex(
+                F("owner_confirmed_at").asc(nulls_first=True),
+                F("id"),
+                condition=Q(stage__in=OWNED_STAGES),
+                name="initiative_stale_order",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

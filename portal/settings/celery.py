@@ -52,6 +52,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "initiatives.tasks.sweep_emails",
         "schedule": PORTAL_EMAIL_SWEEP_SECONDS,
     },
+    # The dashboards' counters: their change rows folded into one per count.
+    "compact-dashboard-counts": {
+        "task": "initiatives.tasks.compact_dashboard_counts",
+        "schedule": 600,
+    },
     "weekly-digest": {
         "task": "initiatives.tasks.send_weekly_digest",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),

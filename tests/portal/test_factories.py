@@ -16,12 +16,18 @@ FACTORIES = [
 ]
 
 
+# Written only by PostgreSQL's triggers (dashboards/standings.py): a row made by hand would
+# be a count of nothing. Tests make them by writing what they count.
+WRITTEN_BY_THE_DATABASE = {"Standing", "StandingCount"}
+
+
 def test_every_model_of_the_portal_and_its_api_tokens_has_a_factory():
     models = {
         model
         for app in ("initiatives", "ops")
         for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Historical")
+        and model.__name__ not in WRITTEN_BY_THE_DATABASE
     }
     made = {f._meta.model for f in FACTORIES}
     assert sorted(m.__name__ for m in models | {AuthToken} if m not in made) == []

@@ -1,6 +1,7 @@
 """Value pages through real requests: the form, the value page, my work, the portfolio."""
 
 import pytest
+from django.core.cache import cache
 
 from initiatives.value.models import ValueReport
 from tests.factories import UserFactory
@@ -89,14 +90,33 @@ def test_portfolio_value_section_queries_are_constant(db, django_assert_num_quer
     first = production_system()
     report(first, 2025, 3, revenue_protected=10)
     client.get("/")  # warm the session and caches
+    cache.clear()  # the value figures are computed (value.cache), at both sizes
     with CaptureQueriesContext(connection) as few:
         assert "Value promised and delivered" in client.get("/").content.decode()
     for _ in range(4):
         more = production_system()
         report(more, 2025, 3, revenue_protected=10)
         report(more, 2025, 4, revenue_protected=10)
+    cache.clear()
     with django_assert_num_queries(len(few.captured_queries)):
         client.get("/")
+
+
+def test_portfolio_value_is_kept_until_a_report_changes_it(db, django_assert_num_queries):
+    """Promised against delivered reads every reporting system: it is kept in the cache
+    under the version of what it is made of, read in one query, and recomputed once a
+    report (or a case, a stage, a rate) is written."""
+    from initiatives.value.selectors import portfolio_value
+
+    first = production_system()
+    report(first, 2025, 3, revenue_protected=10)
+    computed = portfolio_value()
+    with django_assert_num_queries(1):  # the version only
+        assert portfolio_value() == computed
+    report(production_system(), 2025, 3, revenue_protected=30)
+    changed = portfolio_value()
+    assert changed != computed
+    assert sum(u.systems for u in changed.totals.values()) == 2
 
 
 def test_initiative_page_shows_planned_against_realised_and_the_payback_point(system):
