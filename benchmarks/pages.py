@@ -1,8 +1,8 @@
-"""Benchmark: the server time of every dashboard page at two portfolio sizes. Prints
-figures; asserts nothing.
+"""Benchmark: the server time of every dashboard page at several portfolio sizes, each
+with its ratio to the smallest. Prints figures; asserts nothing.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/crossing_bench \\
-        .venv/bin/python benchmarks/pages.py [--sizes 100 10000] [--repeat 15] \\
+        .venv/bin/python benchmarks/pages.py [--sizes 100 10000 100000] [--repeat 15] \\
             [--list-sizes 1000 100000] [--list-only]
 
 For each size the database is migrated, EMPTIED, and seeded with `seed_portfolio` (with
@@ -50,6 +50,8 @@ def pages(slug: str, unit: str) -> dict[str, str]:
     return {
         "portfolio": "/",
         "portfolio, one business unit": f"/?business_unit={unit}",
+        # The first read after a value report, case, stage or rate changes (value.cache).
+        "portfolio, value figures recomputed": "/",
         "initiative list": "/initiatives/",
         "list, filtered and sorted": (
             "/initiatives/?stage=production&health=healthy&ordering=-stage_entered_at"
@@ -65,6 +67,7 @@ def pages(slug: str, unit: str) -> dict[str, str]:
 def measure(size: int, repeat: int) -> dict[str, tuple[float, int]]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
@@ -95,15 +98,22 @@ def measure(size: int, repeat: int) -> dict[str, tuple[float, int]]:
     client = Client()
     client.force_login(owner)
     results = {}
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # what autovacuum does soon after a bulk load
     for name, url in pages(target.slug, target.business_unit.name).items():
         response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
+        cold = "recomputed" in name
         times = []
         for _ in range(repeat):
+            if cold:
+                cache.clear()
             start = time.perf_counter()
             client.get(url)
             times.append(time.perf_counter() - start)
+        if cold:
+            cache.clear()
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         results[name] = (statistics.median(times) * 1000, len(queries))
@@ -183,7 +193,7 @@ def print_list_database_time(sizes: list[int], repeat: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs=2, default=[100, 10_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--list-sizes", type=int, nargs=2, default=[1_000, 100_000])
     parser.add_argument("--list-only", action="store_true", help="only the list's database time")
@@ -200,20 +210,34 @@ def main() -> None:
     if args.list_only:
         print_list_database_time(args.list_sizes, args.repeat)
         return
-    small, large = args.sizes
-    before = measure(small, args.repeat)
-    after = measure(large, args.repeat)
+    measured = {size: measure(size, args.repeat) for size in args.sizes}
+    smallest = args.sizes[0]
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     print(f"median server time of {args.repeat} requests, test client, whole Django stack")
-    print(f"{'page':34} {small:>8} {large:>9}  ratio  queries")
-    for (name, (t_small, q_small)), (name_large, (t_large, q_large)) in zip(
-        before.items(), after.items(), strict=True
-    ):
+    print(
+        f"{'page':34} "
+        + " ".join(f"{size:>9,}" for size in args.sizes)
+        + "  "
+        + " ".join(f"{f'×{size:,}':>8}" for size in args.sizes[1:])
+        + "  queries"
+    )
+    for name in measured[smallest]:
         if name.startswith("CSV"):
-            print(f"{'CSV export':34} {t_small:6.1f}ms {t_large:7.1f}ms  ({name} / {name_large})")
             continue
-        queries = f"{q_small}" if q_small == q_large else f"{q_small} → {q_large}"
-        print(f"{name:34} {t_small:6.1f}ms {t_large:7.1f}ms  {t_large / t_small:4.2f}  {queries}")
+        times = [measured[size][name][0] for size in args.sizes]
+        queries = [str(measured[size][name][1]) for size in args.sizes]
+        print(
+            f"{name:34} "
+            + " ".join(f"{t:7.1f}ms" for t in times)
+            + "  "
+            + " ".join(f"{t / times[0]:8.2f}" for t in times[1:])
+            + "  "
+            + (queries[0] if len(set(queries)) == 1 else " → ".join(queries))
+        )
+    for size in args.sizes:
+        for name, (t, _) in measured[size].items():
+            if name.startswith("CSV"):
+                print(f"CSV export at {size:,}: {t:7.1f}ms ({name})")
 
     print_list_database_time(args.list_sizes, args.repeat)
 

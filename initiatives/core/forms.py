@@ -48,6 +48,11 @@ class PeopleSelect(PersonSelect, forms.SelectMultiple):
     allow_multiple_selected = True
 
 
+# A list filter's select offers everyone up to this many people (one query of at most this
+# many rows), else only the person chosen: the picker finds the others as one types.
+PERSON_FILTER_OPTIONS = 200
+
+
 class PersonFilterSelect(PersonSelect):
     """A filter by person on a list page (`?owner=<username>`): people offered by name, the
     value a username, so the address stays what the API takes. The people are read when the
@@ -58,10 +63,16 @@ class PersonFilterSelect(PersonSelect):
         super().__init__(attrs={"data-value-field": "username", **(attrs or {})})
 
     def optgroups(self, name, value, attrs=None):
-        people = [(p.username, person_label(p)) for p in people_to_name()]
-        known = {username for username, _ in people}
-        kept = [(v, v) for v in value if v and v not in known]
-        self.choices = [("", "Anyone"), *kept, *people]
+        chosen = [v for v in value if v]
+        people = list(people_to_name()[: PERSON_FILTER_OPTIONS + 1])
+        if len(people) > PERSON_FILTER_OPTIONS:
+            # A large organisation: the select offers the person chosen, and the picker
+            # searches for the others (`/people/search/`); the page reads no list of everyone.
+            people = list(people_to_name().filter(username__in=chosen))
+        offered = [(p.username, person_label(p)) for p in people]
+        known = {username for username, _ in offered}
+        kept = [(v, v) for v in chosen if v not in known]
+        self.choices = [("", "Anyone"), *kept, *offered]
         return super().optgroups(name, value, attrs)
 
 

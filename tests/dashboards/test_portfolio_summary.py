@@ -170,7 +170,6 @@ def test_the_scan_stores_silence(db):
 
 def test_the_scan_computes_production_health_once(db, django_assert_num_queries):
     """Three health rules share one health query (it used to run once per rule)."""
-    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

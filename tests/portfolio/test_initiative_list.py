@@ -50,6 +50,35 @@ def test_the_list_filters_by_sponsor_chosen_by_name(viewer, as_user, ada, grace)
     assert "Sponsor: Grace Hopper" in response.content.decode()
 
 
+def test_in_a_large_organisation_the_person_filters_offer_only_who_is_chosen(
+    viewer, as_user, ada, grace, monkeypatch
+):
+    """Past PERSON_FILTER_OPTIONS people the page reads no list of everyone (it grew with
+    the organisation: 5,201 people at 100,000 initiatives): the select offers the chosen
+    person, and the picker searches for the others."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from initiatives.core import forms
+
+    InitiativeFactory(name="Ada's", production_owner=ada)
+    monkeypatch.setattr(forms, "PERSON_FILTER_OPTIONS", 2)  # ada, grace and the viewer
+    client = as_user(viewer)
+    client.get(LIST)  # the session, outside the count
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(LIST, {"owner": "alovelace"})
+    html = response.content.decode()
+    assert names(response) == ["Ada's"]
+    assert '<option value="alovelace" selected>Ada Lovelace (alovelace)</option>' in html
+    assert "ghopper" not in html
+    assert 'data-search-url="/people/search/"' in html
+    for n in range(20):
+        UserFactory(username=f"person-{n}")
+    with CaptureQueriesContext(connection) as more:
+        assert "person-1" not in client.get(LIST, {"owner": "alovelace"}).content.decode()
+    assert len(more) == len(few)
+
+
 def test_the_person_filters_never_offer_a_machine_client(viewer, as_user):
     UserFactory(username="probe", first_name="Uptime", last_name="Probe", machine_client=True)
     assert "Uptime Probe" not in as_user(viewer).get(LIST).content.decode()
