@@ -8,6 +8,8 @@ one query, `... WHERE id = ANY(ARRAY(SELECT id ... ORDER BY ... LIMIT n OFFSET k
 whose outer sort orders the page's few rows. README "Performance" has the figures.
 """
 
+from collections.abc import Callable
+
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import F, Lookup, QuerySet, Subquery
@@ -26,36 +28,13 @@ class AnyOf(Lookup):
         return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
-# Above this many rows an unfiltered list may show PostgreSQL's estimate of its length
-# (`estimate_unfiltered`): counting 100,000 rows exactly costs more than reading a page.
-ESTIMATE_ABOVE = 20_000
-
-
-def table_length(model, using: str) -> tuple[int, bool]:
-    """`model`'s table's length, and whether it is PostgreSQL's estimate: the estimate
-    (`pg_class.reltuples`, kept by autovacuum's ANALYZE) when above `ESTIMATE_ABOVE`, else
-    an exact count (which PostgreSQL runs only then). One query."""
-    table = connections[using].ops.quote_name(model._meta.db_table)
-    # The table's name is a model's, quoted; the values are parameters.
-    sql = (
-        "SELECT CASE WHEN reltuples > %s THEN reltuples::bigint "  # noqa: S608  # nosec B608
-        f"ELSE (SELECT COUNT(*) FROM {table}) END, reltuples > %s "
-        "FROM pg_class WHERE oid = %s::regclass"
-    )
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [ESTIMATE_ABOVE, ESTIMATE_ABOVE, model._meta.db_table])
-        length, estimated = cursor.fetchone()
-    return int(length), bool(estimated)
-
-
 class DeferredJoin:
     """`queryset` (filtered and ordered) as a sequence a paginator slices: `count()` counts
     it, a slice reads that page's rows from `rows` (the same model with its joins and
     prefetches; `queryset` itself by default) in `queryset`'s order, ties broken by id.
 
-    With `estimate_unfiltered`, a `queryset` with no filter at all on PostgreSQL is counted
-    by the table's estimate when that is above `ESTIMATE_ABOVE` (`estimated` says so, for
-    the page to write "about"); a filtered one is always counted exactly."""
+    `counted`, when given, is asked first for the length: a number kept elsewhere (the
+    dashboards' counters for the list's counted filters), or None to count the rows."""
 
     ordered = True  # the paginator's check: the order is `queryset`'s, with the id last
 
@@ -64,25 +43,17 @@ class DeferredJoin:
         queryset: QuerySet,
         *,
         rows: QuerySet | None = None,
-        estimate_unfiltered: bool = False,
+        counted: Callable[[], int | None] | None = None,
     ) -> None:
         self.queryset = queryset
         self.rows = queryset if rows is None else rows
         ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
         self.ordering = [*ordering, "pk"]  # a repeated pk is dropped by the SQL compiler
-        self.estimate_unfiltered = estimate_unfiltered
-        self.estimated = False
+        self.counted = counted
 
     def count(self) -> int:
-        unfiltered = not self.queryset.query.where
-        if self.estimate_unfiltered and unfiltered and self._vendor() == "postgresql":
-            length, self.estimated = table_length(self.queryset.model, self.queryset.db)
-            return length
-        return self.queryset.count()
-
-    def exactly(self) -> "DeferredJoin":
-        """The same list, counted exactly."""
-        return DeferredJoin(self.queryset, rows=self.rows)
+        length = self.counted() if self.counted is not None else None
+        return self.queryset.count() if length is None else length
 
     def _vendor(self) -> str:
         return connections[self.queryset.db].vendor

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -199,6 +200,42 @@ def waiver_requests() -> QuerySet[MilestoneRecord]:
         .select_related("initiative", "milestone", "waiver_requested_by")
         .order_by("waiver_requested_at", "pk")
     )
+
+
+# The list's filters whose rows are exactly one of the dashboards' counts (README "Dashboards
+# at volume"), each with the key that counts them.
+COUNTED_FILTERS = {
+    "stage": lambda values: f"stage:{values[0]}" if len(values) == 1 else None,
+    "flag": lambda kind: f"flag:{kind}",
+    "attention": lambda wanted: "attention" if wanted else None,
+    "reached": lambda stage: f"reached:{stage}",
+    "eu_ai_act": lambda category: f"eu_ai_act:{category}",
+}
+
+
+def counted_length(filters: dict) -> int | None:
+    """How many initiatives the list filtered by `filters` (its filter form's cleaned data)
+    holds, from the dashboards' counters (one query), when it is filtered by nothing, or by
+    one of `COUNTED_FILTERS`, each with or without one business unit; None when the rows
+    must be counted. PostgreSQL only: SQLite recounts anyway."""
+    if connection.vendor != "postgresql":
+        return None
+    active = {
+        name: value
+        for name, value in filters.items()
+        if name != "ordering" and value not in (None, "", [], ())
+    }
+    unit = active.pop("business_unit", None)
+    if not active:
+        key = "total"
+    elif len(active) == 1 and next(iter(active)) in COUNTED_FILTERS:
+        name, value = active.popitem()
+        key = COUNTED_FILTERS[name](value)
+    else:
+        key = None
+    if key is None:
+        return None
+    return standings.counts(unit.pk if unit else None)[key]
 
 
 @dataclass(frozen=True)

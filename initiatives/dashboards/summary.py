@@ -7,13 +7,28 @@ from decimal import Decimal
 from itertools import pairwise
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from initiatives.business_cases.models import BusinessCase
 from initiatives.business_cases.rates import ReportingTotal, to_reporting_currency
-from initiatives.business_cases.selectors import planned_cases, planned_totals
+from initiatives.business_cases.selectors import (
+    PLANNING_STATUSES,
+    planned_cases,
+    planned_totals,
+)
 from initiatives.core.choices import (
     FlagKind,
     HealthStatus,
@@ -150,9 +165,23 @@ def value_in_valley(
         PlannedTotal(row["currency"], row["amount"], row["count"], row["approved_count"])
         for row in rows
     ]
-    longest = cases.select_related("initiative__business_unit").order_by(
-        "initiative__stage_entered_at", "initiative__name", "initiative_id"
-    )[:VALLEY_WAITING_LIMIT]
+    # The longest waiting: read along the (stage_entered_at, name, id) index, the first few
+    # in POC or pilot with a plan, then only their plans (not a sort of every valley case).
+    oldest = (
+        initiatives.filter(stage__in=VALLEY)
+        .filter(
+            Exists(
+                BusinessCase.objects.filter(initiative=OuterRef("pk"), status__in=PLANNING_STATUSES)
+            )
+        )
+        .order_by("stage_entered_at", "name", "pk")
+        .values("pk")[:VALLEY_WAITING_LIMIT]
+    )
+    longest = (
+        planned_cases(Initiative.objects.filter(pk__in=oldest))
+        .select_related("initiative__business_unit")
+        .order_by("initiative__stage_entered_at", "initiative__name", "initiative_id")
+    )
     planned = sum(t.count for t in totals)
     return ValleyValue(
         totals=totals,

@@ -14,6 +14,7 @@ from initiatives.core.forms import add_service_error
 from initiatives.core.paging import DeferredJoin, DeferredJoinPaginator
 from initiatives.core.people import names_by_username
 from initiatives.core.views import ServiceFormView
+from initiatives.dashboards.selectors import counted_length
 from initiatives.health import status as health_status
 from initiatives.portfolio import selectors, services
 from initiatives.portfolio.filtersets import InitiativeFilterSet
@@ -95,14 +96,17 @@ class InitiativeListView(FilterView):
 
     def paginate_queryset(self, queryset, page_size):
         # The page's ids first, through the index of its order; only its rows are joined.
-        # Unfiltered and long, the list is counted by PostgreSQL's estimate ("about").
-        listing = DeferredJoin(queryset, rows=self.get_queryset(), estimate_unfiltered=True)
+        # Unfiltered, or by a filter the dashboards count, the length is their counter's.
+        listing = DeferredJoin(queryset, rows=self.get_queryset(), counted=self._counted)
         number = self.request.GET.get(self.page_kwarg)
         paginator, page = self._page(listing, page_size, number)
-        if listing.estimated and (number == "last" or not page.object_list):
-            # The estimate's end is not the list's: the last page, or past it, counts exactly.
-            paginator, page = self._page(listing.exactly(), page_size, number)
         return paginator, page, page.object_list, page.has_other_pages()
+
+    def _counted(self) -> int | None:
+        form = self.filterset.form  # unbound: no filter at all
+        if not form.is_bound:
+            return counted_length({})
+        return counted_length(form.cleaned_data) if form.is_valid() else None
 
     @staticmethod
     def _page(listing, page_size, number):

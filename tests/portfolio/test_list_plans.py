@@ -16,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives.core import paging
 from initiatives.core.choices import HealthStatus, RiskTier, Stage
 from initiatives.models import Initiative
 from initiatives.portfolio.filtersets import InitiativeFilterSet
@@ -152,32 +151,41 @@ def test_the_api_list_reads_its_rows_through_an_index_and_keeps_the_order(portfo
         assert [r["slug"] for r in body["results"]] == [i.slug for i in plain.qs[150:200]]
 
 
-def test_a_long_unfiltered_list_shows_the_estimate_and_counts_exactly_at_its_end(
-    viewer, as_user, monkeypatch
-):
-    monkeypatch.setattr(paging, "ESTIMATE_ABOVE", 100)  # 20,000 in production
-    unit = BusinessUnitFactory(name="Unit")
+def test_the_list_takes_its_length_from_the_dashboards_counters(viewer, as_user):
+    """Unfiltered, or filtered by what the dashboards count (one stage, a flag, needs
+    attention, ...; with or without one business unit), the list's length is the counter's:
+    exact, and no COUNT over the initiatives. Other filters count their rows."""
+    north, south = BusinessUnitFactory(name="North"), BusinessUnitFactory(name="South")
     Initiative.objects.bulk_create(
-        Initiative(name=f"Initiative {i:03d}", slug=f"i-{i:03d}", business_unit=unit)
-        for i in range(150)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {TABLE}")
-    Initiative.objects.bulk_create(  # added since the statistics: the estimate says 150
-        Initiative(name=f"Later {i:02d}", slug=f"later-{i:02d}", business_unit=unit)
-        for i in range(30)
+        Initiative(
+            name=f"Initiative {i:03d}",
+            slug=f"i-{i:03d}",
+            business_unit=north if i % 3 else south,
+            stage=Stage.POC if i % 2 else Stage.IDEA,
+        )
+        for i in range(180)
     )
     client = as_user(viewer)
-    page = client.get(reverse("initiative-list"))
-    assert page.context["paginator"].count == 150
-    assert "About 150 initiatives, page 1 of 6" in page.content.decode()
-    assert "Export them as CSV" in page.content.decode()
-    # Filtered, the count is exact; the last page is the list's own, counted exactly.
-    filtered = client.get(reverse("initiative-list"), {"q": "Later"})
-    assert "30 initiatives, page 1 of 2" in filtered.content.decode()
-    last = client.get(reverse("initiative-list"), {"page": "last"})
-    assert last.context["paginator"].count == 180
-    assert [i.name for i in last.context["object_list"]][-1] == "Later 29"
-    # Past the estimate's end (page 7 of 8 really), the page is not empty either.
-    seventh = client.get(reverse("initiative-list"), {"page": "7"})
-    assert len(seventh.context["object_list"]) == 25
+    list_url = reverse("initiative-list")
+
+    def length(query: dict) -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(list_url, query)
+        counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"]]
+        return response.context["paginator"].count, counts
+
+    client.get(list_url)  # the session, outside the count
+    assert length({}) == (180, [])
+    assert length({"stage": "poc"}) == (90, [])
+    assert length({"stage": "poc", "business_unit": "South"}) == (30, [])
+    page = client.get(list_url, {"stage": "poc", "business_unit": "South"}).content.decode()
+    assert "30 initiatives, page 1 of 2" in page
+    assert "Export these 30 as CSV" in page
+    # Two stages, or a search: the rows are counted.
+    query = {"stage": ["poc", "idea"], "q": "Initiative 1"}
+    counted, counts = length(query)
+    assert counted == InitiativeFilterSet(query, queryset=Initiative.objects.all()).qs.count()
+    assert 0 < counted < 180
+    assert len(counts) == 1
+    last = client.get(list_url, {"page": "last"})
+    assert [i.name for i in last.context["object_list"]][-1] == "Initiative 179"
