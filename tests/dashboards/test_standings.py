@@ -146,6 +146,9 @@ def test_needs_attention_reads_the_same_order_as_a_ranking_of_the_flags():
     """The index order (urgency, oldest flag, longest in stage, name) is exactly the ORM's
     ranking from the flags, over a seeded portfolio where every rule fires."""
     call_command("seed_portfolio", initiatives=300, health_days=2, verbosity=0)
+    # The bulk load's change rows were folded: one row per business unit and count.
+    rows = StandingCount.objects.count()
+    assert rows == StandingCount.objects.values("business_unit_id", "key").distinct().count()
     expected = list(ranked_for_attention(Initiative.objects.all()).values_list("pk", flat=True))
     read = [a.initiative.pk for a in needing_attention(limit=len(expected) + 10)]
     assert len(expected) > 100
