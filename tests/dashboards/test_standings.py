@@ -256,3 +256,17 @@ def test_the_governance_queue_totals_come_from_the_counters(reviewer, as_user):
     # The (here deliberately wrong) counter is what the queue shows: it does not recount.
     assert response.context["queue"].stalled.total == 103
     assert len(response.context["queue"].stalled.items) == 3
+
+
+def test_large_counts_are_written_with_separators(viewer, as_user):
+    unit = BusinessUnitFactory(name="Unit")
+    Initiative.objects.bulk_create(
+        Initiative(name=f"Initiative {i:04d}", slug=f"i-{i:04d}", business_unit=unit)
+        for i in range(1200)
+    )
+    client = as_user(viewer)
+    portfolio = client.get(reverse("portfolio")).content.decode()
+    assert "1,200 in all" in portfolio
+    listed = client.get(reverse("initiative-list")).content.decode()
+    assert "1,200 initiatives, page 1 of 48" in listed
+    assert "Export these 1,200 as CSV" in listed
