@@ -270,3 +270,12 @@ def test_large_counts_are_written_with_separators(viewer, as_user):
     listed = client.get(reverse("initiative-list")).content.decode()
     assert "1,200 initiatives, page 1 of 48" in listed
     assert "Export these 1,200 as CSV" in listed
+
+
+def test_the_generated_sql_takes_only_plain_words_from_the_code():
+    assert standings._literal("production") == "'production'"
+    for unsafe in ("prod'uction", "a b", "x;--", "Production"):
+        with pytest.raises(ValueError, match="not a plain word"):
+            standings._literal(unsafe)
+    # Every constant the SQL is built from passes, so installing it cannot fail on them.
+    assert standings.fingerprint() == standings.installed_fingerprint()
