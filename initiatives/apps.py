@@ -39,12 +39,21 @@ class InitiativesConfig(AppConfig):
 
 def _install_standings(using, **kwargs) -> None:
     """Install the dashboards' counter triggers (`dashboards.standings`) once the tables
-    exist, rebuilding the counts when the installed SQL differs from the code's."""
+    are as the code writes them, rebuilding the counts when the installed SQL differs."""
     from django.db import connections
 
     from initiatives.dashboards import standings
     from initiatives.dashboards.models import Standing
 
     connection = connections[using]
-    if Standing._meta.db_table in connection.introspection.table_names():
-        standings.install(using=using)
+    if Standing._meta.db_table not in connection.introspection.table_names():
+        return  # migrated to a point before the counters
+    with connection.cursor() as cursor:
+        columns = {
+            column.name
+            for column in connection.introspection.get_table_description(
+                cursor, Standing._meta.db_table
+            )
+        }
+    if all(f.column in columns for f in Standing._meta.local_fields):
+        standings.install(using=using)  # not at a point between the counters' migrations

@@ -35,6 +35,10 @@ class Standing(models.Model):
     flagged_since = models.DateTimeField(null=True)
     stage_entered_at = models.DateTimeField()
     name = models.CharField(max_length=200)
+    # The governance queue's production systems failing (0), silent (1) or degraded (2;
+    # None: neither, or not in production), and when its open health flag was raised.
+    health_rank = models.SmallIntegerField(null=True)
+    health_since = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [
@@ -54,6 +58,11 @@ class Standing(models.Model):
                 ],
                 condition=Q(urgency__isnull=False),
                 name="standing_unit_attention",
+            ),
+            models.Index(
+                fields=["health_rank", "health_since", "name", "initiative"],
+                condition=Q(health_rank__isnull=False),
+                name="standing_unhealthy",
             ),
         ]
 

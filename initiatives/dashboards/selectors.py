@@ -36,11 +36,11 @@ from initiatives.core.choices import (
     BusinessCaseStatus,
     FlagKind,
     HandoverStatus,
-    HealthStatus,
     PromotionStatus,
     Stage,
 )
 from initiatives.dashboards import standings
+from initiatives.dashboards.standings import UNHEALTHY_ORDER
 from initiatives.ownership.models import OwnershipHandover, PromotionRequest
 from initiatives.portfolio.models import Initiative
 from initiatives.readiness.models import MilestoneRecord
@@ -279,14 +279,31 @@ def _flagged(kind: str, *urgency) -> QuerySet[Flag]:
     )
 
 
-# Production systems the queue lists, in the portfolio's health words, most urgent first.
-UNHEALTHY_ORDER = (HealthStatus.FAILING, HealthStatus.SILENT, HealthStatus.DEGRADED)
-
-
 def unhealthy_systems() -> QuerySet[Initiative]:
     """Production systems failing, silent or degraded (the stored status the portfolio
-    counts), failing first, then silent, then degraded; within each the longest flagged
-    first. `flagged_since`: when the scan raised its open health flag (None if not yet)."""
+    counts), failing first, then silent, then degraded (`standings.UNHEALTHY_ORDER`);
+    within each the longest flagged first, then by name. `flagged_since`: when the scan
+    raised its open health flag (None if not yet). On PostgreSQL read in that order through
+    the counters' index (`Standing.health_rank`), so the first rows cost the same at any
+    size; elsewhere ranked from the flags (`ranked_unhealthy`)."""
+    if connection.vendor != "postgresql":
+        return ranked_unhealthy()
+    return (
+        Initiative.objects.filter(standing__health_rank__isnull=False)
+        .select_related("production_owner", "business_unit")
+        .annotate(urgency=F("standing__health_rank"), flagged_since=F("standing__health_since"))
+        .order_by(
+            "standing__health_rank",
+            F("standing__health_since").asc(nulls_last=True),
+            "standing__name",
+            "standing__initiative",
+        )
+    )
+
+
+def ranked_unhealthy() -> QuerySet[Initiative]:
+    """`unhealthy_systems` ranked from the initiatives and their flags: a sort of every
+    such system (SQLite's reading, and what the counters' order is tested against)."""
     health_flag = Flag.objects.filter(
         initiative=OuterRef("pk"),
         resolved_at__isnull=True,
@@ -358,6 +375,7 @@ def governance_queue(user) -> GovernanceQueue:
         unhealthy=_capped(
             unhealthy_systems(),
             list_url(stage=Stage.PRODUCTION, health=list(UNHEALTHY_ORDER)),
+            total=sum(flag_totals[f"health:{status}"] for status in UNHEALTHY_ORDER),
         ),
         classifications=_capped(
             _decided_elsewhere(

@@ -54,6 +54,8 @@ FLAG_URGENCY = {
     FlagKind.UNCLASSIFIED: 8,
 }
 CALM = 99  # the rank of "no urgency of this kind"
+# The governance queue's production systems, most urgent first (`Standing.health_rank`).
+UNHEALTHY_ORDER = (HealthStatus.FAILING, HealthStatus.SILENT, HealthStatus.DEGRADED)
 
 FUNCTION = "crossing_standing_refresh"
 # The tables whose statements change what an initiative counts for, and the column that
@@ -109,6 +111,10 @@ def _keys_sql() -> str:
         f"CASE WHEN {attention} THEN LEAST(COALESCE(f.rank, {CALM}), "
         f"COALESCE({health_rank}, {CALM})) END"
     )
+    health_rank = (
+        f"CASE WHEN i.stage = {production} THEN "
+        f"{_case('i.health_status', {s: n for n, s in enumerate(UNHEALTHY_ORDER)})} END"
+    )
     category = (
         f"(SELECT c.category FROM {classification} c WHERE c.initiative_id = i.id "  # nosec B608
         f"AND c.status = 'confirmed' ORDER BY c.version DESC LIMIT 1)"
@@ -127,14 +133,16 @@ def _keys_sql() -> str:
     return f"""
         SELECT i.id AS initiative_id, i.business_unit_id,
                array_to_string(ARRAY[{keys}] || COALESCE(f.flags, '{{}}'), ' ') AS keys,
-               {urgency} AS urgency, f.since AS flagged_since, i.stage_entered_at, i.name
+               {urgency} AS urgency, f.since AS flagged_since, i.stage_entered_at, i.name,
+               {health_rank} AS health_rank, f.health_since
         FROM {initiative} i
         LEFT JOIN LATERAL (
             SELECT array_agg('flag:' || kind ORDER BY kind) AS flags,
                    bool_or(kind NOT IN {_in(HEALTH_FLAG_KINDS)}) AS attention,
                    bool_or(kind = {_literal(FlagKind.STALLED)}) AS stalled,
                    MIN({_case("kind", FLAG_URGENCY)}) AS rank,
-                   MIN(opened_at) AS since
+                   MIN(opened_at) AS since,
+                   MIN(opened_at) FILTER (WHERE kind IN {_in(HEALTH_FLAG_KINDS)}) AS health_since
             FROM {flag} WHERE initiative_id = i.id AND resolved_at IS NULL
         ) f ON TRUE
         WHERE i.id = ANY(ids)"""  # nosec B608
@@ -177,16 +185,19 @@ BEGIN
         AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.initiative_id = s.initiative_id)
     )
     INSERT INTO {standing} AS s (initiative_id, business_unit_id, keys, urgency,
-                                 flagged_since, stage_entered_at, name)
+                                 flagged_since, stage_entered_at, name, health_rank,
+                                 health_since)
     SELECT * FROM fresh
     ON CONFLICT (initiative_id) DO UPDATE SET
         business_unit_id = excluded.business_unit_id, keys = excluded.keys,
         urgency = excluded.urgency, flagged_since = excluded.flagged_since,
-        stage_entered_at = excluded.stage_entered_at, name = excluded.name
+        stage_entered_at = excluded.stage_entered_at, name = excluded.name,
+        health_rank = excluded.health_rank, health_since = excluded.health_since
     WHERE (s.business_unit_id, s.keys, s.urgency, s.flagged_since, s.stage_entered_at,
-           s.name) IS DISTINCT FROM
+           s.name, s.health_rank, s.health_since) IS DISTINCT FROM
           (excluded.business_unit_id, excluded.keys, excluded.urgency,
-           excluded.flagged_since, excluded.stage_entered_at, excluded.name);
+           excluded.flagged_since, excluded.stage_entered_at, excluded.name,
+           excluded.health_rank, excluded.health_since);
 END
 $body$"""  # nosec B608
 

@@ -4,14 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def install(apps, schema_editor):
-    """The counters' triggers, and every count built (`dashboards.standings`). `migrate`
-    re-installs them afterwards whenever the code's SQL differs (initiatives/apps.py)."""
-    from initiatives.dashboards import standings
-
-    standings.install(force=True, using=schema_editor.connection.alias)
-
-
 def uninstall(apps, schema_editor):
     """Migrating back past this point: the triggers go first (they read tables an earlier
     schema may not have)."""
@@ -54,5 +46,7 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['business_unit_id', 'key'], name='initiatives_busines_e03183_idx')],
             },
         ),
-        migrations.RunPython(install, uninstall),
+        # Installed by the newest migration of the counters' tables (0041), whose schema
+        # the code's SQL writes; `migrate` re-installs it whenever that SQL changes.
+        migrations.RunPython(migrations.RunPython.noop, uninstall),
     ]

@@ -22,6 +22,7 @@ from initiatives.core.choices import (
 )
 from initiatives.dashboards import standings
 from initiatives.dashboards.models import Standing, StandingCount
+from initiatives.dashboards.selectors import ranked_unhealthy, unhealthy_systems
 from initiatives.dashboards.summary import (
     needing_attention,
     portfolio_summary,
@@ -161,6 +162,10 @@ def test_needs_attention_reads_the_same_order_as_a_ranking_of_the_flags():
     )
     assert [a.initiative.pk for a in needing_attention(unit, limit=1000)] == expected
     assert_counted(unit)
+    # The governance queue's failing, silent and degraded systems, the same way.
+    expected = [(i.pk, i.flagged_since) for i in ranked_unhealthy()]
+    assert len(expected) > 20
+    assert [(i.pk, i.flagged_since) for i in unhealthy_systems()] == expected
 
 
 def test_the_portfolio_reads_the_counters_in_as_many_queries_at_any_size():
