@@ -19,8 +19,9 @@ transactions changing one initiative's flags are counted one after the other.
 The SQL is generated here from the same constants the Python reads (the funnel, the valley,
 the flag urgencies), fingerprinted, and re-installed with a full rebuild whenever it
 changes. Migration 0041 installs it, being the newest migration of the tables it writes: a
-later migration that changes them, or a table the SQL reads, ends with the same step. `recount` computes the same counts with the ORM from scratch: it is what SQLite
-(the demo) reads, and what `check_portal` compares the counters with.
+later migration that changes them, or a table the SQL reads, ends with the same step.
+`recount` computes the same counts with the ORM from scratch: it is what SQLite (the demo)
+reads, and what `check_portal` compares the counters with.
 """
 
 import hashlib
