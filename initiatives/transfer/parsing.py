@@ -5,7 +5,6 @@ error by row and column before anything is written (`importer.py` writes).
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from initiatives.core.choices import RiskTier, Stage
+from initiatives.core.rows import ImportFailed, RowError
 from initiatives.portfolio.models import (
     Initiative,
     validate_lowercase_slug,
@@ -45,23 +45,6 @@ COLUMNS = (
 EXPORT_ONLY_COLUMNS = ("backup_owner", "owner_accepted_at", "health", "open_flags", "url")
 REQUIRED_COLUMNS = ("name", "business_unit", "stage")
 PEOPLE_COLUMNS = ("sponsor", "production_owner")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
-
-
-class ImportFailed(Exception):
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors[:5]))
 
 
 # The earliest year a date may have. Nothing the portal records is older, and years near 1

@@ -11,12 +11,13 @@ would run as a formula come back as written (`transfer.spreadsheet.restore`).
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
 
 # The exported-cell rule (a leading apostrophe before a formula character) is the import's.
+from initiatives.core import rows
+from initiatives.core.rows import ImportFailed
 from initiatives.transfer.spreadsheet import restore
 from initiatives.value.figures import Quarter
 from initiatives.value.models import (
@@ -30,21 +31,10 @@ COLUMNS = ("year", "quarter", "currency", *FIGURE_FIELDS, *NOTE_FIELDS, "evidenc
 REQUIRED_COLUMNS = ("year", "quarter")
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
+class RowError(rows.RowError):
+    """A problem with one line of a value report file ("Line 3, column year: ...")."""
 
-    def __str__(self) -> str:
-        where = f"Line {self.row}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
-
-
-class ImportFailed(Exception):
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors[:5]))
+    word = "Line"
 
 
 def _figure() -> forms.DecimalField:
